@@ -1,0 +1,74 @@
+"""Node configuration: one pydantic-settings object, environment prefix ``TANLIAN_``."""
+
+from __future__ import annotations
+
+import shutil
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "repo_root"]
+
+
+def repo_root() -> Path:
+    """The checkout this package runs from (editable installs), where node_modules/ lives."""
+    return Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything the node reads from its environment. Defaults give the embedded, one-machine node."""
+
+    model_config = SettingsConfigDict(env_prefix="TANLIAN_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("tanlian-data"), description="SQLite, evidence, devnet state, keys")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
+    chain_rpc: str | None = Field(default=None, description="Ethereum JSON-RPC URL; unset starts an anvil devnet")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    anvil_path: str | None = Field(default=None, description="anvil executable; default node_modules/.bin/anvil")
+    anchor_interval_seconds: float = Field(default=5.0, gt=0)
+    anchor_batch_size: int = Field(default=10_000, gt=0)
+    chain_confirmations: int = Field(default=1, ge=1)
+    chain_private_key_file: Path | None = Field(
+        default=None, description="hex private key of the anchoring account; default generated in data_dir/keys"
+    )
+    evidence_backend: str = Field(default="local", pattern="^(local|kubo)$")
+    kubo_api_url: str = "http://127.0.0.1:5001"
+    log_level: str = "info"
+
+    @cached_property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_data_dir / 'tanlian.db'}"
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.resolved_data_dir / "evidence"
+
+    @property
+    def devnet_dir(self) -> Path:
+        return self.resolved_data_dir / "devnet"
+
+    @property
+    def brightway_dir(self) -> Path:
+        return self.resolved_data_dir / "brightway"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.resolved_data_dir / "keys"
+
+    def anvil_executable(self) -> str | None:
+        """Path of the anvil binary: explicit setting, the project's pinned npm copy, then PATH."""
+        if self.anvil_path:
+            return self.anvil_path
+        pinned = repo_root() / "node_modules" / ".bin" / "anvil"
+        if pinned.exists():
+            return str(pinned)
+        return shutil.which("anvil")
