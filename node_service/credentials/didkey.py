@@ -1,0 +1,205 @@
+"""Ed25519 public keys as Multikey ``publicKeyMultibase`` values and ``did:key`` identifiers.
+
+References:
+- Controlled Identifiers v1.0 §2.2.2 "Multikey" and §2.4 "Multibase": an Ed25519 public key is the
+  multicodec prefix ``0xed 0x01`` followed by the 32 key bytes, encoded base58-btc with the multibase
+  header ``z`` (so every Ed25519 Multikey starts with ``z6Mk``).
+- The did:key Method v0.7 §3 "Create": ``did:key:<publicKeyMultibase>``; its single verification method
+  has the id ``did:key:<publicKeyMultibase>#<publicKeyMultibase>``.
+
+Limits: identifiers longer than ``MAX_IDENTIFIER_LENGTH`` characters are refused before any decoding.
+"""
+
+from __future__ import annotations
+
+import base58
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from .errors import MalformedKeyError, UnresolvableVerificationMethodError
+
+__all__ = [
+    "DID_KEY_PREFIX",
+    "ED25519_PUBLIC_KEY_SIZE",
+    "ED25519_PUB_MULTICODEC",
+    "MAX_IDENTIFIER_LENGTH",
+    "MULTIBASE_BASE58BTC",
+    "controller_of",
+    "did_key",
+    "is_did_key",
+    "multibase_base58btc_decode",
+    "multibase_base58btc_encode",
+    "public_key_from_multibase",
+    "public_key_multibase",
+    "resolve_did_key",
+    "resolve_verification_method",
+    "verification_method_id",
+]
+
+MULTIBASE_BASE58BTC = "z"
+ED25519_PUB_MULTICODEC = b"\xed\x01"  # varint of 0xed, the "ed25519-pub" multicodec
+ED25519_PUBLIC_KEY_SIZE = 32
+DID_KEY_PREFIX = "did:key:"
+MAX_IDENTIFIER_LENGTH = 512
+
+_BASE58_ALPHABET = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+_MULTIKEY_SIZE = len(ED25519_PUB_MULTICODEC) + ED25519_PUBLIC_KEY_SIZE
+
+
+def multibase_base58btc_encode(data: bytes) -> str:
+    """Multibase base58-btc: ``z`` followed by the Bitcoin base58 alphabet encoding of ``data``."""
+    return MULTIBASE_BASE58BTC + base58.b58encode(data).decode("ascii")
+
+
+def multibase_base58btc_decode(value: object, *, field: str = "value") -> bytes:
+    """Decode a multibase base58-btc string, refusing any other multibase header or stray characters."""
+    if not isinstance(value, str):
+        raise MalformedKeyError(
+            f"{field} is not a multibase string",
+            f"got {type(value).__name__}",
+            "give a string that starts with 'z' (base58-btc)",
+        )
+    if len(value) > MAX_IDENTIFIER_LENGTH:
+        raise MalformedKeyError(
+            f"{field} is too long",
+            f"got {len(value)} characters, want at most {MAX_IDENTIFIER_LENGTH}",
+            "check that the value was not concatenated with other text",
+        )
+    if not value.startswith(MULTIBASE_BASE58BTC):
+        raise MalformedKeyError(
+            f"{field} has the wrong multibase header",
+            f"got {value[:1]!r}, want 'z' (base58-btc)",
+            "encode the bytes as multibase base58-btc",
+        )
+    body = value[1:]
+    bad = sorted({c for c in body if c not in _BASE58_ALPHABET})
+    if not body or bad:
+        raise MalformedKeyError(
+            f"{field} is not base58-btc",
+            f"characters outside the base58 alphabet: {''.join(bad)!r}" if bad else "nothing after 'z'",
+            "copy the value again without spaces, quotes or the letters 0, O, I, l",
+        )
+    return base58.b58decode(body)
+
+
+def public_key_multibase(public_key: Ed25519PublicKey | Ed25519PrivateKey) -> str:
+    """The Multikey ``publicKeyMultibase`` of an Ed25519 public key (``z6Mk…``)."""
+    if isinstance(public_key, Ed25519PrivateKey):
+        public_key = public_key.public_key()
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return multibase_base58btc_encode(ED25519_PUB_MULTICODEC + raw)
+
+
+def public_key_from_multibase(value: object, *, field: str = "publicKeyMultibase") -> Ed25519PublicKey:
+    """Parse a Multikey ``publicKeyMultibase`` into an Ed25519 public key.
+
+    (1) multibase header ``z`` and base58 alphabet; (2) decoded size 34 bytes; (3) multicodec prefix
+    ``0xed01`` (anything else, notably a private-key codec, is refused); (4) the encoding is canonical
+    (re-encoding gives the same text); (5) the 32 bytes are accepted by the Ed25519 implementation.
+    """
+    # (1):
+    decoded = multibase_base58btc_decode(value, field=field)
+    # (2):
+    if len(decoded) != _MULTIKEY_SIZE:
+        raise MalformedKeyError(
+            f"{field} has the wrong size",
+            f"got {len(decoded)} bytes after decoding, want {_MULTIKEY_SIZE} (0xed01 + 32-byte key)",
+            "give an Ed25519 Multikey value, which starts with 'z6Mk'",
+        )
+    # (3):
+    if decoded[:2] != ED25519_PUB_MULTICODEC:
+        raise MalformedKeyError(
+            f"{field} is not an Ed25519 public key",
+            f"multicodec prefix is 0x{decoded[:2].hex()}, want 0xed01 (ed25519-pub)",
+            "give the public key, never a private key, as an Ed25519 Multikey",
+        )
+    # (4):
+    if multibase_base58btc_encode(decoded) != value:
+        raise MalformedKeyError(
+            f"{field} is not canonically encoded",
+            "re-encoding the decoded bytes gives different text",
+            "re-encode the key with a conforming base58-btc encoder",
+        )
+    # (5):
+    try:
+        return Ed25519PublicKey.from_public_bytes(decoded[2:])
+    except ValueError as exc:
+        raise MalformedKeyError(
+            f"{field} is not a valid Ed25519 key", str(exc), "generate the key again"
+        ) from exc
+
+
+def did_key(public_key: Ed25519PublicKey | Ed25519PrivateKey) -> str:
+    """``did:key:z6Mk…`` for an Ed25519 public key."""
+    return DID_KEY_PREFIX + public_key_multibase(public_key)
+
+
+def verification_method_id(public_key: Ed25519PublicKey | Ed25519PrivateKey) -> str:
+    """The did:key verification method id ``did:key:z6Mk…#z6Mk…``."""
+    multibase = public_key_multibase(public_key)
+    return f"{DID_KEY_PREFIX}{multibase}#{multibase}"
+
+
+def is_did_key(value: object) -> bool:
+    """True when ``value`` is a string in the did:key method (well formed or not)."""
+    return isinstance(value, str) and value.startswith(DID_KEY_PREFIX)
+
+
+def controller_of(verification_method: str) -> str:
+    """The controller of a verification method: its URL without the fragment."""
+    return verification_method.split("#", 1)[0]
+
+
+def resolve_did_key(did: object) -> Ed25519PublicKey:
+    """The Ed25519 public key named by ``did:key:z6Mk…`` (without a fragment)."""
+    if not isinstance(did, str) or not did.startswith(DID_KEY_PREFIX):
+        raise MalformedKeyError(
+            "not a did:key",
+            f"got {did!r:.80}",
+            "give an identifier of the form did:key:z6Mk…",
+        )
+    if "#" in did or "?" in did or "/" in did[len(DID_KEY_PREFIX) :]:
+        raise MalformedKeyError(
+            "did:key has a path, query or fragment",
+            f"got {did!r:.80}",
+            "give the bare DID, or resolve it as a verification method",
+        )
+    return public_key_from_multibase(did[len(DID_KEY_PREFIX) :], field="did:key method-specific id")
+
+
+def resolve_verification_method(verification_method: object) -> Ed25519PublicKey:
+    """The Ed25519 public key of a did:key verification method ``did:key:z6Mk…#z6Mk…``.
+
+    (1) it is a string in the did:key method; (2) it has a fragment; (3) the fragment equals the
+    method-specific id, as the did:key method's DID document defines; (4) the key decodes.
+    """
+    # (1):
+    if not is_did_key(verification_method):
+        raise UnresolvableVerificationMethodError(
+            "verificationMethod cannot be resolved",
+            f"{verification_method!r:.80} is not a did:key; only did:key is resolved locally",
+            "pass the issuer's public key explicitly (--public-key MULTIBASE) or use a did:key",
+        )
+    assert isinstance(verification_method, str)
+    did, sep, fragment = verification_method.partition("#")
+    # (2):
+    if not sep:
+        raise UnresolvableVerificationMethodError(
+            "verificationMethod has no fragment",
+            f"got {verification_method!r:.80}",
+            "use did:key:<key>#<key> as the verification method id",
+        )
+    # (3):
+    if fragment != did[len(DID_KEY_PREFIX) :]:
+        raise UnresolvableVerificationMethodError(
+            "verificationMethod fragment does not match the did:key",
+            f"fragment {fragment!r:.60} differs from the key {did[len(DID_KEY_PREFIX) :]!r:.60}",
+            "use did:key:<key>#<key> with the same key twice",
+        )
+    # (4):
+    try:
+        return resolve_did_key(did)
+    except MalformedKeyError as exc:
+        raise UnresolvableVerificationMethodError(
+            "verificationMethod cannot be resolved", str(exc), "use a well-formed Ed25519 did:key"
+        ) from exc
