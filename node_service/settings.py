@@ -24,15 +24,20 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("tanlian-data"), description="SQLite, evidence, devnet state, keys")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
-    chain_rpc: str | None = Field(default=None, description="Ethereum JSON-RPC URL; unset starts an anvil devnet")
+    chain_rpc: str | None = Field(
+        default=None, description="Ethereum JSON-RPC URL; unset starts an anvil devnet"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
-    anvil_path: str | None = Field(default=None, description="anvil executable; default node_modules/.bin/anvil")
+    anvil_path: str | None = Field(
+        default=None, description="anvil executable; default node_modules/.bin/anvil"
+    )
     anchor_interval_seconds: float = Field(default=5.0, gt=0)
     anchor_batch_size: int = Field(default=10_000, gt=0)
     chain_confirmations: int = Field(default=1, ge=1)
     chain_private_key_file: Path | None = Field(
-        default=None, description="hex private key of the anchoring account; default generated in data_dir/keys"
+        default=None,
+        description="hex private key of the anchoring account; default generated in data_dir/keys",
     )
     evidence_backend: str = Field(default="local", pattern="^(local|kubo)$")
     kubo_api_url: str = "http://127.0.0.1:5001"

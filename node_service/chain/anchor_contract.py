@@ -14,12 +14,18 @@ from web3.exceptions import ContractLogicError, TransactionNotFound
 from contracts import load_artifact
 from node_service.errors import NodeError, StartupError
 
-__all__ = ["AnchorChain", "ChainError", "SentTransaction"]
+__all__ = ["AnchorChain", "ChainError", "PreparedTransaction", "SentTransaction"]
 
 
 class ChainError(NodeError):
     problem = "chain-error"
     title = "Chain call failed"
+
+
+@dataclass(frozen=True)
+class PreparedTransaction:
+    transaction_hash: str
+    raw: bytes
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class AnchorChain:
         tip = int(self.w3.to_wei(1, "gwei"))
         return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base + tip}
 
-    def _send(self, tx: dict[str, Any]) -> str:
+    def _sign(self, tx: dict[str, Any]) -> PreparedTransaction:
         tx = {
             **tx,
             "from": self.account.address,
@@ -94,19 +100,34 @@ class AnchorChain:
         if "gas" not in tx:
             tx["gas"] = int(self.w3.eth.estimate_gas(tx) * 1.2) + 10_000  # type: ignore[arg-type]
         signed = self.account.sign_transaction(tx)
-        return HexBytes(self.w3.eth.send_raw_transaction(signed.raw_transaction)).to_0x_hex()
+        return PreparedTransaction(HexBytes(signed.hash).to_0x_hex(), bytes(signed.raw_transaction))
+
+    def broadcast(self, prepared: PreparedTransaction) -> str:
+        try:
+            sent = HexBytes(self.w3.eth.send_raw_transaction(prepared.raw)).to_0x_hex()
+        except Exception as exc:
+            raise ChainError(
+                f"sending transaction {prepared.transaction_hash} failed: {exc}",
+                fix="the anchorer retries on its next round",
+            ) from exc
+        return sent
 
     def deploy(self) -> tuple[SentTransaction, str]:
         factory = self.w3.eth.contract(abi=self.artifact["abi"], bytecode=self.artifact["bytecode"])
         tx = factory.constructor().build_transaction({"from": self.account.address})
-        tx_hash = self._send({"data": tx["data"]})
+        tx_hash = self.broadcast(self._sign({"data": tx["data"]}))
         receipt = self.wait_for_receipt(tx_hash)
         if receipt["status"] != 1:
-            raise ChainError(f"contract deployment {tx_hash} reverted", fix="check the chain and the artifact")
+            raise ChainError(
+                f"contract deployment {tx_hash} reverted", fix="check the chain and the artifact"
+            )
         sent = SentTransaction(tx_hash, int(receipt["blockNumber"]), 1, int(receipt["gasUsed"]))
         return sent, str(receipt["contractAddress"])
 
-    def send_anchor(self, address: str, tree_size: int, root: bytes, proof: list[bytes]) -> str:
+    def prepare_anchor(
+        self, address: str, tree_size: int, root: bytes, proof: list[bytes]
+    ) -> PreparedTransaction:
+        """Sign (not send) an anchorTreeHead transaction; its hash is known before it is broadcast."""
         fn = self.contract(address).functions.anchorTreeHead(tree_size, root, proof)
         try:
             data = fn.build_transaction({"from": self.account.address})["data"]
@@ -116,7 +137,9 @@ class AnchorChain:
                 f"the contract refuses tree head {tree_size}: {exc}",
                 fix="run `tanlian log audit` to compare the database with the chain",
             ) from exc
-        return self._send({"to": Web3.to_checksum_address(address), "data": data, "gas": int(gas * 1.2) + 10_000})
+        return self._sign(
+            {"to": Web3.to_checksum_address(address), "data": data, "gas": int(gas * 1.2) + 10_000}
+        )
 
     def get_receipt(self, tx_hash: str) -> dict[str, Any] | None:
         try:

@@ -83,7 +83,7 @@ class Devnet:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             args += ["--state", str(self.state_dir / "state.json")]
             args += ["--state-interval", str(self.state_interval_seconds)]
-        self.process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
+        self.process = subprocess.Popen(
             args, stdout=log_target, stderr=subprocess.PIPE, preexec_fn=_die_with_parent
         )
         self._wait_until_ready()

@@ -62,7 +62,7 @@ def create_database(url: str) -> Database:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise StartupError(
             f"database unreachable at {engine.url.render_as_string(hide_password=True)}: {reason}",
             fix="start the database or set TANLIAN_DATABASE_URL to a reachable one",

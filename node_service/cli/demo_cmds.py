@@ -1,0 +1,211 @@
+"""``tanlian demo``: the whole path from signed activity data to a verified on-chain receipt, over HTTP.
+
+Without --node it starts an embedded node (temporary data directory, anvil devnet) and serves it on a free
+loopback port, so both modes drive the same HTTP API with the same client code.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from node_service.cli.common import fail
+from node_service.credentials import eddsa_jcs_2022
+from node_service.credentials.didkey import did_key, verification_method_id
+from node_service.credentials.vc import build_credential
+from node_service.verification import verify_receipt
+
+__all__ = ["register", "run_demo"]
+
+
+class DemoError(Exception):
+    pass
+
+
+class Step:
+    def __init__(self) -> None:
+        self.n = 0
+        self.t0 = time.monotonic()
+
+    def __call__(self, text: str) -> None:
+        self.n += 1
+        typer.echo(f"[{time.monotonic() - self.t0:6.2f}s] {self.n:>2}. {text}")
+
+
+@contextmanager
+def embedded_node(data_dir: Path) -> Iterator[str]:
+    """Start a node in ``data_dir`` and serve it on a free loopback port in this process."""
+    import uvicorn
+
+    from node_service.app import create_app
+    from node_service.chain.devnet import free_loopback_port
+    from node_service.runtime import Node
+    from node_service.settings import Settings
+
+    node = Node(Settings(data_dir=data_dir, anchor_interval_seconds=1.0)).start()
+    port = free_loopback_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(node=node), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        node.stop()
+
+
+def _check(resp: httpx.Response, want: int | tuple[int, ...], what: str) -> dict[str, Any]:
+    wanted = (want,) if isinstance(want, int) else want
+    if resp.status_code not in wanted:
+        raise DemoError(f"{what}: HTTP {resp.status_code}: {resp.text[:300]}")
+    body: dict[str, Any] = resp.json()
+    return body
+
+
+def _register(
+    client: httpx.Client, key: Ed25519PrivateKey, name: dict[str, str], roles: list[str]
+) -> dict[str, Any]:
+    did = did_key(key)
+    document = build_credential(
+        {"id": did, "name": name, "roles": roles}, did, credential_type="OrganisationRegistration"
+    )
+    signed = eddsa_jcs_2022.sign(document, key, verification_method_id(key))
+    return _check(client.post("/organisations", json=signed), 201, f"register {name.get('en')}")
+
+
+def _activity(supplier_did: str) -> dict[str, Any]:
+    from footprint_engine.examples import load_example
+
+    activity = load_example("aluminium-ingot")
+    activity["organisation"] = {
+        "id": supplier_did,
+        "name": "云南绿铝示范冶炼厂 Yunnan Green Aluminium Demo Smelter",
+    }
+    return activity
+
+
+def _wait_receipt(client: httpx.Client, entry_id: str, token: str, timeout: float = 30.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        resp = client.get(f"/receipts/{entry_id}", headers={"Authorization": f"Bearer {token}"})
+        if resp.status_code == 200:
+            body: dict[str, Any] = resp.json()
+            return body
+        if resp.status_code != 409:
+            raise DemoError(f"receipt {entry_id}: HTTP {resp.status_code}: {resp.text[:300]}")
+        time.sleep(0.2)
+    raise DemoError(f"receipt {entry_id}: not anchored within {timeout:.0f} s")
+
+
+def run_demo(node_url: str, out: Path, rpc: str | None = None) -> list[Path]:
+    step = Step()
+    written: list[Path] = []
+    with httpx.Client(base_url=node_url, timeout=60) as client:
+        chain = _check(client.get("/chain"), 200, "chain info")
+        rpc = rpc or chain.get("rpcUrl")
+        step(f"node {node_url}: anchors on chain {chain['chainId']} at {chain['contract']}")
+
+        supplier_key, buyer_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+        supplier = _register(
+            client,
+            supplier_key,
+            {"zh": "云南绿铝示范冶炼厂", "en": "Yunnan Green Aluminium Demo"},
+            ["supplier"],
+        )
+        buyer = _register(client, buyer_key, {"zh": "示范电机制造商", "en": "Demo EV Motor Maker"}, ["buyer"])
+        step(
+            f"registered supplier {supplier['did'][:24]}… and buyer {buyer['did'][:24]}… (self-signed, eddsa-jcs-2022)"
+        )
+
+        credential = build_credential(_activity(supplier["did"]), supplier["did"])
+        signed = eddsa_jcs_2022.sign(credential, supplier_key, verification_method_id(supplier_key))
+        step(f"supplier signed activity-data credential {signed['id']} (the private key stays here)")
+
+        submission = _check(client.post("/submissions", json=signed), 201, "submit")
+        step(f"node verified and stored it; footprint {submission['footprintId']} computed with Brightway")
+
+        supplier_auth = {"Authorization": f"Bearer {supplier['apiToken']}"}
+        buyer_auth = {"Authorization": f"Bearer {buyer['apiToken']}"}
+        denied = client.get(f"/footprints/{submission['footprintId']}", headers=buyer_auth)
+        if denied.status_code != 404:
+            raise DemoError(f"buyer saw an unshared footprint: HTTP {denied.status_code}")
+        _check(
+            client.post(
+                f"/footprints/{submission['footprintId']}/shares",
+                json={"organisation": buyer["did"]},
+                headers=supplier_auth,
+            ),
+            201,
+            "share",
+        )
+        footprint = _check(
+            client.get(f"/footprints/{submission['footprintId']}", headers=buyer_auth), 200, "fetch"
+        )
+        total = footprint["document"]["result"].get("total", {})
+        step(f"supplier shared it; buyer fetched it: {json.dumps(total, ensure_ascii=False)[:120]}")
+
+        receipts_dir = out / "receipts"
+        receipts_dir.mkdir(parents=True, exist_ok=True)
+        documents = {"footprint": footprint, "submission": signed}
+        for kind, entry_id in (("submission", signed["id"]), ("footprint", submission["footprintId"])):
+            receipt = _wait_receipt(client, entry_id, buyer["apiToken"])
+            doc_file = out / f"{kind}.json"
+            doc_file.write_text(json.dumps(documents[kind], ensure_ascii=False, indent=2) + "\n")
+            report = verify_receipt(receipt, rpc_url=rpc, file=doc_file)
+            if not report.ok:
+                bad = "; ".join(f"{c.name}: {c.detail}" for c in report.checks if not c.ok)
+                raise DemoError(f"{kind} receipt does not verify: {bad}")
+            safe = entry_id.replace(":", "_").replace("/", "_")
+            path = receipts_dir / f"{kind}-{safe}.json"
+            path.write_text(json.dumps(receipt, indent=2) + "\n")
+            written.append(path)
+            step(
+                f"{kind} receipt verified ({', '.join(c.name for c in report.checks)}): leaf {receipt['leafIndex']}"
+                f" in head {receipt['treeSize']}, tx {receipt['anchor']['transactionHash'][:18]}… → {path}"
+            )
+    step("done")
+    return written
+
+
+def demo(
+    node: Annotated[
+        str | None, typer.Option(help="drive the node at this URL instead of an embedded one")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="where receipts/*.json and the documents go")] = Path(
+        "tanlian-demo"
+    ),
+    rpc: Annotated[
+        str | None, typer.Option(help="JSON-RPC URL for on-chain checks (default: the node's devnet)")
+    ] = None,
+) -> None:
+    """Register, sign, submit, compute, anchor, share, fetch and verify — one real path, end to end."""
+    try:
+        if node is not None:
+            run_demo(node, out, rpc)
+            return
+        with tempfile.TemporaryDirectory(prefix="tanlian-demo-") as tmp, embedded_node(Path(tmp)) as url:
+            run_demo(url, out, rpc)
+    except DemoError as exc:
+        fail(str(exc))
+    except httpx.HTTPError as exc:
+        fail(f"cannot talk to the node: {exc}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

@@ -1,0 +1,61 @@
+"""``tanlian serve``: run the node (embedded defaults: SQLite, local evidence store, anvil devnet)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Annotated
+
+import typer
+
+from node_service.cli.common import fail
+from node_service.errors import NodeError
+from node_service.settings import Settings
+
+__all__ = ["register"]
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to bind (TANLIAN_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port to bind (TANLIAN_PORT)")] = None,
+) -> None:
+    """Serve the node's HTTP API until interrupted."""
+    import uvicorn
+
+    from node_service.app import create_app
+    from node_service.runtime import Node
+
+    settings = Settings()
+    host = host or settings.host
+    port = port if port is not None else settings.port
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if not _port_free(host, port):
+        fail(f"port {port} on {host} is taken — stop the other process or pass --port / set TANLIAN_PORT")
+    try:
+        node = Node(settings).start()
+    except NodeError as exc:
+        fail(exc.diagnostics())
+    typer.echo(
+        f"tanlian node on http://{host}:{port}  data: {settings.resolved_data_dir}  "
+        f"chain {node.deployment.chain_id} contract {node.deployment.contract_address}"
+    )
+    try:
+        uvicorn.run(create_app(node=node), host=host, port=port, log_level=settings.log_level)
+    finally:
+        node.stop()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

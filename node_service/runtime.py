@@ -1,0 +1,171 @@
+"""The running node: database, chain (devnet or external), deployment, transparency log and anchorer.
+
+``Node.start()`` is the whole start-up sequence; each step fails with a StartupError naming what to do:
+  (1) the data directory is writable;
+  (2) the database is reachable and migrated to head;
+  (3) the chain: an anvil devnet subprocess (state in the data directory) unless TANLIAN_CHAIN_RPC is set;
+  (4) the node's chain account (generated in the data directory on first start; funded on a devnet);
+  (5) the anchor contract: deployed on first start and remembered per chain id; redeployed when the chain was
+      reset (new genesis or no code at the address) — the anchorer then re-anchors the heads from the database;
+  (6) the anchorer thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from node_service.chain.account import load_or_create_account
+from node_service.chain.anchor_contract import AnchorChain
+from node_service.chain.devnet import Devnet
+from node_service.db import Database, create_database, upgrade_to_head
+from node_service.db.models import ChainDeployment
+from node_service.errors import StartupError
+from node_service.services.anchoring import Anchorer, Deployment
+from node_service.services.log import TransparencyLog
+from node_service.settings import Settings
+
+__all__ = ["Node"]
+
+log = logging.getLogger("tanlian.node")
+
+
+def _check_writable(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-probe"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        raise StartupError(
+            f"data directory {path} is not writable: {exc.strerror}",
+            fix="set TANLIAN_DATA_DIR to a writable directory",
+        ) from exc
+
+
+@dataclass
+class Node:
+    settings: Settings
+    db: Database = field(init=False)
+    tlog: TransparencyLog = field(init=False)
+    chain: AnchorChain = field(init=False)
+    deployment: Deployment = field(init=False)
+    anchorer: Anchorer = field(init=False)
+    devnet: Devnet | None = field(init=False, default=None)
+    started: bool = field(init=False, default=False)
+
+    def start(self) -> Node:
+        s = self.settings
+        # (1)
+        _check_writable(s.resolved_data_dir)
+        # (2)
+        self.db = create_database(s.sqlalchemy_url)
+        upgrade_to_head(self.db.engine)
+        self.tlog = TransparencyLog()
+        try:
+            # (3)
+            rpc = s.chain_rpc
+            if rpc is None:
+                self.devnet = Devnet(s.anvil_executable(), s.devnet_dir)
+                rpc = self.devnet.start()
+            # (4)
+            key_file = s.chain_private_key_file or (s.keys_dir / "chain-account.key")
+            account = load_or_create_account(key_file)
+            self.chain = AnchorChain(rpc, account, confirmations=s.chain_confirmations)
+            self.chain.check_reachable()
+            if self.devnet is not None:
+                self.chain.fund_on_devnet()
+            # (5)
+            self.deployment = self._ensure_deployment()
+            # (6)
+            self.anchorer = Anchorer(
+                self.db,
+                self.tlog,
+                self.chain,
+                self.deployment,
+                interval_seconds=s.anchor_interval_seconds,
+                batch_size=s.anchor_batch_size,
+            )
+            self.anchorer.start()
+        except BaseException:
+            self._stop_chain()
+            self.db.dispose()
+            raise
+        self.started = True
+        return self
+
+    def _ensure_deployment(self) -> Deployment:
+        chain_id = self.chain.chain_id
+        genesis = self.chain.genesis_hash()
+        with self.db.transaction() as session:
+            known = session.get(ChainDeployment, chain_id)
+            if (
+                known is not None
+                and known.genesis_hash == genesis
+                and self.chain.has_code(known.contract_address)
+            ):
+                return Deployment(chain_id, known.contract_address)
+            if known is not None:
+                log.warning(
+                    "chain %d lost the anchor contract %s (reset or new genesis); deploying afresh",
+                    chain_id,
+                    known.contract_address,
+                )
+        sent, address = self.chain.deploy()
+        with self.db.transaction() as session:
+            row = session.get(ChainDeployment, chain_id) or ChainDeployment(chain_id=chain_id)
+            row.contract_address = address
+            row.genesis_hash = genesis
+            row.transaction_hash = sent.transaction_hash
+            row.block_number = sent.block_number or 0
+            row.artifact_sha256 = str(self.chain.artifact.get("sourceSha256", ""))
+            row.created_at = datetime.now(UTC)
+            session.merge(row)
+        log.info("anchor contract deployed at %s on chain %d", address, chain_id)
+        return Deployment(chain_id, address)
+
+    def _stop_chain(self) -> None:
+        if self.devnet is not None:
+            self.devnet.stop()
+            self.devnet = None
+
+    def stop(self) -> None:
+        if not self.started:
+            return
+        self.started = False
+        self.anchorer.stop()
+        self._stop_chain()
+        self.db.dispose()
+
+    def readiness(self) -> dict[str, dict[str, object]]:
+        """Each dependency and whether it answers now (for GET /readyz)."""
+        checks: dict[str, dict[str, object]] = {}
+        try:
+            self.db.ping()
+            checks["database"] = {"ok": True, "dialect": self.db.engine.dialect.name}
+        except Exception as exc:
+            checks["database"] = {"ok": False, "error": type(exc).__name__}
+        try:
+            has_code = self.chain.has_code(self.deployment.contract_address)
+            checks["chain"] = {
+                "ok": has_code,
+                "chainId": self.deployment.chain_id,
+                "contract": self.deployment.contract_address,
+                **({} if has_code else {"error": "anchor contract missing on chain"}),
+                **({"anchorerError": self.anchorer.last_error} if self.anchorer.last_error else {}),
+            }
+        except Exception as exc:
+            checks["chain"] = {"ok": False, "error": type(exc).__name__}
+        evidence = self.settings.evidence_dir
+        try:
+            evidence.mkdir(parents=True, exist_ok=True)
+            checks["evidenceStore"] = {
+                "ok": os.access(evidence, os.W_OK),
+                "backend": self.settings.evidence_backend,
+            }
+        except OSError as exc:
+            checks["evidenceStore"] = {"ok": False, "error": exc.strerror}
+        return checks

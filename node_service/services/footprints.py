@@ -1,0 +1,92 @@
+"""Footprints: computed by the engine from accepted activity data, visible to the owner and to whom it shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from footprint_engine.activity import ActivityData
+from node_service.db.models import Footprint, FootprintShare, Organisation
+from node_service.errors import AccessDenied, NotFound, ValidationFailed
+from node_service.runtime import Node
+from node_service.services.engine import calculate_activity
+
+__all__ = ["compute_footprint_document", "footprint_for", "list_visible", "may_see", "share_footprint"]
+
+
+def compute_footprint_document(
+    node: Node, activity: ActivityData, *, footprint_id: str, submission_id: str, organisation: str
+) -> dict[str, Any]:
+    """The footprint document the node stores, hashes into the log and serves."""
+    result = calculate_activity(node.settings, activity)
+    return {
+        "id": footprint_id,
+        "type": "ProductCarbonFootprint",
+        "productId": activity.product_identifier,
+        "productName": activity.product_name,
+        "organisation": organisation,
+        "submissionId": submission_id,
+        "reportingPeriod": {
+            "start": activity.reporting_period.start.isoformat(),
+            "end": activity.reporting_period.end.isoformat(),
+        },
+        "declaredUnit": activity.declared_unit,
+        "result": result,
+        "createdAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def may_see(session: Session, footprint: Footprint, viewer: Organisation) -> bool:
+    if footprint.organisation_id == viewer.id:
+        return True
+    return session.get(FootprintShare, (footprint.id, viewer.id)) is not None
+
+
+def footprint_for(session: Session, footprint_id: str, viewer: Organisation) -> Footprint:
+    footprint = session.get(Footprint, footprint_id)
+    # the same answer for "absent" and "not yours", so ids cannot be probed
+    if footprint is None or not may_see(session, footprint, viewer):
+        raise NotFound(
+            f"no footprint {footprint_id} visible to you", fix="ask the supplier to share it with you"
+        )
+    return footprint
+
+
+def list_visible(session: Session, viewer: Organisation, *, limit: int = 100) -> list[Footprint]:
+    shared = select(FootprintShare.footprint_id).where(FootprintShare.organisation_id == viewer.id)
+    rows = session.execute(
+        select(Footprint)
+        .where((Footprint.organisation_id == viewer.id) | Footprint.id.in_(shared))
+        .order_by(Footprint.created_at.desc())
+        .limit(limit)
+    ).scalars()
+    return list(rows)
+
+
+def share_footprint(node: Node, footprint_id: str, owner: Organisation, buyer_did: str) -> FootprintShare:
+    with node.db.transaction() as session:
+        footprint = session.get(Footprint, footprint_id)
+        if footprint is None or footprint.organisation_id != owner.id:
+            raise AccessDenied(
+                f"footprint {footprint_id} is not yours to share", fix="share only your own footprints"
+            )
+        buyer = session.execute(
+            select(Organisation).where(Organisation.did == buyer_did)
+        ).scalar_one_or_none()
+        if buyer is None:
+            raise ValidationFailed(
+                f"no organisation {buyer_did} on this exchange",
+                field="organisation",
+                fix="check the buyer's did",
+            )
+        existing = session.get(FootprintShare, (footprint_id, buyer.id))
+        if existing is not None:
+            return existing
+        share = FootprintShare(
+            footprint_id=footprint_id, organisation_id=buyer.id, created_at=datetime.now(UTC)
+        )
+        session.add(share)
+        return share
