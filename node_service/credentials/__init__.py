@@ -28,6 +28,7 @@ from .errors import (
     UnsupportedCryptosuiteError,
     WrongPasswordError,
 )
+from .keyfile import KeyFileInfo, generate_key, key_file_json, read_key_file, write_key_file
 from .vc import (
     VerifiedCredential,
     build_credential,
@@ -42,6 +43,7 @@ __all__ = [
     "CredentialError",
     "InvalidSignatureError",
     "KeyFileError",
+    "KeyFileInfo",
     "MalformedCredentialError",
     "MalformedKeyError",
     "MalformedProofError",
@@ -56,9 +58,12 @@ __all__ = [
     "build_credential",
     "check_credential",
     "did_key",
+    "generate_key",
+    "key_file_json",
     "load_document",
     "public_key_from_multibase",
     "public_key_multibase",
+    "read_key_file",
     "resolve_did_key",
     "resolve_verification_method",
     "sign",
@@ -66,4 +71,5 @@ __all__ = [
     "verification_method_id",
     "verify",
     "verify_credential",
+    "write_key_file",
 ]

@@ -40,7 +40,9 @@ def test_hashing_gives_published_combined_hash(vector: dict[str, Any]):
 def test_proof_serialization_gives_published_signature(
     vector: dict[str, Any], vector_private_key: Ed25519PrivateKey
 ):
-    signature = eddsa_jcs_2022.proof_serialization(bytes.fromhex(vector["combinedHashHex"]), vector_private_key)
+    signature = eddsa_jcs_2022.proof_serialization(
+        bytes.fromhex(vector["combinedHashHex"]), vector_private_key
+    )
     assert signature.hex() == vector["signatureHex"]
 
 

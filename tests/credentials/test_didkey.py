@@ -1,0 +1,85 @@
+"""Multikey publicKeyMultibase and did:key: round trips and refusals of malformed input."""
+
+from __future__ import annotations
+
+import base58
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from node_service.credentials import didkey, errors
+
+# Controlled Identifiers v1.0 / vc-di-eddsa Multikey example value
+SPEC_MULTIKEY = "z6Mkf5rGMoatrSj1f4CyvuHBeXJELe9RPdzo2PKGNCKVtZxP"
+
+
+def test_round_trip(private_key: Ed25519PrivateKey):
+    multibase = didkey.public_key_multibase(private_key.public_key())
+    assert multibase.startswith("z6Mk")
+    raw = private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    assert base58.b58decode(multibase[1:]) == b"\xed\x01" + raw
+    assert didkey.did_key(private_key) == "did:key:" + multibase
+    method = didkey.verification_method_id(private_key)
+    assert method == f"did:key:{multibase}#{multibase}"
+    for resolved in (
+        didkey.public_key_from_multibase(multibase),
+        didkey.resolve_did_key(didkey.did_key(private_key)),
+        didkey.resolve_verification_method(method),
+    ):
+        assert resolved.public_bytes(Encoding.Raw, PublicFormat.Raw) == raw
+    assert didkey.controller_of(method) == didkey.did_key(private_key)
+
+
+def test_spec_multikey_example_decodes_and_reencodes():
+    key = didkey.public_key_from_multibase(SPEC_MULTIKEY)
+    assert didkey.public_key_multibase(key) == SPEC_MULTIKEY
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "not a multibase string"),
+        ("", "wrong multibase header"),
+        ("f" + SPEC_MULTIKEY[1:], "wrong multibase header"),
+        ("z", "not base58-btc"),
+        ("z6Mk0OIl", "not base58-btc"),
+        (SPEC_MULTIKEY + " ", "not base58-btc"),
+        (SPEC_MULTIKEY[:-3], "wrong size"),
+        (SPEC_MULTIKEY[:-1], "not an Ed25519 public key"),
+        ("z" + "1" + SPEC_MULTIKEY[1:], "wrong size"),
+        # the W3C vector's *secret* key (multicodec 0x8026) must never be taken as a public key
+        ("z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq", "not an Ed25519 public key"),
+        ("z" + "2" * 600, "too long"),
+    ],
+)
+def test_malformed_multikey_is_refused(value: object, message: str):
+    with pytest.raises(errors.MalformedKeyError, match=message):
+        didkey.public_key_from_multibase(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("did:web:example.org", "not a did:key"),
+        (f"did:key:{SPEC_MULTIKEY}#{SPEC_MULTIKEY}", "path, query or fragment"),
+        # a secp256k1 did:key (multicodec 0xe701, 33-byte key)
+        ("did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme", "wrong size"),
+    ],
+)
+def test_malformed_did_key_is_refused(value: str, message: str):
+    with pytest.raises(errors.MalformedKeyError, match=message):
+        didkey.resolve_did_key(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("https://example.org/issuer#key-1", "not a did:key"),
+        (f"did:key:{SPEC_MULTIKEY}", "no fragment"),
+        (f"did:key:{SPEC_MULTIKEY}#key-1", "fragment does not match"),
+        ("did:key:z6Mk#z6Mk", "cannot be resolved"),
+    ],
+)
+def test_unresolvable_verification_method(value: str, message: str):
+    with pytest.raises(errors.UnresolvableVerificationMethodError, match=message):
+        didkey.resolve_verification_method(value)
