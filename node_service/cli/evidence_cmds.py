@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from node_service.cli.common import fail
 from node_service.evidence import EvidenceError, cid_of_file
 
 __all__ = ["evidence_app", "register"]
@@ -29,8 +30,7 @@ def cid_command(
     try:
         result = cid_of_file(file)
     except (EvidenceError, OSError) as exc:
-        typer.echo(f"evidence cid: {file}: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
+        fail(f"evidence cid: {file}: {exc}")
     typer.echo(result.cid)
 
 

@@ -47,6 +47,8 @@ MAX_CID_TEXT_LENGTH = 128
 
 _SUPPORTED_CODECS = {CODEC_RAW: "raw", CODEC_DAG_PB: "dag-pb"}
 _BASE32_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz234567")
+_BINARY_LENGTH = 4 + SHA2_256_DIGEST_SIZE  # version, codec, hash code, digest length: one byte each
+_BASE32_BODY_LENGTH = (_BINARY_LENGTH * 8 + 4) // 5  # 58 characters, unpadded
 
 
 def encode_uvarint(value: int) -> bytes:
@@ -115,7 +117,7 @@ class CidV1:
 def parse_cid(text: str) -> CidV1:
     """Parse a base32 CIDv1 string, checking every step; raise ``InvalidCidError``.
 
-    Steps: (1) length, (2) multibase prefix ``b``, (3) base32 alphabet (lower case),
+    Steps: (1) length, (2) multibase prefix ``b``, (3) base32 alphabet (lower case) and length,
     (4) base32 decoding, (5) version 1, (6) codec raw or dag-pb, (7) multihash
     sha2-256 with a 32-byte digest and no trailing bytes, (8) canonical text form.
     """
@@ -138,14 +140,18 @@ def parse_cid(text: str) -> CidV1:
     bad = sorted(set(body) - _BASE32_ALPHABET)
     if bad:
         raise InvalidCidError(f"CID {text!r}: characters {''.join(bad)!r} are not lower-case base32 — {hint}")
+    if len(body) != _BASE32_BODY_LENGTH:
+        raise InvalidCidError(
+            f"CID {text!r}: wrong length {len(text)}, want {_BASE32_BODY_LENGTH + 1} characters "
+            f"(CIDv1, sha2-256) — {hint}"
+        )
     # (4): decoding.
     try:
         raw = base64.b32decode(body.upper() + "=" * (-len(body) % 8))
     except (binascii.Error, ValueError) as exc:
         raise InvalidCidError(f"CID {text!r}: not valid base32 ({exc}) — {hint}") from exc
-    want_size = 4 + SHA2_256_DIGEST_SIZE
-    if len(raw) != want_size:
-        raise InvalidCidError(f"CID {text!r}: wrong binary size {len(raw)}, want {want_size} — {hint}")
+    if len(raw) != _BINARY_LENGTH:
+        raise InvalidCidError(f"CID {text!r}: wrong binary size {len(raw)}, want {_BINARY_LENGTH} — {hint}")
     # (5): version.
     if raw[0] != CID_VERSION_1:
         raise InvalidCidError(f"CID {text!r}: version {raw[0]}, want 1 — {hint}")

@@ -130,7 +130,9 @@ class KuboEvidenceStore:
         text = str(parse_cid(cid))
         if not self.exists(text):
             raise self._not_found(text)
-        request = self._client.build_request("POST", self._url("cat"), params={"arg": text, "offline": "true"})
+        request = self._client.build_request(
+            "POST", self._url("cat"), params={"arg": text, "offline": "true"}
+        )
         try:
             response = self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
@@ -172,7 +174,9 @@ class KuboEvidenceStore:
         text = str(parse_cid(cid))
         if not self.exists(text):
             raise self._not_found(text)
-        stat = _single_json(self._post("files/stat", params={"arg": f"/ipfs/{text}", "offline": "true"}), "files/stat")
+        stat = _single_json(
+            self._post("files/stat", params={"arg": f"/ipfs/{text}", "offline": "true"}), "files/stat"
+        )
         size = stat.get("Size")
         if not isinstance(size, int) or size < 0:
             raise KuboRpcError(

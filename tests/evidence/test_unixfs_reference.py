@@ -52,7 +52,7 @@ def test_published_vectors() -> None:
 def test_tree_shapes_with_small_chunks_and_width(tmp_path: Path) -> None:
     # Chunk 3 bytes, width 3: every depth from 0 to 5 and every partial last group,
     # compared with the JS importer using the same two parameters.
-    sizes = list(range(0, 40)) + [80, 81, 82, 83, 84, 243, 244, 245, 246, 729, 730, 731, 732, 1000]
+    sizes = [*range(40), 80, 81, 82, 83, 84, 243, 244, 245, 246, 729, 730, 731, 732, 1000]
     paths = [write_pseudo_random(tmp_path / f"s{size}.bin", size, seed=1000 + size) for size in sizes]
     answers = reference_cids(paths, chunk_size=3, max_children=3)
     for path, answer in zip(paths, answers, strict=True):
