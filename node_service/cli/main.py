@@ -9,6 +9,7 @@ from node_service.cli import (
     demo_cmds,
     evidence_cmds,
     receipt_cmds,
+    resolve_cmds,
     serve_cmds,
 )
 
@@ -20,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (serve_cmds, demo_cmds, credentials_cmds, evidence_cmds, receipt_cmds):
+for module in (serve_cmds, demo_cmds, credentials_cmds, evidence_cmds, receipt_cmds, resolve_cmds):
     module.register(app)
 
 
