@@ -96,7 +96,7 @@ def generate_command(
         if password_file is not None:
             password = _read_password_file(password_file)
         elif encrypt:
-            password = typer.prompt("Key file password", hide_input=True, confirmation_prompt=True)
+            password = typer.prompt("Key file password", hide_input=True, confirmation_prompt=True, err=True)
         info = keyfile.write_key_file(out, keyfile.generate_key(), password=password)
     except CredentialError as exc:
         raise _fail("keys generate", str(exc)) from exc
@@ -123,12 +123,16 @@ def sign_command(
     try:
         info = keyfile.key_file_info(_read_key_bytes(key))
         password: str | None = None
-        if info.encrypted:
-            password = (
-                _read_password_file(password_file)
-                if password_file is not None
-                else typer.prompt("Key file password", hide_input=True)
-            )
+        if info.encrypted and password_file is not None:
+            password = _read_password_file(password_file)
+        elif info.encrypted:
+            if doc == "-":
+                raise KeyFileError(
+                    "key file is encrypted and DOC comes from stdin",
+                    "the password prompt and the document would both read stdin",
+                    "pass --password-file FILE, or give DOC as a file",
+                )
+            password = typer.prompt("Key file password", hide_input=True, err=True)
         private_key = keyfile.read_key_file(key, password=password)
         document = _read_document(doc)
         if "proof" in document:
