@@ -42,11 +42,12 @@ class DigitalLink:
     lot: str | None = None
     serial: str | None = None
     host: str = "id.gs1.org"
+    scheme: str = "https"
     attributes: dict[str, str] = field(default_factory=dict)
 
     def canonical_uri(self, base: str | None = None) -> str:
         """The URI with GTIN-14 and qualifiers in standard order; ``base`` defaults to the given host."""
-        out = [base.rstrip("/") if base else f"https://{self.host}", "01", self.gtin.gtin14]
+        out = [base.rstrip("/") if base else f"{self.scheme}://{self.host}", "01", self.gtin.gtin14]
         for code, value in (("22", self.cpv), ("10", self.lot), ("21", self.serial)):
             if value is not None:
                 out += [code, quote(value, safe="")]
@@ -120,5 +121,6 @@ def parse_digital_link(text: str) -> DigitalLink:
         lot=qualifiers.get("10"),
         serial=qualifiers.get("21"),
         host=host,
+        scheme=parts.scheme.lower(),
         attributes=attributes,
     )

@@ -11,7 +11,7 @@ Rules (GS1 General Specifications §3.2, §7.9 "Standard check digit calculation
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from identifier_resolver.errors import CheckDigitError, IdentifierError
 
@@ -31,13 +31,10 @@ def gs1_check_digit(body: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Gtin:
-    """A validated GTIN; :attr:`gtin14` is the normal form."""
+    """A validated GTIN; :attr:`gtin14` is the normal form and the identity (equality, hashing)."""
 
-    digits: str
-
-    @property
-    def gtin14(self) -> str:
-        return self.digits.zfill(14)
+    gtin14: str
+    digits: str = field(compare=False)
 
     @property
     def length(self) -> int:
@@ -72,4 +69,4 @@ def parse_gtin(text: str) -> Gtin:
     want = gs1_check_digit(text[:-1])
     if text[-1] != want:
         raise CheckDigitError(_SCHEME, "gtin-check-digit", text, text[-1], want)
-    return Gtin(digits=text)
+    return Gtin(gtin14=text.zfill(14), digits=text)
