@@ -58,6 +58,7 @@ __all__ = [
     "ELECTRICITY_RULE",
     "ELECTRICITY_RULE_SOURCE",
     "FORMATS",
+    "MEDIA_TYPES",
     "CarbonPricePaid",
     "CbamError",
     "CbamInputError",
