@@ -1,0 +1,60 @@
+"""Importing Brightway without touching the user's home directory.
+
+``bw2calc`` imports ``bw2data``, which creates a Brightway project directory on import (by default
+under the user's home) and logs to stdout. We point ``BRIGHTWAY2_DIR`` at a directory the caller
+chooses (or a private temporary directory) before the first import, and keep its log off stdout so
+that CLI JSON output stays clean. No bw2data database is ever written: the engine hands bw2calc
+in-memory bw_processing datapackages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from types import ModuleType
+
+__all__ = ["brightway_versions", "import_bw2calc"]
+
+_ENV = "BRIGHTWAY2_DIR"
+
+
+def import_bw2calc(project_dir: str | Path | None = None) -> ModuleType:
+    """Return the ``bw2calc`` module, importing it with ``BRIGHTWAY2_DIR`` set.
+
+    ``project_dir`` applies only to the first import in a process (bw2data reads the variable once);
+    when it is None and the variable is unset, a private temporary directory is used.
+    """
+    if "bw2calc" in sys.modules:
+        return sys.modules["bw2calc"]
+    if "bw2data" not in sys.modules:
+        if project_dir is not None:
+            Path(project_dir).mkdir(parents=True, exist_ok=True)
+            os.environ[_ENV] = str(project_dir)
+        elif not os.environ.get(_ENV):
+            os.environ[_ENV] = tempfile.mkdtemp(prefix="tanlian-brightway-")
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import bw2calc
+    return bw2calc
+
+
+def brightway_versions() -> dict[str, str]:
+    import bw_processing
+    import numpy
+    import scipy
+
+    bc = import_bw2calc()
+    return {
+        "bw2calc": str(
+            bc.__version__ if isinstance(bc.__version__, str) else ".".join(map(str, bc.__version__))
+        ),
+        "bw_processing": str(bw_processing.__version__),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+    }

@@ -1,0 +1,569 @@
+"""The activity-data document (schema version 1).
+
+A supplier's activity data for one product and one reporting period. It travels as the
+``credentialSubject`` of a W3C Verifiable Credential; this module only knows the subject.
+JSON names are camelCase (the names below, through ``alias_generator``); Python attributes are
+snake_case. Identifiers (IDIS handles, GTINs, URNs) are carried as strings: the node resolves them.
+
+Rules checked here (each error names the field path):
+
+* every amount is finite and >= 0 (produced quantity > 0);
+* every unit is known to pint and has the dimension its field needs;
+* green-power claims: whole MWh per GEC serial, no serial twice in the document, claimed MWh per
+  electricity input <= consumed MWh (date rules need the library-free period check in
+  :mod:`footprint_engine.greenpower`, which also runs at validation time);
+* co-product allocation shares, when given, name the product and every co-product and sum to 100 %;
+* input ids are unique across the document.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from footprint_engine.errors import ActivityDataError, AllocationError, GreenPowerClaimError, UnitError
+from footprint_engine.greenpower import validate_claims
+from footprint_engine.units import check_unit, conversion_factor
+
+__all__ = [
+    "SCHEMA_ID",
+    "SCHEMA_VERSION",
+    "STAGES",
+    "ActivityData",
+    "Allocation",
+    "CoProduct",
+    "ContractClaim",
+    "DataQuality",
+    "ElectricityInput",
+    "Exclusion",
+    "FuelInput",
+    "GecCancellation",
+    "GecClaim",
+    "HeatInput",
+    "MaterialInput",
+    "Organisation",
+    "PackagingInput",
+    "ProcessEmission",
+    "Quantity",
+    "ReportingPeriod",
+    "Site",
+    "TransportLeg",
+    "Uncertainty",
+    "UpstreamReference",
+    "WasteInput",
+    "parse_activity",
+]
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_ID = "https://tanlian.example/schemas/activity-data-v1.json"
+
+Stage = Literal["raw-material-acquisition", "production", "distribution", "use", "end-of-life"]
+STAGES: tuple[str, ...] = ("raw-material-acquisition", "production", "distribution", "use", "end-of-life")
+DataSource = Literal["primary", "secondary"]
+Gas = Literal[
+    "CO2", "CH4", "N2O", "SF6", "NF3", "HFC-134a", "HFC-23", "HFC-32", "CF4", "C2F6"
+]  # fmt: skip
+Origin = Literal["fossil", "biogenic", "biogenic-removal", "dluc"]
+
+_CID = re.compile(r"^(b[a-z2-7]{20,}|Qm[1-9A-HJ-NP-Za-km-z]{44}|z[1-9A-HJ-NP-Za-km-z]{20,})$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,127}$")
+
+
+def _cid(value: str) -> str:
+    if not _CID.match(value):
+        raise ValueError(
+            f"{value!r} is not an IPFS CID (CIDv1 base32 'b…' or CIDv0 'Qm…') — give the CID printed by "
+            "'tanlian evidence cid FILE'"
+        )
+    return value
+
+
+def _finite_non_negative(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("amount must be a finite number — remove NaN/Infinity")
+    if value < 0:
+        raise ValueError(f"negative amount {value} — amounts are >= 0; report removals with their own origin")
+    return value
+
+
+Cid = Annotated[str, AfterValidator(_cid)]
+Amount = Annotated[float, AfterValidator(_finite_non_negative)]
+InputId = Annotated[
+    str, Field(pattern=_ID.pattern, description="Unique id of this input within the document.")
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+    )
+
+
+class Quantity(_Model):
+    """An amount with a unit."""
+
+    amount: Amount
+    unit: str
+
+
+class DataQuality(_Model):
+    """Pedigree-matrix ratings (1 best … 5 worst), after Weidema & Wesnaes / ecoinvent."""
+
+    reliability: int = Field(default=3, ge=1, le=5)
+    completeness: int = Field(default=3, ge=1, le=5)
+    temporal: int = Field(default=3, ge=1, le=5)
+    geographical: int = Field(default=3, ge=1, le=5)
+    technological: int = Field(default=3, ge=1, le=5)
+
+
+class Uncertainty(_Model):
+    """The input's own distribution; when absent, a lognormal is derived from its data-quality ratings."""
+
+    distribution: Literal["lognormal", "normal", "uniform", "triangular"]
+    geometric_sd: float | None = Field(
+        default=None, gt=1, description="lognormal: geometric standard deviation (>1)."
+    )
+    sd: float | None = Field(default=None, gt=0, description="normal: standard deviation in the input's unit.")
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @model_validator(mode="after")
+    def parameters_match_distribution(self) -> Uncertainty:
+        need = {
+            "lognormal": ("geometric_sd",),
+            "normal": ("sd",),
+            "uniform": ("minimum", "maximum"),
+            "triangular": ("minimum", "maximum"),
+        }[self.distribution]
+        missing = [n for n in need if getattr(self, n) is None]
+        if missing:
+            raise ValueError(f"{self.distribution} needs {', '.join(to_camel(m) for m in missing)}")
+        if self.minimum is not None and self.maximum is not None and self.minimum >= self.maximum:
+            raise ValueError("minimum must be below maximum")
+        return self
+
+
+class _Input(_Model):
+    id: InputId
+    name: str | None = None
+    amount: Amount
+    unit: str
+    stage: Stage
+    data_source: DataSource = "secondary"
+    data_quality: DataQuality = Field(default_factory=DataQuality)
+    uncertainty: Uncertainty | None = None
+    evidence: list[Cid] = Field(default_factory=list)
+    factor_id: str | None = Field(default=None, description="Explicit factor id from the factor library.")
+
+    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ()
+
+    @field_validator("unit")
+    @classmethod
+    def unit_has_the_right_dimension(cls, value: str) -> str:
+        return check_unit(value, field="unit", allowed=cls._UNIT_DIMENSIONS or None)
+
+
+class UpstreamReference(_Model):
+    """A published footprint of another product, used as primary data."""
+
+    identifier: str = Field(min_length=1)
+    version: int = Field(ge=1)
+
+
+class MaterialInput(_Input):
+    identifier: str = Field(min_length=1, description="IDIS handle, GTIN or URN of the material.")
+    stage: Stage = "raw-material-acquisition"
+    upstream_footprint: UpstreamReference | None = None
+    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = (
+        "mass",
+        "volume",
+        "count",
+        "energy",
+        "length",
+        "area",
+    )
+
+
+class PackagingInput(_Input):
+    material: str = Field(min_length=1, description="Packaging material identifier or factor key.")
+    stage: Stage = "raw-material-acquisition"
+    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = (
+        "mass",
+        "count",
+    )
+
+
+class FuelInput(_Input):
+    fuel: str = Field(min_length=1, description="Fuel key, e.g. natural_gas, diesel, raw_coal.")
+    stage: Stage = "production"
+    method: Literal["cn-default", "ipcc-2006"] = "cn-default"
+    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = (
+        "mass",
+        "volume",
+    )
+
+
+class GecCancellation(_Model):
+    claimant: str = Field(min_length=1, description="Organisation id the GEC was cancelled for.")
+    date: date
+
+
+class GecClaim(_Model):
+    """Green electricity certificates (绿证) under one serial: 1 GEC = 1 MWh."""
+
+    type: Literal["gec"] = "gec"
+    serial: str = Field(min_length=1)
+    quantity_mwh: Amount = Field(
+        alias="quantityMWh", description="MWh claimed under this serial (whole certificates)."
+    )
+    generation_type: str = Field(min_length=1, description="wind, pv, hydro, biomass, …")
+    production_date: date
+    cancellation: GecCancellation | None = None
+    evidence: list[Cid] = Field(default_factory=list)
+
+    @field_validator("quantity_mwh")
+    @classmethod
+    def one_gec_is_one_mwh(cls, value: float) -> float:
+        if value < 1 or abs(value - round(value)) > 1e-9:
+            raise ValueError(f"{value} MWh is not a whole number of certificates — 1 GEC = 1 MWh")
+        return value
+
+
+class ContractClaim(_Model):
+    """A green-power trading contract (绿电交易) delivering MWh in a delivery period."""
+
+    type: Literal["green-power-contract"] = "green-power-contract"
+    contract_id: str = Field(min_length=1)
+    quantity_mwh: Amount = Field(
+        alias="quantityMWh", description="MWh delivered under the contract and claimed."
+    )
+    generation_type: str = Field(min_length=1)
+    delivery_start: date
+    delivery_end: date
+    evidence: list[Cid] = Field(default_factory=list)
+
+
+GreenPowerClaim = Annotated[GecClaim | ContractClaim, Field(discriminator="type")]
+
+
+class ElectricityInput(_Input):
+    grid_region: str | None = Field(default=None, description="Grid region or province code; defaults to the site's.")
+    stage: Stage = "production"
+    green_power_claims: list[GreenPowerClaim] = Field(default_factory=list)
+    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("energy",)
+
+    def consumed_mwh(self) -> float:
+        return self.amount * conversion_factor(self.unit, "MWh")
+
+
+class HeatInput(_Input):
+    carrier: Literal["steam", "hot-water", "heat"] = "steam"
+    stage: Stage = "production"
+    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("energy",)
+
+
+class TransportLeg(_Model):
+    id: InputId
+    mode: str = Field(
+        min_length=1, description="road-truck, rail, sea-container, sea-bulk, inland-waterway, air"
+    )
+    distance: Quantity
+    mass: Quantity
+    material: str | None = Field(default=None, description="Id of the input carried, for reporting.")
+    stage: Stage = "raw-material-acquisition"
+    data_source: DataSource = "secondary"
+    data_quality: DataQuality = Field(default_factory=DataQuality)
+    uncertainty: Uncertainty | None = None
+    evidence: list[Cid] = Field(default_factory=list)
+    factor_id: str | None = None
+
+    @field_validator("distance")
+    @classmethod
+    def distance_is_a_length(cls, value: Quantity) -> Quantity:
+        check_unit(value.unit, field="distance.unit", allowed=("length",))
+        return value
+
+    @field_validator("mass")
+    @classmethod
+    def mass_is_a_mass(cls, value: Quantity) -> Quantity:
+        check_unit(value.unit, field="mass.unit", allowed=("mass",))
+        return value
+
+
+class ProcessEmission(_Input):
+    gas: Gas
+    origin: Origin = "fossil"
+    stage: Stage = "production"
+    data_source: DataSource = "primary"
+    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("mass",)
+
+
+class WasteInput(_Input):
+    treatment: str = Field(min_length=1, description="landfill, incineration, recycling, …")
+    waste_type: str = "general"
+    stage: Stage = "production"
+    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("mass",)
+
+
+class Inputs(_Model):
+    materials: list[MaterialInput] = Field(default_factory=list)
+    packaging: list[PackagingInput] = Field(default_factory=list)
+    fuels: list[FuelInput] = Field(default_factory=list)
+    electricity: list[ElectricityInput] = Field(default_factory=list)
+    heat: list[HeatInput] = Field(default_factory=list)
+    transport: list[TransportLeg] = Field(default_factory=list)
+    process_emissions: list[ProcessEmission] = Field(default_factory=list)
+    waste: list[WasteInput] = Field(default_factory=list)
+
+
+class CoProduct(_Model):
+    identifier: str = Field(min_length=1)
+    name: str | None = None
+    amount: Amount
+    unit: str
+    economic_value: float | None = Field(
+        None, ge=0, description="Price per unit of the co-product (any currency)."
+    )
+
+
+class Allocation(_Model):
+    """Allocation among the product and its co-products (GB/T 24067 §6.4.6: physical first, then economic)."""
+
+    basis: Literal["physical", "economic"]
+    shares: dict[str, float] | None = Field(
+        None, description="Percent per product identifier (the product and each co-product); sum 100."
+    )
+    economic_value: float | None = Field(default=None, ge=0, description="Price per declared unit of the product.")
+    justification: str | None = None
+
+
+class Organisation(_Model):
+    id: str = Field(
+        min_length=1, description="did:key or unified social credit code of the reporting company."
+    )
+    name: str | None = None
+
+
+class ReportingPeriod(_Model):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def start_before_end(self) -> ReportingPeriod:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class Site(_Model):
+    name: str = Field(min_length=1)
+    grid_region: str = Field(min_length=2, description="Province or grid code, e.g. CN-YN, CN-Southwest, CN.")
+    country: str = "CN"
+    identifier: str | None = None
+
+
+class Exclusion(_Model):
+    description: str = Field(min_length=1)
+    estimated_share_percent: float = Field(ge=0, le=100)
+
+
+class ActivityData(_Model):
+    """Activity data for one product and one reporting period (``credentialSubject``)."""
+
+    schema_version: Literal["1.0"] = "1.0"
+    type: Literal["ActivityData"] = "ActivityData"
+    product_identifier: str = Field(min_length=1, description="IDIS handle, GTIN or URN.")
+    product_name: str | None = None
+    organisation: Organisation
+    reporting_period: ReportingPeriod
+    site: Site
+    declared_unit: str = Field(description="Unit of analysis, e.g. kg, t, piece, kWh, m3.")
+    produced_quantity: Quantity
+    inputs: Inputs = Field(default_factory=Inputs)
+    co_products: list[CoProduct] = Field(default_factory=list)
+    allocation: Allocation | None = None
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    evidence: list[Cid] = Field(default_factory=list)
+    comment: str | None = None
+
+    @field_validator("declared_unit")
+    @classmethod
+    def declared_unit_is_known(cls, value: str) -> str:
+        return check_unit(value, field="declaredUnit")
+
+    @model_validator(mode="after")
+    def check_document(self) -> ActivityData:
+        self._produced_quantity_matches_declared_unit()
+        self._input_ids_are_unique()
+        self._green_power_claims_fit()
+        validate_claims(self)
+        self._allocation_is_complete()
+        return self
+
+    def _produced_quantity_matches_declared_unit(self) -> None:
+        q = self.produced_quantity
+        check_unit(q.unit, field="producedQuantity.unit")
+        try:
+            conversion_factor(q.unit, self.declared_unit)
+        except Exception:
+            raise UnitError(
+                "unit has the wrong dimension",
+                f"producedQuantity.unit {q.unit!r} cannot be converted to declaredUnit {self.declared_unit!r}",
+                "express the produced quantity in the declared unit's dimension",
+                field="producedQuantity.unit",
+            ) from None
+        if q.amount <= 0:
+            raise ActivityDataError(
+                "produced quantity is zero",
+                "producedQuantity.amount must be > 0",
+                "give the quantity produced in the reporting period",
+                field="producedQuantity.amount",
+            )
+
+    def all_inputs(self) -> list[tuple[str, Any]]:
+        """Every input with its JSON path, in document order."""
+        out: list[tuple[str, Any]] = []
+        for name in Inputs.model_fields:
+            alias = to_camel(name)
+            for i, item in enumerate(getattr(self.inputs, name)):
+                out.append((f"inputs.{alias}[{i}]", item))
+        return out
+
+    def _input_ids_are_unique(self) -> None:
+        seen: dict[str, str] = {}
+        for path, item in self.all_inputs():
+            if item.id in seen:
+                raise ActivityDataError(
+                    "duplicate input id",
+                    f"{path}.id {item.id!r} is already used by {seen[item.id]}",
+                    "give every input its own id",
+                    field=f"{path}.id",
+                )
+            seen[item.id] = path
+
+    def _green_power_claims_fit(self) -> None:
+        serials: dict[str, str] = {}
+        for i, elec in enumerate(self.inputs.electricity):
+            base = f"inputs.electricity[{i}]"
+            claimed = 0.0
+            for j, claim in enumerate(elec.green_power_claims):
+                path = f"{base}.greenPowerClaims[{j}]"
+                claimed += claim.quantity_mwh
+                if isinstance(claim, GecClaim):
+                    if claim.serial in serials:
+                        raise GreenPowerClaimError(
+                            "GEC serial claimed twice",
+                            f"{path}.serial {claim.serial!r} is also claimed at {serials[claim.serial]}",
+                            "claim each certificate serial once",
+                            field=f"{path}.serial",
+                        )
+                    serials[claim.serial] = path
+            consumed = elec.consumed_mwh()
+            if claimed > consumed * (1 + 1e-9) + 1e-12:
+                raise GreenPowerClaimError(
+                    "green-power claim exceeds consumption",
+                    f"{base} claims {claimed:g} MWh but consumed {consumed:g} MWh",
+                    "claim at most the MWh consumed; carry surplus certificates to another period",
+                    field=f"{base}.greenPowerClaims",
+                )
+
+    def _allocation_is_complete(self) -> None:
+        if not self.co_products:
+            if self.allocation is not None and self.allocation.shares:
+                extra = set(self.allocation.shares) - {self.product_identifier}
+                if extra:
+                    raise AllocationError(
+                        "allocation names unknown products",
+                        f"allocation.shares names {sorted(extra)} but coProducts is empty",
+                        "list every co-product under coProducts",
+                        field="allocation.shares",
+                    )
+            return
+        if self.allocation is None:
+            raise AllocationError(
+                "allocation missing",
+                f"{len(self.co_products)} co-product(s) but no allocation",
+                "add allocation with basis 'physical' or 'economic' (and shares if not derivable)",
+                field="allocation",
+            )
+        from footprint_engine.allocation import main_product_share
+
+        main_product_share(self)  # raises AllocationError naming the field
+
+
+def parse_activity(data: dict[str, Any] | str | bytes) -> ActivityData:
+    """Validate a JSON document (dict or text) and return :class:`ActivityData`.
+
+    Raises :class:`ActivityDataError` (or a subclass) naming the first field at fault.
+    """
+    try:
+        if isinstance(data, (str, bytes)):
+            return ActivityData.model_validate_json(data)
+        return ActivityData.model_validate(data)
+    except ValidationError as exc:
+        raise _to_engine_error(exc) from None
+
+
+def _to_engine_error(exc: ValidationError) -> ActivityDataError:
+    err = exc.errors(include_url=False)[0]
+    path = _loc_to_path(err.get("loc", ()))
+    ctx_error = (err.get("ctx") or {}).get("error")
+    if isinstance(ctx_error, ActivityDataError):
+        # raised inside a validator: keep its class and message, complete the field path
+        return type(ctx_error)(
+            ctx_error.what, ctx_error.detail, ctx_error.fix, field=_join_path(path, ctx_error.field)
+        )
+    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    kind = UnitError if "unit" in path.rsplit(".", 1)[-1] else ActivityDataError
+    more = f" (and {exc.error_count() - 1} more error(s))" if exc.error_count() > 1 else ""
+    return kind(
+        "activity data invalid",
+        f"{msg}{more}",
+        "fix this field and submit again (schema: docs/schemas/activity-data-v1.json)",
+        field=path or None,
+    )
+
+
+_ALIASES = {"quantity_mwh": "quantityMWh", "quantityMwh": "quantityMWh"}
+
+
+def _join_path(loc_path: str, field: str | None) -> str | None:
+    if not field:
+        return loc_path or None
+    if not loc_path:
+        return field
+    if loc_path == field or loc_path.endswith("." + field) or field.startswith(loc_path):
+        return loc_path if len(loc_path) >= len(field) else field
+    if loc_path.endswith(field.split(".")[0]):  # "…distance" + "distance.unit"
+        return loc_path + field[len(field.split(".")[0]) :]
+    return f"{loc_path}.{field}"
+
+
+def _loc_to_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in ("gec", "green-power-contract"):
+            continue  # discriminator tag in pydantic's location
+        else:
+            name = _ALIASES.get(str(part), to_camel(str(part)))
+            path += ("." if path else "") + name
+    return path

@@ -1,0 +1,246 @@
+"""Turn an inventory and its solved flow matrix into a :class:`FootprintResult`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Literal
+
+import numpy as np
+
+from footprint_engine.activity import STAGES
+from footprint_engine.calculate.energy import comprehensive_energy
+from footprint_engine.calculate.lines import ALLOCATED_STAGES, Inventory
+from footprint_engine.calculate.options import CalculationOptions
+from footprint_engine.calculate.result import (
+    CategoryTotals,
+    DataQualityIndicators,
+    ElectricityReport,
+    FactorUse,
+    FootprintResult,
+    GasResult,
+    InputContribution,
+)
+from footprint_engine.factors import FactorLibrary, characterisation
+
+__all__ = ["METHOD", "build_result"]
+
+METHOD: dict[str, Any] = {
+    "standard": "GB/T 24067-2024 (ISO 14067:2018, MOD)",
+    "calculation": "matrix LCA on Brightway 2.5 (bw2calc LCA, in-memory bw_processing datapackages)",
+    "greenPower": "valid GEC / green-power-contract MWh at generation-type factors, remainder at grid factor",
+    "allocation": "inputs of the raw-material and production stages multiplied by the product's share",
+    "primaryDataShare": "PACT: Σ input emissions × input primary fraction / Σ emissions (excl. removals)",
+    "dqi": "emission-weighted pedigree scores 1–5; PACT DQR = 1 + (score − 1) / 2",
+}
+
+
+def build_result(
+    inv: Inventory,
+    flow_keys: list[str],
+    line_flows: np.ndarray,
+    library: FactorLibrary,
+    options: CalculationOptions,
+    engine: dict[str, Any],
+) -> FootprintResult:
+    """``line_flows[f, j]``: kg of flow ``flow_keys[f]`` per declared unit caused by line ``j``."""
+    act = inv.activity
+    gwp = np.array([characterisation(f, options.gwp_set) for f in flow_keys])
+    co2e_by_line = gwp @ line_flows if line_flows.size else np.zeros(len(inv.lines))
+    per_flow_kg = line_flows.sum(axis=1) if line_flows.size else np.zeros(len(flow_keys))
+    per_flow_co2e = per_flow_kg * gwp
+    removal_mask = np.array([f.endswith("/biogenic-removal") for f in flow_keys], dtype=bool)
+    gross_by_line = (gwp * ~removal_mask) @ line_flows if line_flows.size else co2e_by_line
+
+    cats: defaultdict[str, float] = defaultdict(float)
+    for f, value in zip(flow_keys, per_flow_co2e, strict=True):
+        cats[f.partition("/")[2]] += float(value)
+    total = float(per_flow_co2e.sum())
+    gross = total - cats["biogenic-removal"]
+    emissions = CategoryTotals(
+        total=total,
+        total_excluding_biogenic_removals=gross,
+        fossil=cats["fossil"],
+        aircraft=cats["aircraft"],
+        dluc=cats["dluc"],
+        biogenic_emissions=cats["biogenic"],
+        biogenic_removals=cats["biogenic-removal"],
+    )
+    per_gas = [
+        GasResult(
+            gas=f.partition("/")[0],
+            origin=f.partition("/")[2],
+            mass_kg=float(kg),
+            kg_co2e=float(c),
+            gwp100=float(g),
+        )
+        for f, kg, c, g in zip(flow_keys, per_flow_kg, per_flow_co2e, gwp, strict=True)
+    ]
+    per_stage = dict.fromkeys(STAGES, 0.0)
+    contributions: list[InputContribution] = []
+    pds_num = 0.0
+    quality_num: dict[str, float] = defaultdict(float)
+    weight_sum = 0.0
+    for j, line in enumerate(inv.lines):
+        c = float(co2e_by_line[j])
+        per_stage[line.stage] += c
+        g = float(gross_by_line[j])
+        pds_num += g * line.primary_fraction
+        w = abs(g)
+        weight_sum += w
+        for dim in ("technological", "temporal", "geographical", "reliability", "completeness"):
+            quality_num[dim] += w * float(line.quality.get(dim, 3))
+        contributions.append(
+            InputContribution(
+                input_id=line.input_id,
+                path=line.path,
+                kind=line.kind,
+                stage=line.stage,
+                description=line.description,
+                amount=line.amount,
+                unit=line.unit,
+                kg_co2e=c,
+                share_percent=100.0 * g / gross if gross else 0.0,
+                data_source="primary" if line.data_source == "primary" else "secondary",
+                primary_data_share_percent=100.0 * line.primary_fraction,
+                factor_id=line.factor.id if line.factor else None,
+                upstream=line.upstream.reference if line.upstream else None,
+                claim=line.claim,
+                fallbacks=list(line.fallbacks),
+                flows={f: float(line_flows[i, j]) for i, f in enumerate(flow_keys) if line_flows[i, j] != 0},
+            )
+        )
+    ranked = sorted(contributions, key=lambda c: -abs(c.kg_co2e))
+    top = list(dict.fromkeys(c.input_id for c in ranked))[: options.top_n]
+    n = len(inv.lines)
+    dq = {
+        d: (quality_num[d] / weight_sum if weight_sum else 3.0)
+        for d in ("technological", "temporal", "geographical", "reliability", "completeness")
+    }
+    excluded = sum(e.estimated_share_percent for e in act.exclusions)
+    dqi = DataQualityIndicators(
+        coverage_percent=max(0.0, 100.0 - excluded),
+        **dq,
+        pact_dqr={k: 1.0 + (v - 1.0) / 2.0 for k, v in dq.items()},
+    )
+    stages_present = sorted({line.stage for line in inv.lines}, key=STAGES.index)
+    grave = bool({"use", "end-of-life"} & set(stages_present))
+    boundary: Literal["cradle-to-gate", "cradle-to-grave"] = "cradle-to-grave" if grave else "cradle-to-gate"
+    return FootprintResult(
+        product_identifier=act.product_identifier,
+        product_name=act.product_name,
+        organisation=act.organisation.id,
+        declared_unit=act.declared_unit,
+        produced_quantity=inv.produced,
+        reporting_period_start=act.reporting_period.start,
+        reporting_period_end=act.reporting_period.end,
+        geography=act.site.grid_region,
+        system_boundary=boundary,
+        stages_included=[
+            s for s in STAGES if s in stages_present or s in ("raw-material-acquisition", "production")
+        ],
+        method={
+            **METHOD,
+            "gwp": f"IPCC {options.gwp_set} GWP100",
+            "gridBasis": options.grid_basis,
+            "factorYear": inv.year,
+        },
+        emissions=emissions,
+        per_gas=per_gas,
+        per_stage=per_stage,
+        per_input=contributions,
+        top_contributors=top,
+        flows={f: float(v) for f, v in zip(flow_keys, per_flow_kg, strict=True) if v != 0},
+        electricity=_electricity(inv, co2e_by_line, options, total),
+        energy=comprehensive_energy(act, library, inv.allocation_share / inv.produced),
+        primary_data_share=100.0 * pds_num / gross if gross else 0.0,
+        dqi=dqi,
+        allocation=_allocation(inv),
+        cut_off={
+            "excludedSharePercent": excluded,
+            "exclusions": [e.model_dump(by_alias=True) for e in act.exclusions],
+        },
+        factors=_factors(inv),
+        upstream_footprints=sorted({ln.upstream.reference for ln in inv.lines if ln.upstream}),
+        illustrative_factors_used=any(ln.factor is not None and ln.factor.illustrative for ln in inv.lines),
+        engine={**engine, "lines": n},
+    )
+
+
+def _electricity(
+    inv: Inventory, co2e_by_line: np.ndarray, options: CalculationOptions, total: float
+) -> ElectricityReport:
+    consumed = gec = contract = grid = market = location = 0.0
+    claims: list[dict[str, Any]] = []
+    for j, line in enumerate(inv.lines):
+        if line.kind != "electricity":
+            continue
+        mwh = line.consumed
+        consumed += mwh
+        if line.gec_kind == "gec":
+            gec += mwh
+        elif line.gec_kind == "green-power-contract":
+            contract += mwh
+        else:
+            grid += mwh
+        market += float(co2e_by_line[j])
+        loc = sum(kg * characterisation(f, options.gwp_set) for f, kg in (line.location_flows or {}).items())
+        location += loc * line.amount
+        if line.gec_kind != "grid":
+            claims.append(
+                {
+                    "path": line.path,
+                    "type": line.gec_kind,
+                    "reference": line.claim,
+                    "mwh": mwh,
+                    "factorId": line.factor.id if line.factor else None,
+                }
+            )
+    return ElectricityReport(
+        consumed_mwh=consumed,
+        gec_mwh=gec,
+        contract_mwh=contract,
+        grid_mwh=grid,
+        location_based_kg_co2e=location,
+        market_based_kg_co2e=market,
+        total_location_based=total - market + location,
+        total_market_based=total,
+        claims=claims,
+    )
+
+
+def _allocation(inv: Inventory) -> dict[str, Any]:
+    act = inv.activity
+    alloc = act.allocation
+    from footprint_engine.allocation import allocation_shares
+
+    return {
+        "basis": alloc.basis if alloc else "none",
+        "shares": allocation_shares(act),
+        "productSharePercent": 100.0 * inv.allocation_share,
+        "appliedToStages": sorted(ALLOCATED_STAGES),
+        "rule": "GB/T 24067-2024 6.4.6: physical relationship first, economic value otherwise",
+        "justification": alloc.justification if alloc else None,
+    }
+
+
+def _factors(inv: Inventory) -> list[FactorUse]:
+    uses: dict[str, FactorUse] = {}
+    for line in inv.lines:
+        f = line.factor
+        if f is None:
+            continue
+        prev = uses.get(f.id)
+        used_by = [*(prev.used_by if prev else []), line.path]
+        fallbacks = list(dict.fromkeys([*(prev.fallbacks if prev else []), *line.fallbacks]))
+        uses[f.id] = FactorUse(
+            id=f.id,
+            source=f.source,
+            year=f.year,
+            geography=f.geography,
+            unit=f.unit,
+            illustrative=f.illustrative,
+            note=f.note,
+            used_by=list(dict.fromkeys(used_by)),
+            fallbacks=fallbacks,
+        )
+    return list(uses.values())

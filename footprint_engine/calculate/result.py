@@ -1,0 +1,187 @@
+"""The footprint result: every figure per declared unit, with method, provenance, seeds and versions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+__all__ = [
+    "CategoryTotals",
+    "DataQualityIndicators",
+    "ElectricityReport",
+    "EnergyReport",
+    "FactorUse",
+    "FootprintResult",
+    "GasResult",
+    "InputContribution",
+    "UncertaintyResult",
+]
+
+RESIDUAL_MIX_DISCLOSURE = (
+    "China publishes no official residual-mix factor: grid electricity not covered by claims takes the grid "
+    "average factor, which still contains the claimed renewable generation, so market-based results may "
+    "double-count renewable attributes."
+)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class CategoryTotals(_Out):
+    """kgCO2e per declared unit. ``total`` = fossil + aircraft + dluc + biogenic emissions − biogenic removals."""
+
+    total: float
+    total_excluding_biogenic_removals: float
+    fossil: float = Field(description="Fossil GHG excluding aircraft and dLUC.")
+    aircraft: float
+    dluc: float
+    biogenic_emissions: float
+    biogenic_removals: float = Field(description="Negative or zero.")
+
+
+class GasResult(_Out):
+    gas: str
+    origin: str
+    mass_kg: float = Field(description="kg of gas per declared unit (removals positive).")
+    kg_co2e: float
+    gwp100: float
+
+
+class InputContribution(_Out):
+    input_id: str
+    path: str
+    kind: str
+    stage: str
+    description: str
+    amount: float = Field(description="Per declared unit, after allocation, in `unit`.")
+    unit: str
+    kg_co2e: float
+    share_percent: float = Field(description="Share of the total excluding biogenic removals.")
+    data_source: Literal["primary", "secondary"]
+    primary_data_share_percent: float
+    factor_id: str | None = None
+    upstream: str | None = Field(default=None, description="identifier@version of a cited upstream footprint.")
+    claim: str | None = None
+    fallbacks: list[str] = Field(default_factory=list)
+    flows: dict[str, float] = Field(default_factory=dict, description="kg per declared unit by GAS/origin.")
+
+
+class ElectricityReport(_Out):
+    consumed_mwh: float
+    gec_mwh: float
+    contract_mwh: float
+    grid_mwh: float
+    location_based_kg_co2e: float = Field(
+        description="Per declared unit: all electricity at the grid factor."
+    )
+    market_based_kg_co2e: float = Field(description="Per declared unit: claims at generation-type factors.")
+    total_location_based: float
+    total_market_based: float
+    claims: list[dict[str, Any]] = Field(default_factory=list)
+    disclosure: str = RESIDUAL_MIX_DISCLOSURE
+
+
+class EnergyReport(_Out):
+    """GB/T 2589-2020 comprehensive energy consumption of this site, per declared unit (allocated)."""
+
+    kgce_per_declared_unit: float
+    breakdown: dict[str, float]
+    electricity_conversion: str = "equivalent value (当量值) 0.1229 kgce/kWh"
+    boundary: str = "gate-to-gate: energy consumed at this site; upstream energy is not included"
+    not_counted: list[str] = Field(default_factory=list)
+
+
+class DataQualityIndicators(_Out):
+    """Emission-weighted pedigree scores (1 best … 5 worst) and the PACT 1–3 DQR equivalents."""
+
+    coverage_percent: float
+    technological: float
+    temporal: float
+    geographical: float
+    reliability: float
+    completeness: float
+    pact_dqr: dict[str, float]
+
+
+class FactorUse(_Out):
+    id: str
+    source: str
+    year: int | None
+    geography: str
+    unit: str
+    illustrative: bool
+    note: str | None = None
+    used_by: list[str]
+    fallbacks: list[str] = Field(default_factory=list)
+
+
+class UncertaintyResult(_Out):
+    iterations: int
+    seed: int
+    mean: float
+    median: float
+    p2_5: float = Field(alias="p2.5")
+    p97_5: float = Field(alias="p97.5")
+    std: float
+    method: str = "Monte Carlo on bw2calc stochastic matrices (stats_arrays distributions)"
+
+
+class FootprintResult(_Out):
+    result_version: Literal[1] = 1
+    product_identifier: str
+    product_name: str | None = None
+    organisation: str
+    declared_unit: str
+    produced_quantity: float
+    reporting_period_start: date
+    reporting_period_end: date
+    geography: str
+    system_boundary: Literal["cradle-to-gate", "cradle-to-grave"]
+    stages_included: list[str]
+    method: dict[str, Any]
+    emissions: CategoryTotals
+    per_gas: list[GasResult]
+    per_stage: dict[str, float]
+    per_input: list[InputContribution]
+    top_contributors: list[str]
+    flows: dict[str, float] = Field(
+        description="kg per declared unit by GAS/origin (for supply-chain reuse)."
+    )
+    electricity: ElectricityReport
+    energy: EnergyReport
+    primary_data_share: float = Field(description="Percent, PACT definition.")
+    dqi: DataQualityIndicators
+    allocation: dict[str, Any]
+    cut_off: dict[str, Any]
+    factors: list[FactorUse]
+    upstream_footprints: list[str]
+    illustrative_factors_used: bool
+    uncertainty: UncertaintyResult | None = None
+    engine: dict[str, Any]
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, indent=2)
+
+    def to_upstream(self, version: int, *, result_id: str | None = None) -> Any:
+        """This result as an :class:`UpstreamFootprint` a downstream product can cite."""
+        from footprint_engine.calculate.upstream import UpstreamFootprint
+
+        return UpstreamFootprint(
+            identifier=self.product_identifier,
+            version=version,
+            declared_unit=self.declared_unit,
+            flows=dict(self.flows),
+            primary_data_share=self.primary_data_share,
+            dqi={
+                "technological": self.dqi.technological,
+                "temporal": self.dqi.temporal,
+                "geographical": self.dqi.geographical,
+                "reliability": self.dqi.reliability,
+                "completeness": self.dqi.completeness,
+            },
+            result_id=result_id,
+        )

@@ -1,0 +1,90 @@
+"""Units: one pint registry for the engine, and checks that name the field at fault."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+from footprint_engine.errors import UnitError
+
+__all__ = [
+    "DIMENSIONS",
+    "check_unit",
+    "conversion_factor",
+    "ureg",
+]
+
+ureg: pint.UnitRegistry = pint.UnitRegistry()
+# Names used in Chinese and LCA practice that pint lacks.
+ureg.define("m3 = meter ** 3")
+ureg.define("Nm3 = meter ** 3 = normal_cubic_meter")  # gas volume at reference conditions
+ureg.define("tkm = metric_ton * kilometer")
+ureg.define("piece = [piece] = pcs = item")
+ureg.define("kgce = [coal_equivalent]")  # GB/T 2589 kilogram of standard coal equivalent
+ureg.define("tce = 1000 * kgce")
+
+#: Named dimensions the schema checks against, each with an example unit (used in messages).
+DIMENSIONS: dict[str, str] = {
+    "mass": "kg",
+    "energy": "kWh",
+    "length": "km",
+    "volume": "m3",
+    "area": "m^2",
+    "count": "piece",
+    "mass*distance": "tkm",
+}
+
+
+@lru_cache(maxsize=512)
+def _parse(unit: str) -> pint.Unit:
+    return ureg.Unit(unit)
+
+
+@lru_cache(maxsize=512)
+def _dimension_name(unit: pint.Unit) -> str | None:
+    dims = unit.dimensionality
+    for name, example in DIMENSIONS.items():
+        if _parse(example).dimensionality == dims:
+            return name
+    return None
+
+
+def check_unit(unit: str, *, field: str, allowed: tuple[str, ...] | None = None) -> str:
+    """Return ``unit`` unchanged when pint knows it and its dimension is one of ``allowed``.
+
+    Raises :class:`UnitError` naming ``field`` otherwise.
+    """
+    if not isinstance(unit, str) or not unit.strip():
+        raise UnitError(
+            "unit missing", "an empty unit string", "give a unit such as 'kg' or 'kWh'", field=field
+        )
+    try:
+        parsed = _parse(unit.strip())
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError, TypeError) as exc:
+        raise UnitError(
+            "unknown unit",
+            f"{unit!r} is not a unit pint knows ({exc})",
+            "use a unit such as kg, t, kWh, MWh, GJ, m3, km, tkm or piece",
+            field=field,
+        ) from None
+    except Exception as exc:  # pint raises assorted parser errors on garbage
+        raise UnitError(
+            "unknown unit", f"{unit!r} cannot be parsed ({exc})", "use a plain unit name", field=field
+        ) from None
+    if allowed is not None:
+        got = _dimension_name(parsed)
+        if got not in allowed:
+            raise UnitError(
+                "unit has the wrong dimension",
+                f"{unit!r} is {got or str(parsed.dimensionality)}, want {' or '.join(allowed)}",
+                f"give a unit of {' or '.join(allowed)}, e.g. {DIMENSIONS[allowed[0]]}",
+                field=field,
+            )
+    return unit.strip()
+
+
+@lru_cache(maxsize=4096)
+def conversion_factor(from_unit: str, to_unit: str) -> float:
+    """Multiplier taking an amount in ``from_unit`` to ``to_unit``; raises ``pint.DimensionalityError``."""
+    return float(ureg.Quantity(1.0, _parse(from_unit)).to(_parse(to_unit)).magnitude)
