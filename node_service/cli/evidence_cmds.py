@@ -28,7 +28,7 @@ def cid_command(
 ) -> None:
     """Print only the CIDv1 of FILE, the one `ipfs add --cid-version=1 FILE` prints."""
     try:
-        result = cid_of_file(file)
+        result = cid_of_file(file, sha256=False)
     except (EvidenceError, OSError) as exc:
         fail(f"evidence cid: {file}: {exc}")
     typer.echo(result.cid)

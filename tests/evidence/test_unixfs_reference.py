@@ -128,3 +128,13 @@ def test_text_stream_is_refused() -> None:
 
     with pytest.raises(EvidenceError, match="binary mode"):
         cid_of_stream(io.StringIO("text"))  # type: ignore[arg-type]
+
+
+def test_cid_only_mode_skips_the_plain_sha256() -> None:
+    data = b"q" * (CHUNK + 9)
+    importer = BalancedFileImporter(sha256=False)
+    importer.update(data)
+    result = importer.finalize()
+    assert result.sha256_hex == ""
+    assert result.cid == cid_of_bytes(data).cid
+    assert cid_of_stream(io.BytesIO(data), sha256=False).cid == result.cid
