@@ -92,7 +92,7 @@ def _register(
 def _activity(supplier_did: str) -> dict[str, Any]:
     from footprint_engine.examples import load_example
 
-    activity = load_example("aluminium-ingot")
+    activity = load_example("aluminium-ingot-yunnan")
     activity["organisation"] = {
         "id": supplier_did,
         "name": "云南绿铝示范冶炼厂 Yunnan Green Aluminium Demo Smelter",
@@ -133,7 +133,7 @@ def run_demo(node_url: str, out: Path, rpc: str | None = None) -> list[Path]:
             f"registered supplier {supplier['did'][:24]}… and buyer {buyer['did'][:24]}… (self-signed, eddsa-jcs-2022)"
         )
 
-        credential = build_credential(_activity(supplier["did"]), supplier["did"])
+        credential = build_credential(activity, supplier["did"])
         signed = eddsa_jcs_2022.sign(credential, supplier_key, verification_method_id(supplier_key))
         step(f"supplier signed activity-data credential {signed['id']} (the private key stays here)")
 

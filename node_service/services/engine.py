@@ -7,6 +7,9 @@ from functools import lru_cache
 from typing import Any
 
 from footprint_engine.activity import ActivityData
+from footprint_engine.calculate.engine import calculate
+from footprint_engine.calculate.options import CalculationOptions
+from footprint_engine.factors import FactorLibrary
 from node_service.settings import Settings
 
 __all__ = ["calculate_activity"]
@@ -15,19 +18,13 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _library() -> Any:
-    from footprint_engine.factors import FactorLibrary
-
-    return FactorLibrary.default()
+def _library() -> FactorLibrary:
+    return FactorLibrary.builtin()
 
 
 def calculate_activity(settings: Settings, activity: ActivityData) -> dict[str, Any]:
     """Compute the footprint of ``activity`` and return the engine's result as JSON."""
-    from footprint_engine.calculate import CalculationOptions, calculate
-
     with _lock:  # Brightway's project state is process-global
-        result = calculate(
-            activity, library=_library(), options=CalculationOptions(brightway_dir=settings.brightway_dir)
-        )
+        result = calculate(activity, library=_library(), options=CalculationOptions(brightway_dir=settings.brightway_dir))
     data: dict[str, Any] = result.model_dump(mode="json", by_alias=True)
     return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -44,8 +45,9 @@ def register(client: Any, name: str, roles: list[str]) -> Org:
 def activity(org_did: str, **changes: Any) -> dict[str, Any]:
     from footprint_engine.examples import load_example
 
-    doc = load_example("aluminium-ingot")
-    doc["organisation"] = {"id": org_did, "name": "Test smelter"}
+    doc = load_example("aluminium-ingot-yunnan")
+    example_org = doc["organisation"]["id"]
+    doc = json.loads(json.dumps(doc).replace(json.dumps(example_org), json.dumps(org_did)))
     doc.update(changes)
     return doc
 
