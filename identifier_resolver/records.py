@@ -195,6 +195,8 @@ class HandleValue:
             raise HandleValueError(
                 f"values[index={index}].data", "missing or not {format, value}", "add data"
             )
+        if fmt == "admin" and isinstance(value, dict) and str(value.get("index", "")).isdigit():
+            value = {**value, "index": int(value["index"])}  # pyhandle and others send "200"
         if fmt not in _FORMATS:
             raise HandleValueError(
                 f"values[index={index}].data.format", f"got {fmt!r}", f"use one of {_FORMATS}"
