@@ -141,7 +141,7 @@ class KuboEvidenceStore:
             response.read()
             response.close()
             raise _rpc_error("cat", response)
-        chunks = response.iter_raw(DEFAULT_CHUNK_SIZE)
+        chunks = response.iter_bytes(DEFAULT_CHUNK_SIZE)
         pending = bytearray()
 
         def readinto(view: memoryview) -> int:

@@ -74,8 +74,9 @@ class VerifyingReader(io.RawIOBase):
         self._expected_cid = expected_cid
         self._on_close = on_close
         self._source = source
-        self._importer = BalancedFileImporter()
+        self._importer = BalancedFileImporter(sha256=False)
         self._checked = False
+        self._failure: CidMismatchError | None = None
 
     def readable(self) -> bool:
         return True
@@ -90,15 +91,17 @@ class VerifyingReader(io.RawIOBase):
         return 0
 
     def _check(self) -> None:
-        if self._checked:
-            return
-        self._checked = True
-        got = self._importer.finalize().cid
-        if got != self._expected_cid:
-            raise CidMismatchError(
-                f"evidence {self._expected_cid}: the {self._source} returned bytes whose CID is {got} — "
-                "the stored copy is corrupt or was replaced; restore it from a good copy"
-            )
+        # Every read at or after EOF repeats the verdict, so a failure cannot be read past.
+        if not self._checked:
+            self._checked = True
+            got = self._importer.finalize().cid
+            if got != self._expected_cid:
+                self._failure = CidMismatchError(
+                    f"evidence {self._expected_cid}: the {self._source} returned bytes whose CID is {got} — "
+                    "the stored copy is corrupt or was replaced; restore it from a good copy"
+                )
+        if self._failure is not None:
+            raise self._failure
 
     def close(self) -> None:
         if not self.closed and self._on_close is not None:

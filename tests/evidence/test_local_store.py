@@ -108,8 +108,11 @@ def test_corrupted_blob_is_detected_on_read(tmp_path: Path) -> None:
     path = store.path_of(stored.cid)
     os.chmod(path, 0o644)
     path.write_bytes(DATA[:-1] + bytes([DATA[-1] ^ 1]))
-    with store.open(stored.cid) as stream, pytest.raises(CidMismatchError, match="corrupt"):
-        stream.read()
+    with store.open(stored.cid) as stream:
+        with pytest.raises(CidMismatchError, match="corrupt"):
+            stream.read()
+        with pytest.raises(CidMismatchError):  # reading again does not hide the failure
+            stream.read()
 
 
 def test_missing_and_invalid_cids(tmp_path: Path) -> None:
