@@ -23,7 +23,14 @@ evidence_app = typer.Typer(
 def cid_command(
     file: Annotated[
         Path,
-        typer.Argument(exists=True, file_okay=True, dir_okay=False, readable=True, help="File to address."),
+        typer.Argument(
+            exists=True,
+            file_okay=True,
+            dir_okay=False,
+            readable=True,
+            metavar="FILE",
+            help="File to address.",
+        ),
     ],
 ) -> None:
     """Print only the CIDv1 of FILE, the one `ipfs add --cid-version=1 FILE` prints."""
