@@ -50,6 +50,7 @@ from .errors import (
     UnresolvableVerificationMethodError,
     UnsupportedCryptosuiteError,
 )
+from .jcs_fast import canonicalize
 
 __all__ = [
     "CRYPTOSUITE",
@@ -155,7 +156,7 @@ def format_datetime(moment: datetime) -> str:
 
 def _jcs(value: Any, what: str, error: type[CredentialError]) -> bytes:
     try:
-        return rfc8785.dumps(value)
+        return canonicalize(value)
     except (rfc8785.CanonicalizationError, UnicodeError, RecursionError, TypeError) as exc:
         raise error(
             f"{what} cannot be canonicalized with JCS (RFC 8785)",

@@ -66,16 +66,16 @@ class VerifiedCredential:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise MalformedCredentialError(
-                "JSON has a duplicate member name",
-                f"{key!r:.60} appears twice",
-                "keep one of the two members",
-            )
-        seen[key] = value
-    return seen
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise MalformedCredentialError(
+            "JSON has a duplicate member name",
+            f"{duplicate!r:.60} appears twice",
+            "keep one of the two members",
+        )
+    return result
 
 
 def _no_constants(name: str) -> Any:
@@ -84,18 +84,17 @@ def _no_constants(name: str) -> Any:
     )
 
 
-def _depth(value: Any, limit: int) -> int:
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    deepest = 0
-    while stack:
-        item, level = stack.pop()
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _depth(raw: bytes) -> int:
+    """Deepest bracket nesting of JSON text (strings removed first, so brackets in them do not count)."""
+    skeleton = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    level = deepest = 0
+    for byte in skeleton:
+        level += 1 if byte in (0x5B, 0x7B) else -1
         deepest = max(deepest, level)
-        if level > limit:
-            return level
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
     return deepest
 
 
@@ -128,8 +127,9 @@ def load_document(data: bytes | str) -> dict[str, Any]:
         raise MalformedCredentialError(
             "document is not a JSON object", f"top level is {type(value).__name__}", "give one JSON object"
         )
-    depth = _depth(value, MAX_DEPTH)
-    if depth > MAX_DEPTH:
+    # a document with at most MAX_DEPTH brackets cannot nest deeper; only count levels otherwise
+    brackets = raw.count(b"{") + raw.count(b"[")
+    if brackets > MAX_DEPTH and _depth(raw) > MAX_DEPTH:
         raise MalformedCredentialError(
             "document is nested too deeply", f"got more than {MAX_DEPTH} levels", "flatten the document"
         )

@@ -99,3 +99,8 @@ def test_credential_signed_by_someone_else_than_the_issuer_is_refused(private_ke
 
 def test_w3c_vector_is_structurally_valid(vector: dict[str, Any]):
     vc.check_credential(copy.deepcopy(vector["signedDocument"]))
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    text = '{"a":"' + "[{" * 200 + '\\"' + '","b":[[[1]]]}'
+    assert vc.load_document(text.encode())["b"] == [[[1]]]
