@@ -2,7 +2,8 @@
 
 Public surface (imported lazily so that ``import footprint_engine`` stays cheap)::
 
-    from footprint_engine import ActivityData, parse_activity, FactorLibrary, calculate, CalculationOptions
+    from footprint_engine.calculate import calculate   # (the subpackage shares the name)
+    from footprint_engine import ActivityData, parse_activity, FactorLibrary, CalculationOptions
     from footprint_engine import FootprintResult, UpstreamFootprint, to_pact_v3_pcf, load_example
 """
 
@@ -19,7 +20,6 @@ _EXPORTS = {
     "SCHEMA_VERSION": "footprint_engine.activity",
     "FactorLibrary": "footprint_engine.factors",
     "Factor": "footprint_engine.factors",
-    "calculate": "footprint_engine.calculate",
     "CalculationOptions": "footprint_engine.calculate",
     "FootprintResult": "footprint_engine.calculate",
     "UpstreamFootprint": "footprint_engine.calculate",

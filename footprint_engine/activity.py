@@ -140,7 +140,9 @@ class Uncertainty(_Model):
     geometric_sd: float | None = Field(
         default=None, gt=1, description="lognormal: geometric standard deviation (>1)."
     )
-    sd: float | None = Field(default=None, gt=0, description="normal: standard deviation in the input's unit.")
+    sd: float | None = Field(
+        default=None, gt=0, description="normal: standard deviation in the input's unit."
+    )
     minimum: float | None = None
     maximum: float | None = None
 
@@ -264,7 +266,9 @@ GreenPowerClaim = Annotated[GecClaim | ContractClaim, Field(discriminator="type"
 
 
 class ElectricityInput(_Input):
-    grid_region: str | None = Field(default=None, description="Grid region or province code; defaults to the site's.")
+    grid_region: str | None = Field(
+        default=None, description="Grid region or province code; defaults to the site's."
+    )
     stage: Stage = "production"
     green_power_claims: list[GreenPowerClaim] = Field(default_factory=list)
     _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("energy",)
@@ -350,7 +354,9 @@ class Allocation(_Model):
     shares: dict[str, float] | None = Field(
         None, description="Percent per product identifier (the product and each co-product); sum 100."
     )
-    economic_value: float | None = Field(default=None, ge=0, description="Price per declared unit of the product.")
+    economic_value: float | None = Field(
+        default=None, ge=0, description="Price per declared unit of the product."
+    )
     justification: str | None = None
 
 

@@ -30,7 +30,7 @@ METHOD: dict[str, Any] = {
     "greenPower": "valid GEC / green-power-contract MWh at generation-type factors, remainder at grid factor",
     "allocation": "inputs of the raw-material and production stages multiplied by the product's share",
     "primaryDataShare": "PACT: Σ input emissions × input primary fraction / Σ emissions (excl. removals)",
-    "dqi": "emission-weighted pedigree scores 1–5; PACT DQR = 1 + (score − 1) / 2",
+    "dqi": "emission-weighted pedigree scores 1–5 (= PACT v3 DQR scale 1–5)",
 }
 
 
@@ -120,7 +120,11 @@ def build_result(
     dqi = DataQualityIndicators(
         coverage_percent=max(0.0, 100.0 - excluded),
         **dq,
-        pact_dqr={k: 1.0 + (v - 1.0) / 2.0 for k, v in dq.items()},
+        pact_dqr={
+            "technologicalDQR": dq["technological"],
+            "geographicalDQR": dq["geographical"],
+            "temporalDQR": dq["temporal"],
+        },
     )
     stages_present = sorted({line.stage for line in inv.lines}, key=STAGES.index)
     grave = bool({"use", "end-of-life"} & set(stages_present))

@@ -53,9 +53,9 @@ def calculate(
             "report this as a bug",
         )
     if options.iterations:
-        from footprint_engine.calculate.uncertainty import monte_carlo
+        from footprint_engine.calculate.uncertainty import monte_carlo_inventory
 
-        mc = monte_carlo(inv, options=options)
+        mc = monte_carlo_inventory(inv, options=options)
         result = result.model_copy(update={"uncertainty": mc})
     return result
 

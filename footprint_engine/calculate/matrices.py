@@ -53,6 +53,7 @@ class SystemMatrices:
     flow_keys: list[str]
     line_ids: list[list[int]]  # per product, the activity id of each line
     n_products: int
+    raw: dict[str, np.ndarray]  # the arrays put into the datapackage (for the vectorised Monte Carlo)
 
 
 def _distribution(line: Line, basic_variance: float) -> tuple[int, float, float, float, float]:
@@ -153,7 +154,39 @@ def build_system(
     _add(dp, "biosphere_matrix", b_rows, b_cols, b_vals, b_unc if stochastic else None)
     c_ids = [flow_ids[f] for f in flow_keys]
     _add(dp, "characterization_matrix", c_ids, c_ids, [characterisation(f, gwp_set) for f in flow_keys], None)
-    return SystemMatrices(datapackage=dp, flow_keys=flow_keys, line_ids=line_ids, n_products=n_products)
+
+    raw = {
+        "t_rows": np.array(t_rows),
+        "t_cols": np.array(t_cols),
+        "t_vals": np.array(t_vals, dtype=float),
+        "t_flip": np.array(t_flip, dtype=bool),
+        "t_unc": _params(t_unc, t_vals),
+        "b_rows": np.array(b_rows),
+        "b_cols": np.array(b_cols),
+        "b_vals": np.array(b_vals, dtype=float),
+        "b_unc": _params(b_unc, b_vals),
+        "c_ids": np.array(c_ids),
+        "c_vals": np.array([characterisation(f, gwp_set) for f in flow_keys]),
+    }
+    return SystemMatrices(
+        datapackage=dp, flow_keys=flow_keys, line_ids=line_ids, n_products=n_products, raw=raw
+    )
+
+
+def _params(unc: list[tuple[int, float, float, float, float]], vals: list[float]) -> np.ndarray:
+    d = np.zeros(len(unc), dtype=bwp.UNCERTAINTY_DTYPE)
+    if unc:
+        arr = np.array(unc, dtype=float).reshape(len(unc), 5)
+        d["uncertainty_type"] = arr[:, 0].astype(np.uint8)
+        d["loc"] = arr[:, 1]
+        d["scale"] = arr[:, 2]
+        d["minimum"] = arr[:, 3]
+        d["maximum"] = arr[:, 4]
+    d["shape"] = np.nan
+    d["negative"] = False
+    undefined = d["uncertainty_type"] == 0
+    d["loc"][undefined] = np.array(vals, dtype=float)[undefined]
+    return d
 
 
 def _add(

@@ -24,11 +24,16 @@ class CalculationOptions(BaseModel):
         default=None, description="Year for factor look-ups; default: the period's end year."
     )
     iterations: int = Field(default=0, ge=0, le=100_000, description="Monte Carlo iterations (0: none).")
-    seed: int | None = Field(default=None, ge=0, description="Monte Carlo seed; drawn and recorded when None.")
+    seed: int | None = Field(
+        default=None, ge=0, description="Monte Carlo seed; drawn and recorded when None."
+    )
     basic_variance: float = Field(
-        default=0.0006, ge=0, description="Basic uncertainty (variance of ln) added to the pedigree variances."
+        default=0.0006,
+        ge=0,
+        description="Basic uncertainty (variance of ln) added to the pedigree variances.",
     )
     top_n: int = Field(default=5, ge=1, le=100)
     brightway_dir: Path | None = Field(
-        default=None, description="Directory for Brightway's project files (first import only); default: a temp dir."
+        default=None,
+        description="Directory for Brightway's project files (first import only); default: a temp dir.",
     )

@@ -64,7 +64,9 @@ class InputContribution(_Out):
     data_source: Literal["primary", "secondary"]
     primary_data_share_percent: float
     factor_id: str | None = None
-    upstream: str | None = Field(default=None, description="identifier@version of a cited upstream footprint.")
+    upstream: str | None = Field(
+        default=None, description="identifier@version of a cited upstream footprint."
+    )
     claim: str | None = None
     fallbacks: list[str] = Field(default_factory=list)
     flows: dict[str, float] = Field(default_factory=dict, description="kg per declared unit by GAS/origin.")
@@ -96,7 +98,7 @@ class EnergyReport(_Out):
 
 
 class DataQualityIndicators(_Out):
-    """Emission-weighted pedigree scores (1 best … 5 worst) and the PACT 1–3 DQR equivalents."""
+    """Emission-weighted pedigree scores (1 best … 5 worst); ``pact_dqr`` holds the PACT v3 DQRs (same scale)."""
 
     coverage_percent: float
     technological: float

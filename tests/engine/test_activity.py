@@ -185,9 +185,16 @@ def test_gec_serial_twice():
 
 def test_contract_outside_period():
     doc = ingot()
-    doc["inputs"]["electricity"][0]["greenPowerClaims"].append({
-        "type": "green-power-contract", "contractId": "GPC-YN-2023-9", "quantityMWh": 1000,
-        "generationType": "wind", "deliveryStart": "2023-01-01", "deliveryEnd": "2023-12-31"})
+    doc["inputs"]["electricity"][0]["greenPowerClaims"].append(
+        {
+            "type": "green-power-contract",
+            "contractId": "GPC-YN-2023-9",
+            "quantityMWh": 1000,
+            "generationType": "wind",
+            "deliveryStart": "2023-01-01",
+            "deliveryEnd": "2023-12-31",
+        }
+    )
     err = refused(doc, GreenPowerClaimError)
     assert err.field == "inputs.electricity[0].greenPowerClaims[2].deliveryStart"
 
