@@ -24,6 +24,7 @@ __all__ = [
     "ED25519_PUB_MULTICODEC",
     "MAX_IDENTIFIER_LENGTH",
     "MULTIBASE_BASE58BTC",
+    "SMALL_ORDER_ENCODINGS",
     "controller_of",
     "did_key",
     "is_did_key",
@@ -41,6 +42,27 @@ ED25519_PUB_MULTICODEC = b"\xed\x01"  # varint of 0xed, the "ed25519-pub" multic
 ED25519_PUBLIC_KEY_SIZE = 32
 DID_KEY_PREFIX = "did:key:"
 MAX_IDENTIFIER_LENGTH = 512
+
+# The eight points of small order on edwards25519, canonically encoded, plus the two encodings of x = 0
+# with the sign bit set (RFC 8032 §5.1.3 rejects those). A public key among them lets a signature verify
+# for many messages; refusing them gives the strongly-binding property (vc-di-eddsa §4.1.2).
+# tests/credentials/test_didkey.py recomputes the list with the reference arithmetic.
+SMALL_ORDER_ENCODINGS = frozenset(
+    bytes.fromhex(value)
+    for value in (
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0000000000000000000000000000000000000000000000000000000000000080",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000080",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    )
+)
+_FIELD_PRIME = 2**255 - 19
 
 _BASE58_ALPHABET = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
 _MULTIKEY_SIZE = len(ED25519_PUB_MULTICODEC) + ED25519_PUBLIC_KEY_SIZE
@@ -95,7 +117,8 @@ def public_key_from_multibase(value: object, *, field: str = "publicKeyMultibase
 
     (1) multibase header ``z`` and base58 alphabet; (2) decoded size 34 bytes; (3) multicodec prefix
     ``0xed01`` (anything else, notably a private-key codec, is refused); (4) the encoding is canonical
-    (re-encoding gives the same text); (5) the 32 bytes are accepted by the Ed25519 implementation.
+    (re-encoding gives the same text); (5) the key is not a small-order point and its y coordinate is
+    below 2^255 - 19; (6) the 32 bytes are accepted by the Ed25519 implementation.
     """
     # (1):
     decoded = multibase_base58btc_decode(value, field=field)
@@ -121,8 +144,16 @@ def public_key_from_multibase(value: object, *, field: str = "publicKeyMultibase
             "re-encode the key with a conforming base58-btc encoder",
         )
     # (5):
+    raw = decoded[2:]
+    if int.from_bytes(raw, "little") & ((1 << 255) - 1) >= _FIELD_PRIME or raw in SMALL_ORDER_ENCODINGS:
+        raise MalformedKeyError(
+            f"{field} is a weak Ed25519 key",
+            "a small-order point or a non-canonical encoding, for which signatures do not bind the signer",
+            "generate a new key with a standard Ed25519 library",
+        )
+    # (6):
     try:
-        return Ed25519PublicKey.from_public_bytes(decoded[2:])
+        return Ed25519PublicKey.from_public_bytes(raw)
     except ValueError as exc:
         raise MalformedKeyError(
             f"{field} is not a valid Ed25519 key", str(exc), "generate the key again"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import base58
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -83,3 +85,35 @@ def test_malformed_did_key_is_refused(value: str, message: str):
 def test_unresolvable_verification_method(value: str, message: str):
     with pytest.raises(errors.UnresolvableVerificationMethodError, match=message):
         didkey.resolve_verification_method(value)
+
+
+def test_small_order_list_matches_reference_arithmetic():
+    from . import independent_verifier as ref
+
+    def encode(point: tuple[int, int, int, int]) -> bytes:
+        x, y, z, _ = point
+        inverse = pow(z, ref.P - 2, ref.P)
+        x, y = x * inverse % ref.P, y * inverse % ref.P
+        return (y | ((x & 1) << 255)).to_bytes(32, "little")
+
+    computed: set[bytes] = set()
+    for seed in range(64):  # a random curve point almost always has a full 8-torsion component
+        point = ref._decode_point(hashlib.sha256(bytes([seed])).digest())
+        if point is None:
+            continue
+        torsion = ref._multiply(ref.L, point)  # lands in the 8-torsion subgroup
+        computed = {encode(ref._multiply(k, torsion)) for k in range(8)}
+        if len(computed) == 8:
+            break
+    assert len(computed) == 8
+    x_zero_with_sign = {bytes.fromhex("01" + "00" * 30 + "80"), bytes.fromhex("ec" + "ff" * 30 + "ff")}
+    assert computed | x_zero_with_sign == didkey.SMALL_ORDER_ENCODINGS
+
+
+@pytest.mark.parametrize(
+    "raw", [*sorted(didkey.SMALL_ORDER_ENCODINGS), bytes.fromhex("ee" + "ff" * 30 + "7f")]
+)
+def test_weak_public_keys_are_refused(raw: bytes):
+    value = didkey.multibase_base58btc_encode(didkey.ED25519_PUB_MULTICODEC + raw)
+    with pytest.raises(errors.MalformedKeyError, match="weak Ed25519 key"):
+        didkey.public_key_from_multibase(value)
