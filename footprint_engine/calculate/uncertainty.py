@@ -48,11 +48,14 @@ def monte_carlo(
     iterations: int = DEFAULT_ITERATIONS,
     seed: int | None = None,
     progress: Progress | None = None,
+    sampler: str = "vectorised",
 ) -> UncertaintyResult:
     """Distribution of the total (kgCO2e per declared unit): mean, median, 2.5 and 97.5 percentiles."""
     options = options or CalculationOptions()
     inv = build_inventory(activity, library or FactorLibrary.builtin(), dict(upstream or {}), options)
-    return monte_carlo_inventory(inv, options=options, iterations=iterations, seed=seed, progress=progress)
+    return monte_carlo_inventory(
+        inv, options=options, iterations=iterations, seed=seed, progress=progress, sampler=sampler
+    )
 
 
 def monte_carlo_inventory(
