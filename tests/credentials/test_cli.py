@@ -167,3 +167,16 @@ def test_register_into_an_existing_keys_group(runner: CliRunner, tmp_path: Path)
     register(application, keys=keys)
     result = runner.invoke(application, ["keys", "generate", "--out", str(tmp_path / "k.json")])
     assert result.exit_code == 0 and result.stdout.startswith("did:key:")
+
+
+def test_verify_credential_made_by_another_implementation(
+    app: typer.Typer, runner: CliRunner, tmp_path: Path
+):
+    from .conftest import load_vector
+
+    data = load_vector("eddsa-jcs-2022-repo-https-method.json")
+    path = tmp_path / "w3c.json"
+    path.write_text(json.dumps(data["signedDocument"], indent=2))
+    result = runner.invoke(app, ["verify-credential", str(path), "--public-key", data["publicKeyMultibase"]])
+    assert result.exit_code == 0, result.output
+    assert "issued by https://vc.example/issuers/5678" in result.stdout

@@ -6,9 +6,12 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from node_service.credentials import didkey, eddsa_jcs_2022
+from node_service.credentials import didkey, eddsa_jcs_2022, errors, vc
+
+from .conftest import load_vector
 
 
 def test_key_pair_matches_published_public_key(vector: dict[str, Any], vector_private_key: Ed25519PrivateKey):
@@ -75,3 +78,22 @@ def test_sign_does_not_mutate_input(vector: dict[str, Any], vector_private_key: 
         vector["unsecuredDocument"], vector_private_key, vector["proofOptions"]["verificationMethod"]
     )
     assert repr(vector["unsecuredDocument"]) == before
+
+
+def test_w3c_repository_credential_with_https_verification_method():
+    data = load_vector("eddsa-jcs-2022-repo-https-method.json")
+    key = didkey.public_key_from_multibase(data["publicKeyMultibase"])
+    verified = eddsa_jcs_2022.verify(data["signedDocument"], public_key=key)
+    assert verified.controller == data["signedDocument"]["issuer"]
+    assert (
+        vc.verify_credential(data["signedDocument"], public_key=key).issuer
+        == "https://vc.example/issuers/5678"
+    )
+    with pytest.raises(errors.UnresolvableVerificationMethodError):
+        eddsa_jcs_2022.verify(data["signedDocument"])
+
+
+def test_w3c_rec_vector_fails_issuer_binding_by_design(vector: dict[str, Any]):
+    # the REC example names an https issuer but signs with a did:key: valid proof, unbound issuer
+    with pytest.raises(errors.MalformedCredentialError, match="not made by the issuer"):
+        vc.verify_credential(vector["signedDocument"])
