@@ -68,8 +68,8 @@ class VerifiedCredential:
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):
-        seen: set[str] = set()
-        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        names = [key for key, _ in pairs]
+        duplicate = next(key for index, key in enumerate(names) if key in names[:index])
         raise MalformedCredentialError(
             "JSON has a duplicate member name",
             f"{duplicate!r:.60} appears twice",
