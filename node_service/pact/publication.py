@@ -1,0 +1,320 @@
+"""Publishing footprints as PACT ProductFootprints, who may see them, and ListFootprints / GetFootprint.
+
+Lifecycle (PACT v3 "immutability"): a published ProductFootprint never changes except its ``status``. When
+a newer footprint of the same product and reporting period is published, the older one becomes
+``Deprecated`` and the new one lists every predecessor in ``precedingPfIds``.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from node_service.db.models import Footprint, FootprintShare, Organisation
+from node_service.errors import AccessDenied as NodeAccessDenied
+from node_service.errors import ValidationFailed
+from node_service.pact.errors import AccessDenied, BadRequest, NoSuchFootprint
+from node_service.pact.filters import Criteria
+from node_service.pact.mapping import (
+    Receipt,
+    company_urns,
+    product_urn,
+    to_v3_product_footprint,
+    validity_period,
+)
+from node_service.pact.models import PactFootprint, PactFootprintKey
+
+__all__ = [
+    "Page",
+    "Published",
+    "decode_cursor",
+    "encode_cursor",
+    "get_footprint",
+    "list_footprints",
+    "matching_owned",
+    "publish_footprint",
+    "render",
+    "visible_clause",
+]
+
+URN_PREFIX = "urn:"
+
+
+@dataclass(frozen=True)
+class Published:
+    footprint: PactFootprint
+    created: bool
+    deprecated: list[str]
+
+
+def _check_urns(name: str, values: list[str]) -> list[str]:
+    for value in values:
+        if not value.lower().startswith(URN_PREFIX) or len(value) > 300:
+            raise ValidationFailed(
+                f"{name}: {value[:60]!r} is not a URN", field=name, fix="use urn:… identifiers"
+            )
+    return sorted(set(values))
+
+
+def publish_footprint(
+    session: Session,
+    owner: Organisation,
+    footprint_id: str,
+    *,
+    public: bool | None,
+    share_with: list[str],
+    classifications: list[str],
+    chain_id: int,
+    contract: str,
+) -> Published:
+    """Publish (or change who sees) one of the owner's footprints. Steps:
+
+    (1) the footprint exists and belongs to the owner;
+    (2) the buyers to share with are registered organisations (shares use the node's footprint_shares);
+    (3) an already published footprint only changes visibility (its document is immutable);
+    (4) otherwise the ProductFootprint is built; Active predecessors of the same product and reporting
+        period become Deprecated and are listed in precedingPfIds;
+    (5) the filter keys are stored (productId, companyId, classification, geography).
+    """
+    # (1)
+    footprint = session.get(Footprint, footprint_id)
+    if footprint is None or footprint.organisation_id != owner.id:
+        raise NodeAccessDenied(
+            f"footprint {footprint_id} is not yours to publish", fix="publish your own footprints"
+        )
+    # (2)
+    buyers: list[Organisation] = []
+    for did in share_with:
+        buyer = session.execute(select(Organisation).where(Organisation.did == did)).scalar_one_or_none()
+        if buyer is None:
+            raise ValidationFailed(
+                f"no organisation {did} on this exchange", field="shareWith", fix="check the did"
+            )
+        buyers.append(buyer)
+    now = datetime.now(UTC)
+    for buyer in buyers:
+        if session.get(FootprintShare, (footprint_id, buyer.id)) is None:
+            session.add(FootprintShare(footprint_id=footprint_id, organisation_id=buyer.id, created_at=now))
+    # (3)
+    existing = session.get(PactFootprint, footprint_id)
+    if existing is not None:
+        if public is not None:
+            existing.public = public
+        return Published(existing, created=False, deprecated=[])
+    # (4)
+    classes = _check_urns("productClassifications", classifications)
+    document = footprint.result
+    result = document.get("result", {})
+    period_start = str(result.get("reportingPeriodStart") or document["reportingPeriod"]["start"])
+    period_end = str(result.get("reportingPeriodEnd") or document["reportingPeriod"]["end"])
+    predecessors = list(
+        session.execute(
+            select(PactFootprint).where(
+                PactFootprint.organisation_id == owner.id,
+                PactFootprint.product_id == footprint.product_id,
+                PactFootprint.period_start == period_start,
+                PactFootprint.period_end == period_end,
+            )
+        ).scalars()
+    )
+    preceding: list[str] = []
+    for old in sorted(predecessors, key=lambda p: _utc(p.published_at)):
+        preceding.extend(i for i in old.document.get("precedingPfIds", []) if i not in preceding)
+        if old.id not in preceding:
+            preceding.append(old.id)
+    deprecated = []
+    for old in predecessors:
+        if old.status == "Active":
+            old.status = "Deprecated"
+            old.deprecated_by = footprint_id
+            doc = copy.deepcopy(old.document)
+            doc["status"] = "Deprecated"
+            old.document = doc
+            deprecated.append(old.id)
+    company_ids = company_urns(owner.did, owner.uscc)
+    pf = to_v3_product_footprint(
+        document,
+        footprint_id=footprint_id,
+        created=_utc(footprint.created_at),
+        status="Active",
+        company_name=owner.name_en or owner.name_zh or owner.did,
+        company_ids=company_ids,
+        preceding_pf_ids=preceding,
+        classifications=classes,
+        receipt=Receipt(
+            url="", entry_id=footprint_id, sha256=footprint.sha256, chain_id=chain_id, contract=contract
+        ),
+    )
+    start, end = validity_period(period_end)
+    row = PactFootprint(
+        id=footprint_id,
+        organisation_id=owner.id,
+        product_id=footprint.product_id,
+        period_start=period_start,
+        period_end=period_end,
+        status="Active",
+        public=bool(public),
+        validity_start=start,
+        validity_end=end,
+        document=pf,
+        published_at=now,
+    )
+    session.add(row)
+    session.flush()
+    # (5)
+    for kind, value in index_keys(pf):
+        session.add(PactFootprintKey(footprint_id=footprint_id, kind=kind, value=value))
+    return Published(row, created=True, deprecated=deprecated)
+
+
+def index_keys(pf: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (kind, value) pairs a ProductFootprint is found by."""
+    keys = {("productId", v) for v in pf["productIds"]}
+    keys |= {("companyId", v) for v in pf["companyIds"]}
+    keys |= {("classification", v) for v in pf.get("productClassifications", [])}
+    pcf = pf["pcf"]
+    for name in ("geographyCountrySubdivision", "geographyCountry", "geographyRegionOrSubregion"):
+        if name in pcf:
+            keys.add(("geography", pcf[name]))
+    if "geographyCountrySubdivision" in pcf:  # a subdivision lies within its country
+        keys.add(("geography", pcf["geographyCountrySubdivision"][:2]))
+    return keys
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def visible_clause(viewer_id: str) -> Any:
+    shared = select(FootprintShare.footprint_id).where(FootprintShare.organisation_id == viewer_id)
+    return or_(
+        PactFootprint.public.is_(True),
+        PactFootprint.organisation_id == viewer_id,
+        PactFootprint.id.in_(shared),
+    )
+
+
+def _apply(query: Select[Any], criteria: Criteria) -> Select[Any]:
+    for name, values in criteria.values.items():
+        query = query.where(
+            exists().where(
+                PactFootprintKey.footprint_id == PactFootprint.id,
+                PactFootprintKey.kind == name,
+                PactFootprintKey.value.in_(values),
+            )
+        )
+    if criteria.valid_on is not None:
+        query = query.where(
+            PactFootprint.validity_start <= criteria.valid_on, criteria.valid_on < PactFootprint.validity_end
+        )
+    if criteria.valid_after is not None:
+        query = query.where(PactFootprint.validity_start > criteria.valid_after)
+    if criteria.valid_before is not None:
+        query = query.where(PactFootprint.validity_end < criteria.valid_before)
+    if criteria.status is not None:
+        query = query.where(PactFootprint.status == criteria.status)
+    return query
+
+
+def encode_cursor(row: PactFootprint) -> str:
+    raw = f"{_utc(row.published_at).isoformat()}|{row.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[datetime, str]:
+    try:
+        if len(text) > 200:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+        moment, _, footprint_id = raw.partition("|")
+        parsed = datetime.fromisoformat(moment)
+        if not footprint_id or parsed.tzinfo is None:
+            raise ValueError("incomplete")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(
+            "cursor: not a pagination cursor of this host", fix="follow the Link header as given"
+        ) from exc
+    return parsed, footprint_id
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[PactFootprint]
+    next_cursor: str | None
+
+
+def list_footprints(
+    session: Session, viewer_id: str, criteria: Criteria, *, limit: int, cursor: str | None
+) -> Page:
+    """Visible footprints matching ``criteria``, newest first, at most ``limit``; keyset pagination."""
+    query = _apply(select(PactFootprint).where(visible_clause(viewer_id)), criteria)
+    if cursor is not None:
+        moment, last_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                PactFootprint.published_at < moment,
+                and_(PactFootprint.published_at == moment, PactFootprint.id < last_id),
+            )
+        )
+    rows = list(
+        session.execute(
+            query.order_by(PactFootprint.published_at.desc(), PactFootprint.id.desc()).limit(limit + 1)
+        ).scalars()
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, encode_cursor(rows[-1]) if more and rows else None)
+
+
+def matching_owned(
+    session: Session, owner_id: str, criteria: Criteria, *, limit: int = 100
+) -> list[PactFootprint]:
+    """The owner's published footprints matching a request's criteria (Active unless the request says)."""
+    query = _apply(select(PactFootprint).where(PactFootprint.organisation_id == owner_id), criteria)
+    if criteria.status is None:
+        query = query.where(PactFootprint.status == "Active")
+    return list(session.execute(query.order_by(PactFootprint.published_at.desc()).limit(limit)).scalars())
+
+
+def get_footprint(session: Session, viewer_id: str, footprint_id: str) -> PactFootprint:
+    """GetFootprint: NoSuchFootprint when absent, AccessDenied when it exists but is not shared with the viewer."""
+    row = session.get(PactFootprint, footprint_id) if len(footprint_id) <= 36 else None
+    if row is None:
+        raise NoSuchFootprint(f"no footprint {footprint_id[:60]!r} on this host", fix="check the id")
+    if (
+        row.public
+        or row.organisation_id == viewer_id
+        or session.get(FootprintShare, (row.id, viewer_id)) is not None
+    ):
+        return row
+    raise AccessDenied(
+        f"footprint {footprint_id} is not shared with you",
+        fix="ask the data owner to share it or send a request event",
+    )
+
+
+def render(row: PactFootprint, base_url: str) -> dict[str, Any]:
+    """The stored ProductFootprint with the receipt URLs of this host filled in."""
+    doc = dict(row.document)
+    extensions = []
+    for ext in doc.get("extensions", []):
+        ext = dict(ext)
+        data = dict(ext.get("data", {}))
+        if "logEntryId" in data:
+            data["receiptUrl"] = f"{base_url}/receipts/{row.id}"
+            data["pactReceiptUrl"] = f"{base_url}/pact/receipts/{row.id}"
+        ext["data"] = data
+        extensions.append(ext)
+    if extensions:
+        doc["extensions"] = extensions
+    return doc
+
+
+def product_key(identifier: str) -> str:
+    return product_urn(identifier)

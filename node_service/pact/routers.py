@@ -1,0 +1,543 @@
+"""PACT routes: Action Authenticate, OpenID configuration, /3 (v3.0) and /2 (v2.3) actions, plus the owner's
+management API under /pact (API clients, publishing, remote hosts, request inbox, outbox).
+
+PACT routes answer errors as PACT error responses ({"code","message"}; RFC 6749 §5.2 for /auth/token), never
+as the node's problem+json, and refuse plain HTTP unless TANLIAN_PACT_ALLOW_HTTP=true.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+from urllib.parse import unquote, urlencode
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
+
+from node_service.api.deps import CurrentOrg, NodeDep
+from node_service.errors import NodeError
+from node_service.pact import clients as client_service
+from node_service.pact import inbox, publication
+from node_service.pact.delivery import remote_host
+from node_service.pact.errors import BadRequest, InternalError, NotImplementedAction, OAuthError, PactError
+from node_service.pact.events import parse_cloudevent
+from node_service.pact.filters import Criteria
+from node_service.pact.mapping import to_v2_product_footprint
+from node_service.pact.models import PactOutbox, PactRemoteHost
+from node_service.pact.state import PactState, pact_lifespan, pact_state
+
+__all__ = ["management_router", "pact_router", "router"]
+
+log = logging.getLogger("tanlian.pact")
+PactDep = Annotated[PactState, Depends(pact_state)]
+MAX_EVENT_BYTES = 1 << 20
+MAX_FORM_BYTES = 8192
+
+
+def _spec_major(request: Request) -> int:
+    return 2 if request.url.path.startswith("/2/") else 3
+
+
+class PactRoute(APIRoute):
+    """Turns every failure of a PACT route into a PACT error response."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                _require_https(request)
+                return await handler(request)
+            except OAuthError as exc:
+                headers = {"cache-control": "no-store", "pragma": "no-cache"}
+                if exc.status == 401:
+                    headers["www-authenticate"] = 'Basic realm="pact"'
+                return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+            except PactError as exc:
+                return JSONResponse(exc.body(_spec_major(request)), status_code=exc.status)
+            except RequestValidationError as exc:
+                first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+                where = ".".join(str(p) for p in first["loc"])
+                return JSONResponse(
+                    {"code": "BadRequest", "message": f"{where}: {first['msg']}"}, status_code=400
+                )
+            except NodeError as exc:
+                code = {403: "AccessDenied", 404: "NotFound"}.get(
+                    exc.status, "BadRequest" if exc.status < 500 else "InternalError"
+                )
+                status_code = (
+                    exc.status if exc.status in (400, 403, 404) else (400 if exc.status < 500 else 500)
+                )
+                return JSONResponse({"code": code, "message": exc.message}, status_code=status_code)
+            except Exception:
+                log.exception("PACT route %s failed", request.url.path)
+                return JSONResponse(InternalError("internal error").body(), status_code=500)
+
+        return guarded
+
+
+def _require_https(request: Request) -> None:
+    state = pact_state(request)
+    if request.url.scheme != "https" and not state.settings.allow_http:
+        if request.url.path == "/auth/token":
+            raise OAuthError("invalid_request", "HTTPS is required; this host refuses plain HTTP")
+        raise BadRequest("HTTPS is required; this host refuses plain HTTP", fix="use the https:// URL")
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+router = APIRouter(route_class=PactRoute, lifespan=pact_lifespan, tags=["pact"])
+
+
+# ---------------------------------------------------------------- Action Authenticate (RFC 6749 §4.4)
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        raise OAuthError(
+            "invalid_client", "Authentication failed: use HTTP Basic client authentication", status=401
+        )
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise OAuthError(
+            "invalid_client", "Authentication failed: malformed Basic credentials", status=401
+        ) from exc
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise OAuthError("invalid_client", "Authentication failed: malformed Basic credentials", status=401)
+    # RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding
+    return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
+
+
+@router.post("/auth/token", summary="Action Authenticate (OAuth2 client credentials)")
+async def auth_token(request: Request, state: PactDep, node: NodeDep) -> JSONResponse:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise OAuthError("invalid_request", "the body must be application/x-www-form-urlencoded")
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise OAuthError("invalid_request", f"the body has {len(body)} bytes, want at most {MAX_FORM_BYTES}")
+    from urllib.parse import parse_qs
+
+    try:
+        form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise OAuthError("invalid_request", "the body is not form-urlencoded UTF-8") from exc
+    if any(len(v) > 1 for v in form.values()):
+        raise OAuthError("invalid_request", "a parameter is repeated (RFC 6749 §3.2)")
+    grant = form.get("grant_type", [""])[0]
+    if not grant:
+        raise OAuthError("invalid_request", "grant_type is missing")
+    basic = _basic_credentials(request.headers.get("authorization"))
+    posted = (form.get("client_id", [""])[0], form.get("client_secret", [""])[0])
+    if basic is not None and any(posted):
+        raise OAuthError(
+            "invalid_request", "use one client authentication method, not Basic and the body both"
+        )
+    credentials = basic or posted
+    if not credentials[0]:
+        raise OAuthError("invalid_client", "Authentication failed: no client credentials", status=401)
+    if grant != "client_credentials":
+        raise OAuthError(
+            "unsupported_grant_type", f"grant_type {grant[:40]!r} is not supported; use client_credentials"
+        )
+    with node.db.transaction() as session:
+        token, ttl = client_service.issue_token(
+            session, state.keys, credentials[0], credentials[1], state.settings.token_ttl_seconds
+        )
+    return JSONResponse(
+        {
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": ttl,
+            "scope": "footprint:list footprint:read",
+        },
+        headers={"cache-control": "no-store", "pragma": "no-cache"},
+    )
+
+
+@router.get("/.well-known/openid-configuration", summary="OpenID Provider Configuration Document")
+def openid_configuration(request: Request) -> dict[str, Any]:
+    base = _base_url(request)
+    return {
+        "issuer": base,
+        "token_endpoint": f"{base}/auth/token",
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "grant_types_supported": ["client_credentials"],
+        "response_types_supported": ["token"],
+        "subject_types_supported": ["public"],
+        "scopes_supported": ["footprint:list", "footprint:read"],
+    }
+
+
+# ---------------------------------------------------------------- the actions
+def _viewer(request: Request, state: PactState, node: Any) -> str:
+    with node.db.transaction() as session:
+        access = client_service.authenticate_bearer(session, state.keys, request.headers.get("authorization"))
+    return access.organisation_id
+
+
+def _query_lists(request: Request) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    return params
+
+
+def _limit(params: dict[str, list[str]], state: PactState) -> int:
+    given = params.get("limit")
+    if not given:
+        return state.settings.default_limit
+    if len(given) > 1 or not given[0].isdigit() or len(given[0]) > 9 or int(given[0]) < 1:
+        raise BadRequest(f"limit: got {given[0][:20]!r}, want a positive integer")
+    return min(int(given[0]), state.settings.max_limit)
+
+
+def _list(request: Request, state: PactState, node: Any, major: int) -> JSONResponse:
+    viewer = _viewer(request, state, node)
+    params = _query_lists(request)
+    if "$filter" in params and any(params["$filter"]):
+        raise NotImplementedAction(
+            "$filter (OData) is not implemented by this host", fix="use the v3 filter parameters"
+        )
+    limit = _limit(params, state)
+    cursor = params.get("cursor", [None])[0]
+    criteria = Criteria.from_lists(params) if major == 3 else Criteria()
+    with node.db.transaction() as session:
+        page = publication.list_footprints(session, viewer, criteria, limit=limit, cursor=cursor)
+        base = _base_url(request)
+        data = [publication.render(row, base) for row in page.rows]
+    if major == 2:
+        data = [to_v2_product_footprint(pf) for pf in data]
+    headers = {}
+    if page.next_cursor is not None:
+        keep = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "limit")]
+        query = urlencode([*keep, ("limit", str(limit)), ("cursor", page.next_cursor)])
+        headers["link"] = f'<{base}{request.url.path}?{query}>; rel="next"'
+    return JSONResponse({"data": data}, headers=headers)
+
+
+def _get(request: Request, state: PactState, node: Any, footprint_id: str, major: int) -> JSONResponse:
+    viewer = _viewer(request, state, node)
+    with node.db.transaction() as session:
+        row = publication.get_footprint(session, viewer, footprint_id)
+        data = publication.render(row, _base_url(request))
+    return JSONResponse({"data": to_v2_product_footprint(data) if major == 2 else data})
+
+
+async def _events(request: Request, state: PactState, node: Any, major: int) -> Response:
+    sender = _viewer(request, state, node)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("application/cloudevents+json", "application/json"):
+        raise BadRequest(f"content-type {content_type[:60]!r}: want application/cloudevents+json")
+    body = await request.body()
+    if len(body) > MAX_EVENT_BYTES:
+        raise BadRequest(f"event: {len(body)} bytes, want at most {MAX_EVENT_BYTES}")
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("event: the body is not JSON", fix="send a CloudEvents 1.0 JSON event") from exc
+    event = parse_cloudevent(parsed)
+    with node.db.transaction() as session:
+        created = inbox_accept(session, sender, event, major, _base_url(request))
+    if created and state.worker is not None:
+        state.worker.wake()
+    return Response(status_code=200)
+
+
+def inbox_accept(session: Any, sender: str, event: Any, major: int, base_url: str) -> int:
+    from node_service.pact.events import accept_event
+
+    requests = accept_event(session, sender, event, spec_major=major)
+    session.flush()
+    unroutable = [r for r in requests if r.status == "unroutable"]
+    for request in unroutable:
+        inbox.reject_unroutable(session, request, base_url)
+    return len(unroutable)
+
+
+@router.get("/3/footprints", summary="Action ListFootprints (v3)")
+def list_v3(request: Request, state: PactDep, node: NodeDep) -> JSONResponse:
+    return _list(request, state, node, 3)
+
+
+@router.get("/3/footprints/{footprint_id}", summary="Action GetFootprint (v3)")
+def get_v3(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> JSONResponse:
+    return _get(request, state, node, footprint_id, 3)
+
+
+@router.post("/3/events", summary="Action Events (v3)")
+async def events_v3(request: Request, state: PactDep, node: NodeDep) -> Response:
+    return await _events(request, state, node, 3)
+
+
+@router.get("/2/footprints", summary="Action ListFootprints (v2.3)")
+def list_v2(request: Request, state: PactDep, node: NodeDep) -> JSONResponse:
+    return _list(request, state, node, 2)
+
+
+@router.get("/2/footprints/{footprint_id}", summary="Action GetFootprint (v2.3)")
+def get_v2(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> JSONResponse:
+    return _get(request, state, node, footprint_id, 2)
+
+
+@router.post("/2/events", summary="Action Events (v2.3)")
+async def events_v2(request: Request, state: PactDep, node: NodeDep) -> Response:
+    return await _events(request, state, node, 2)
+
+
+@router.get("/pact/receipts/{footprint_id}", summary="The receipt of a footprint, for a PACT client")
+def pact_receipt(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> dict[str, Any]:
+    """The footprint's receipt (DESIGN.md format) to a PACT client that may see the footprint."""
+    from node_service.db.models import Organisation
+    from node_service.services.receipts import build_receipt
+
+    viewer = _viewer(request, state, node)
+    with node.db.transaction() as session:
+        row = publication.get_footprint(session, viewer, footprint_id)
+        owner = session.get(Organisation, row.organisation_id)
+        assert owner is not None
+        session.expunge(owner)
+    try:
+        return build_receipt(node, footprint_id, owner)
+    except NodeError as exc:
+        if exc.status == 409:
+            raise BadRequest(exc.message) from exc
+        raise
+
+
+# ---------------------------------------------------------------- management API (Bearer API token)
+management_router = APIRouter(prefix="/pact", tags=["pact-management"])
+
+
+class ClientCreate(BaseModel):
+    name: str | None = Field(default=None, max_length=200)
+
+
+class ClientIssued(BaseModel):
+    clientId: str
+    clientSecret: str = Field(description="shown once; keep it secret")
+    tokenEndpoint: str
+
+
+class PublishRequest(BaseModel):
+    public: bool | None = Field(default=None, description="visible to every authenticated PACT client")
+    shareWith: list[str] = Field(default_factory=list, max_length=1000, description="dids of buyers")
+    productClassifications: list[str] = Field(default_factory=list, max_length=100)
+
+
+class RemoteHostCreate(BaseModel):
+    baseUrl: str = Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$", max_length=500)
+    clientId: str = Field(min_length=1, max_length=200)
+    clientSecret: str = Field(min_length=1, max_length=500)
+    subscribePublished: bool = True
+
+
+class FulfilRequest(BaseModel):
+    footprintIds: list[str] | None = Field(default=None, max_length=1000)
+
+
+class RejectRequest(BaseModel):
+    code: str = "NotFound"
+    message: str = Field(default="The requested footprint is not available.", max_length=2000)
+
+
+@management_router.post("/clients", status_code=status.HTTP_201_CREATED)
+def create_client(body: ClientCreate, org: CurrentOrg, node: NodeDep, request: Request) -> ClientIssued:
+    """A new OAuth2 client of your organisation for PACT (the secret is shown only here)."""
+    with node.db.transaction() as session:
+        issued = client_service.create_client(session, org, body.name)
+    return ClientIssued(
+        clientId=issued.client_id,
+        clientSecret=issued.client_secret,
+        tokenEndpoint=f"{_base_url(request)}/auth/token",
+    )
+
+
+@management_router.get("/clients")
+def get_clients(org: CurrentOrg, node: NodeDep) -> dict[str, Any]:
+    with node.db.transaction() as session:
+        rows = client_service.list_clients(session, org)
+        return {
+            "data": [
+                {
+                    "clientId": c.client_id,
+                    "name": c.name,
+                    "createdAt": c.created_at.isoformat(),
+                    "rotatedAt": c.rotated_at.isoformat() if c.rotated_at else None,
+                    "revoked": c.revoked_at is not None,
+                }
+                for c in rows
+            ]
+        }
+
+
+@management_router.post("/clients/{client_id}/rotate")
+def rotate_client(client_id: str, org: CurrentOrg, node: NodeDep, request: Request) -> ClientIssued:
+    """A new secret; the old secret and tokens issued before stop working."""
+    with node.db.transaction() as session:
+        issued = client_service.rotate_client(session, org, client_id)
+    return ClientIssued(
+        clientId=issued.client_id,
+        clientSecret=issued.client_secret,
+        tokenEndpoint=f"{_base_url(request)}/auth/token",
+    )
+
+
+@management_router.delete("/clients/{client_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_client(client_id: str, org: CurrentOrg, node: NodeDep) -> Response:
+    with node.db.transaction() as session:
+        client_service.revoke_client(session, org, client_id)
+    return Response(status_code=204)
+
+
+@management_router.post("/footprints/{footprint_id}/publish")
+def publish(
+    footprint_id: str,
+    body: PublishRequest,
+    org: CurrentOrg,
+    node: NodeDep,
+    request: Request,
+    response: Response,
+) -> dict[str, Any]:
+    """Publish one of your footprints over PACT (or change its visibility); deprecates older versions."""
+    base = _base_url(request)
+    with node.tlog.lock, node.db.transaction() as session:
+        published = publication.publish_footprint(
+            session,
+            org,
+            footprint_id,
+            public=body.public,
+            share_with=body.shareWith,
+            classifications=body.productClassifications,
+            chain_id=node.deployment.chain_id,
+            contract=node.deployment.contract_address,
+        )
+        session.flush()
+        notified = inbox.notify_published(session, published.footprint, base)
+        result = {
+            "id": published.footprint.id,
+            "status": published.footprint.status,
+            "public": published.footprint.public,
+            "deprecated": published.deprecated,
+            "publishedEvents": notified,
+            "productFootprint": publication.render(published.footprint, base),
+        }
+    response.status_code = 201 if published.created else 200
+    _wake(request)
+    return result
+
+
+def _wake(request: Request) -> None:
+    state = pact_state(request)
+    if state.worker is not None:
+        state.worker.wake()
+
+
+@management_router.post("/remote-hosts", status_code=status.HTTP_201_CREATED)
+def add_remote_host(
+    body: RemoteHostCreate, org: CurrentOrg, node: NodeDep, request: Request
+) -> dict[str, Any]:
+    """Register your own PACT host and the client credentials this node may use to deliver events to it."""
+    state = pact_state(request)
+    from datetime import UTC, datetime
+
+    base = body.baseUrl.rstrip("/")
+    with node.db.transaction() as session:
+        host = remote_host(session, org.id, base)
+        if host is None:
+            host = PactRemoteHost(organisation_id=org.id, base_url=base, created_at=datetime.now(UTC))
+            session.add(host)
+        host.client_id = body.clientId
+        host.client_secret_sealed = state.keys.seal(body.clientSecret)
+        host.subscribe_published = body.subscribePublished
+    return {"baseUrl": base, "clientId": body.clientId, "subscribePublished": body.subscribePublished}
+
+
+@management_router.get("/requests")
+def get_requests(org: CurrentOrg, node: NodeDep, status: str | None = None) -> dict[str, Any]:
+    """Your inbox of footprint requests (RequestCreated events from buyers)."""
+    with node.db.transaction() as session:
+        rows = inbox.list_requests(session, org, status)
+        return {
+            "data": [
+                {
+                    "id": r.id,
+                    "eventId": r.event_id,
+                    "source": r.source,
+                    "criteria": r.criteria,
+                    "comment": r.comment,
+                    "status": r.status,
+                    "createdAt": r.created_at.isoformat(),
+                    "responseEventId": r.response_event_id,
+                }
+                for r in rows
+            ]
+        }
+
+
+@management_router.post("/requests/{request_id}/fulfil")
+def fulfil(
+    request_id: str, body: FulfilRequest, org: CurrentOrg, node: NodeDep, request: Request
+) -> dict[str, Any]:
+    with node.db.transaction() as session:
+        event = inbox.fulfil_request(session, org, request_id, body.footprintIds, _base_url(request))
+    _wake(request)
+    return {
+        "requestId": request_id,
+        "status": "fulfilled",
+        "eventId": event["id"],
+        "footprints": len(event["data"]["pfs"]),
+    }
+
+
+@management_router.post("/requests/{request_id}/reject")
+def reject(
+    request_id: str, body: RejectRequest, org: CurrentOrg, node: NodeDep, request: Request
+) -> dict[str, Any]:
+    with node.db.transaction() as session:
+        event = inbox.reject_request(session, org, request_id, body.code, body.message, _base_url(request))
+    _wake(request)
+    return {"requestId": request_id, "status": "rejected", "eventId": event["id"]}
+
+
+@management_router.get("/outbox")
+def outbox(org: CurrentOrg, node: NodeDep) -> dict[str, Any]:
+    """Events this node sends for you (or to you) and how their delivery stands."""
+    from sqlalchemy import or_, select
+
+    with node.db.transaction() as session:
+        rows = session.execute(
+            select(PactOutbox)
+            .where(or_(PactOutbox.sender_id == org.id, PactOutbox.recipient_id == org.id))
+            .order_by(PactOutbox.id.desc())
+            .limit(500)
+        ).scalars()
+        return {
+            "data": [
+                {
+                    "eventId": r.event_id,
+                    "type": r.event.get("type"),
+                    "target": r.target,
+                    "status": r.status,
+                    "attempts": r.attempts,
+                    "lastError": r.last_error,
+                }
+                for r in rows
+            ]
+        }
+
+
+router.include_router(management_router)
+pact_router = router

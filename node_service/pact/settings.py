@@ -1,0 +1,33 @@
+"""PACT settings (environment prefix ``TANLIAN_PACT_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["PactSettings"]
+
+
+class PactSettings(BaseSettings):
+    """How the PACT endpoints behave. Defaults suit production (HTTPS only)."""
+
+    model_config = SettingsConfigDict(env_prefix="TANLIAN_PACT_", env_file=None, extra="ignore")
+
+    allow_http: bool = Field(
+        default=False, description="serve PACT endpoints over plain HTTP (local testing only)"
+    )
+    token_ttl_seconds: int = Field(default=3600, ge=1, le=86_400, description="access token lifetime")
+    max_limit: int = Field(default=1000, ge=1, description="largest page a ListFootprints call returns")
+    default_limit: int = Field(default=100, ge=1, description="page size when no limit is given")
+    page_link_ttl_seconds: int = Field(
+        default=3600, ge=180, description="pagination links stay valid this long"
+    )
+    delivery_interval_seconds: float = Field(default=1.0, gt=0, description="outbox poll interval")
+    delivery_backoff_seconds: float = Field(default=2.0, gt=0, description="first retry delay (doubles)")
+    delivery_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    delivery_give_up_seconds: float = Field(
+        default=3 * 86_400.0, gt=0, description="spec: do not retry a response event for more than 3 days"
+    )
+    delivery_timeout_seconds: float = Field(default=10.0, gt=0)
+    verify_remote_tls: bool = Field(default=True, description="verify other hosts' TLS certificates")
+    remote_ca_file: str | None = Field(default=None, description="extra CA bundle for other PACT hosts")

@@ -1,0 +1,55 @@
+"""Per-app PACT state: settings, node keys and the delivery worker (started by the router's lifespan)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+
+from node_service.pact.delivery import DeliveryWorker
+from node_service.pact.settings import PactSettings
+from node_service.pact.tokens import NodeKeys, load_node_keys
+from node_service.runtime import Node
+
+__all__ = ["PactState", "pact_lifespan", "pact_state"]
+
+_lock = threading.Lock()
+
+
+@dataclass
+class PactState:
+    settings: PactSettings
+    keys: NodeKeys
+    worker: DeliveryWorker | None = None
+
+
+def _ensure(app: FastAPI) -> PactState:
+    with _lock:
+        state: PactState | None = getattr(app.state, "pact", None)
+        if state is None:
+            node: Node = app.state.node
+            settings = getattr(app.state, "pact_settings", None) or PactSettings()
+            state = PactState(settings=settings, keys=load_node_keys(node.settings.keys_dir))
+            app.state.pact = state
+        return state
+
+
+def pact_state(request: Request) -> PactState:
+    return _ensure(request.app)
+
+
+@asynccontextmanager
+async def pact_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the event delivery worker once the node is up; stop it before the node stops."""
+    state = _ensure(app)
+    node: Node = app.state.node
+    state.worker = DeliveryWorker(node.db, state.keys, state.settings)
+    state.worker.start()
+    try:
+        yield
+    finally:
+        state.worker.stop()
+        state.worker = None
