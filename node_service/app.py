@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from node_service.api.problems import install_problem_handlers
 from node_service.api.routes import router
+from node_service.pact import pact_router
 from node_service.runtime import Node
 from node_service.settings import Settings
 
@@ -40,4 +41,5 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
     app.state.node = the_node
     install_problem_handlers(app)
     app.include_router(router)
+    app.include_router(pact_router)
     return app

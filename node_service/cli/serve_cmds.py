@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -28,6 +29,8 @@ def _port_free(host: str, port: int) -> bool:
 def serve(
     host: Annotated[str | None, typer.Option(help="address to bind (TANLIAN_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port to bind (TANLIAN_PORT)")] = None,
+    tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help="PEM certificate: serve HTTPS")] = None,
+    tls_key: Annotated[Path | None, typer.Option("--tls-key", help="PEM private key of --tls-cert")] = None,
 ) -> None:
     """Serve the node's HTTP API until interrupted."""
     import uvicorn
@@ -41,18 +44,31 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if (tls_cert is None) != (tls_key is None):
+        fail("--tls-cert and --tls-key go together — give both, or neither for plain HTTP")
+    for given in (tls_cert, tls_key):
+        if given is not None and not given.is_file():
+            fail(f"{given} is not a readable file — make a pair with `tanlian tls self-signed --out DIR`")
     if not _port_free(host, port):
         fail(f"port {port} on {host} is taken — stop the other process or pass --port / set TANLIAN_PORT")
     try:
         node = Node(settings).start()
     except NodeError as exc:
         fail(exc.diagnostics())
+    scheme = "https" if tls_cert else "http"
     typer.echo(
-        f"tanlian node on http://{host}:{port}  data: {settings.resolved_data_dir}  "
+        f"tanlian node on {scheme}://{host}:{port}  data: {settings.resolved_data_dir}  "
         f"chain {node.deployment.chain_id} contract {node.deployment.contract_address}"
     )
     try:
-        uvicorn.run(create_app(node=node), host=host, port=port, log_level=settings.log_level)
+        uvicorn.run(
+            create_app(node=node),
+            host=host,
+            port=port,
+            log_level=settings.log_level,
+            ssl_certfile=str(tls_cert) if tls_cert else None,
+            ssl_keyfile=str(tls_key) if tls_key else None,
+        )
     finally:
         node.stop()
 
