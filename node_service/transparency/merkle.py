@@ -117,6 +117,11 @@ def _check_proof(proof: Sequence[bytes], want: int) -> None:
         raise ProofSizeError(
             f"proof: wrong proof size {len(proof)}, want {want} — the proof does not match the sizes"
         )
+    try:  # fast path (C loops): every item bytes-like and 32 long
+        if want and set(map(len, proof)) == {HASH_SIZE} and len(b"".join(proof)) == want * HASH_SIZE:
+            return
+    except TypeError:
+        pass
     for i, p in enumerate(proof):
         _check_hash(f"proof[{i}]", p)
 
@@ -225,14 +230,15 @@ def root_from_inclusion_proof(
     # (2):
     fn, sn, r = leaf_index, tree_size - 1, bytes(leaf_hash)
     # (3):
+    sha256, prefix = _sha256, _NODE_PREFIX
     for p in proof:
         if fn & 1 or fn == sn:
-            r = _sha256(_NODE_PREFIX + p + r).digest()
+            r = sha256(prefix + p + r).digest()
             while fn and not fn & 1:
                 fn >>= 1
                 sn >>= 1
         else:
-            r = _sha256(_NODE_PREFIX + r + p).digest()
+            r = sha256(prefix + r + p).digest()
         fn >>= 1
         sn >>= 1
     # (4):
@@ -288,15 +294,16 @@ def root_from_consistency_proof(
     # (4):
     fr = sr = path[0]
     # (5):
+    sha256, prefix = _sha256, _NODE_PREFIX
     for c in path[1:]:
         if fn & 1 or fn == sn:
-            fr = _sha256(_NODE_PREFIX + c + fr).digest()
-            sr = _sha256(_NODE_PREFIX + c + sr).digest()
+            fr = sha256(prefix + c + fr).digest()
+            sr = sha256(prefix + c + sr).digest()
             while fn and not fn & 1:
                 fn >>= 1
                 sn >>= 1
         else:
-            sr = _sha256(_NODE_PREFIX + sr + c).digest()
+            sr = sha256(prefix + sr + c).digest()
         fn >>= 1
         sn >>= 1
     # (6):

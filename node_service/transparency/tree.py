@@ -15,7 +15,7 @@ caller's database transaction and never diverge from a cached copy. Each operati
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from node_service.transparency.errors import MerkleInputError, MissingSubtreeError
@@ -57,8 +57,8 @@ class InMemorySubtreeStore:
         self._nodes: dict[NodeKey, bytes] = {}
 
     def get_many(self, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:
-        nodes = self._nodes
-        return {k: nodes[k] for k in keys if k in nodes}
+        get = self._nodes.get
+        return {k: h for k in keys if (h := get(k)) is not None}
 
     def put_many(self, items: Mapping[NodeKey, bytes]) -> None:
         self._nodes.update(items)
@@ -67,19 +67,25 @@ class InMemorySubtreeStore:
         return len(self._nodes)
 
 
-def _decompose(lo: int, hi: int) -> Iterator[NodeKey]:
+def _decompose(lo: int, hi: int) -> list[NodeKey]:
     """The perfect subtrees, left to right, whose concatenation is leaves [lo, hi).
 
     Every range met in RFC 9162's recursion starts at a multiple of the largest power of two not above its
     length, so these come in decreasing sizes and MTH(D[lo:hi]) is their right-to-left fold.
     """
+    width = hi - lo
+    if width & (width - 1) == 0 and lo & (width - 1) == 0:  # one aligned perfect subtree (the usual case)
+        level = width.bit_length() - 1
+        return [(level, lo >> level)]
+    keys = []
     while lo < hi:
         size = 1 << ((hi - lo).bit_length() - 1)
         while lo & (size - 1):
             size >>= 1
         level = size.bit_length() - 1
-        yield level, lo >> level
+        keys.append((level, lo >> level))
         lo += size
+    return keys
 
 
 def _fold(keys: Sequence[NodeKey], nodes: Mapping[NodeKey, bytes]) -> bytes:
@@ -207,7 +213,7 @@ class MerkleTree:
         _check_size("tree_size", tree_size)
         if tree_size == 0:
             return EMPTY_ROOT
-        keys = list(_decompose(0, tree_size))
+        keys = _decompose(0, tree_size)
         return _fold(keys, self._load(keys, f"root({tree_size})"))
 
     def leaf_hash(self, leaf_index: int) -> bytes:
@@ -232,7 +238,7 @@ class MerkleTree:
         )
 
     def _ranges_mth(self, ranges: list[tuple[int, int]], what: str) -> list[bytes]:
-        plans = [list(_decompose(lo, hi)) for lo, hi in ranges]
+        plans = [_decompose(lo, hi) for lo, hi in ranges]
         nodes = self._load([k for plan in plans for k in plan], what)
         return [nodes[plan[0]] if len(plan) == 1 else _fold(plan, nodes) for plan in plans]
 
