@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from node_service.api.problems import install_problem_handlers
 from node_service.api.routes import router
+from node_service.cbam.router import router as cbam_router
 from node_service.pact import pact_router
 from node_service.runtime import Node
 from node_service.settings import Settings
@@ -42,4 +43,5 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
     install_problem_handlers(app)
     app.include_router(router)
     app.include_router(pact_router)
+    app.include_router(cbam_router)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import node_service.cbam.models  # noqa: F401
 import node_service.pact.models  # noqa: F401
 from node_service.db.models import Base
 

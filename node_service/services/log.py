@@ -25,7 +25,9 @@ from node_service.transparency.tree import MerkleTree
 
 __all__ = ["SqlSubtreeStore", "TransparencyLog", "canonical_sha256", "make_entry", "rfc3339_now"]
 
-ENTRY_TYPES = frozenset({"submission", "evidence", "footprint", "gec-claim", "key", "organisation"})
+ENTRY_TYPES = frozenset(
+    {"submission", "evidence", "footprint", "gec-claim", "key", "organisation", "installation"}
+)
 
 
 def rfc3339_now() -> str:
