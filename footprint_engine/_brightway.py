@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import warnings
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -44,6 +45,7 @@ def import_bw2calc(project_dir: str | Path | None = None) -> ModuleType:
     return bw2calc
 
 
+@cache
 def brightway_versions() -> dict[str, str]:
     import bw_processing
     import numpy

@@ -228,15 +228,21 @@ def _allocation(inv: Inventory) -> dict[str, Any]:
 
 
 def _factors(inv: Inventory) -> list[FactorUse]:
-    uses: dict[str, FactorUse] = {}
+    used_by: dict[str, list[str]] = {}
+    fallbacks: dict[str, list[str]] = {}
+    factors = {}
     for line in inv.lines:
         f = line.factor
         if f is None:
             continue
-        prev = uses.get(f.id)
-        used_by = [*(prev.used_by if prev else []), line.path]
-        fallbacks = list(dict.fromkeys([*(prev.fallbacks if prev else []), *line.fallbacks]))
-        uses[f.id] = FactorUse(
+        factors[f.id] = f
+        paths = used_by.setdefault(f.id, [])
+        if line.path not in paths:
+            paths.append(line.path)
+        notes = fallbacks.setdefault(f.id, [])
+        notes.extend(n for n in line.fallbacks if n not in notes)
+    return [
+        FactorUse(
             id=f.id,
             source=f.source,
             year=f.year,
@@ -244,7 +250,8 @@ def _factors(inv: Inventory) -> list[FactorUse]:
             unit=f.unit,
             illustrative=f.illustrative,
             note=f.note,
-            used_by=list(dict.fromkeys(used_by)),
-            fallbacks=fallbacks,
+            used_by=used_by[i],
+            fallbacks=fallbacks[i],
         )
-    return list(uses.values())
+        for i, f in factors.items()
+    ]

@@ -25,6 +25,7 @@ from footprint_engine.factors import GwpSet, characterisation
 __all__ = ["FLOW_ID_BASE", "SystemMatrices", "build_system", "line_sigma"]
 
 FLOW_ID_BASE = 1_000_000_000
+_FIXED = (0, 1.0, np.nan, np.nan, np.nan)
 
 # ecoinvent v3 pedigree matrix: variance of ln(x) per score 1…5 (Weidema et al. 2013, Table 10.5 / 10.6)
 _PEDIGREE_VARIANCE: dict[str, tuple[float, ...]] = {
@@ -115,7 +116,7 @@ def build_system(
             t_cols += [aid, k]
             t_vals += [1.0, line.amount]
             t_flip += [False, True]
-            t_unc += [(0, 1.0, np.nan, np.nan, np.nan), _distribution(line, basic_variance)]
+            t_unc += [_FIXED, _distribution(line, basic_variance) if stochastic else _FIXED]
             linked = index.get(line.upstream.identifier) if (line.upstream is not None and index) else None
             if linked is not None:
                 if linked == k:
