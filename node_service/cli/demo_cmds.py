@@ -23,6 +23,7 @@ from node_service.cli.common import fail
 from node_service.credentials import eddsa_jcs_2022
 from node_service.credentials.didkey import did_key, verification_method_id
 from node_service.credentials.vc import build_credential
+from node_service.errors import NodeError
 from node_service.verification import verify_receipt
 
 __all__ = ["register", "run_demo"]
@@ -79,25 +80,25 @@ def _check(resp: httpx.Response, want: int | tuple[int, ...], what: str) -> dict
 
 
 def _register(
-    client: httpx.Client, key: Ed25519PrivateKey, name: dict[str, str], roles: list[str]
+    client: httpx.Client,
+    key: Ed25519PrivateKey,
+    name: dict[str, str],
+    roles: list[str],
+    uscc: str | None = None,
 ) -> dict[str, Any]:
     did = did_key(key)
-    document = build_credential(
-        {"id": did, "name": name, "roles": roles}, did, credential_type="OrganisationRegistration"
-    )
+    subject: dict[str, Any] = {"id": did, "name": name, "roles": roles}
+    if uscc:
+        subject["uscc"] = uscc
+    document = build_credential(subject, did, credential_type="OrganisationRegistration")
     signed = eddsa_jcs_2022.sign(document, key, verification_method_id(key))
     return _check(client.post("/organisations", json=signed), 201, f"register {name.get('en')}")
 
 
-def _activity(supplier_did: str) -> dict[str, Any]:
+def _activity() -> dict[str, Any]:
     from footprint_engine.examples import load_example
 
-    activity = load_example("aluminium-ingot-yunnan")
-    activity["organisation"] = {
-        "id": supplier_did,
-        "name": "云南绿铝示范冶炼厂 Yunnan Green Aluminium Demo Smelter",
-    }
-    return activity
+    return load_example("aluminium-ingot-yunnan")
 
 
 def _wait_receipt(client: httpx.Client, entry_id: str, token: str, timeout: float = 30.0) -> dict[str, Any]:
@@ -122,11 +123,15 @@ def run_demo(node_url: str, out: Path, rpc: str | None = None) -> list[Path]:
         step(f"node {node_url}: anchors on chain {chain['chainId']} at {chain['contract']}")
 
         supplier_key, buyer_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+        activity = _activity()
         supplier = _register(
             client,
             supplier_key,
             {"zh": "云南绿铝示范冶炼厂", "en": "Yunnan Green Aluminium Demo"},
             ["supplier"],
+            uscc=activity["organisation"][
+                "id"
+            ],  # the example reports under its USCC (GECs are cancelled for it)
         )
         buyer = _register(client, buyer_key, {"zh": "示范电机制造商", "en": "Demo EV Motor Maker"}, ["buyer"])
         step(
@@ -157,8 +162,12 @@ def run_demo(node_url: str, out: Path, rpc: str | None = None) -> list[Path]:
         footprint = _check(
             client.get(f"/footprints/{submission['footprintId']}", headers=buyer_auth), 200, "fetch"
         )
-        total = footprint["document"]["result"].get("total", {})
-        step(f"supplier shared it; buyer fetched it: {json.dumps(total, ensure_ascii=False)[:120]}")
+        result = footprint["document"]["result"]
+        step(
+            f"supplier shared it; buyer fetched it: {result['emissions']['total']:,.1f} kg CO2e per "
+            f"{result['declaredUnit']} (market-based electricity; location-based "
+            f"{result['electricity']['totalLocationBased']:,.1f})"
+        )
 
         receipts_dir = out / "receipts"
         receipts_dir.mkdir(parents=True, exist_ok=True)
@@ -203,6 +212,8 @@ def demo(
             run_demo(url, out, rpc)
     except DemoError as exc:
         fail(str(exc))
+    except NodeError as exc:
+        fail(exc.diagnostics())
     except httpx.HTTPError as exc:
         fail(f"cannot talk to the node: {exc}")
 

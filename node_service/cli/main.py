@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import typer
+from importlib import import_module
 
-from node_service.cli import (
-    credentials_cmds,
-    demo_cmds,
-    evidence_cmds,
-    receipt_cmds,
-    resolve_cmds,
-    serve_cmds,
-)
+import typer
 
 app = typer.Typer(
     name="tanlian",
@@ -21,8 +14,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (serve_cmds, demo_cmds, credentials_cmds, evidence_cmds, receipt_cmds, resolve_cmds):
-    module.register(app)
+# One module per line; each exposes register(app). Order is the order of `tanlian --help`.
+COMMAND_MODULES = (
+    "node_service.cli.serve_cmds",
+    "node_service.cli.demo_cmds",
+    "node_service.cli.credentials_cmds",
+    "node_service.cli.resolve_cmds",
+    "node_service.cli.footprint_cmds",
+    "node_service.cli.evidence_cmds",
+    "node_service.cli.receipt_cmds",
+)
+
+for name in COMMAND_MODULES:
+    import_module(name).register(app)
 
 
 if __name__ == "__main__":

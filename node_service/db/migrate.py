@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -21,6 +22,7 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_to_head(engine: Engine) -> None:
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise at every start
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection

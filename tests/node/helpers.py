@@ -29,7 +29,9 @@ class Org:
 def registration(key: Ed25519PrivateKey, name: str, roles: list[str]) -> dict[str, Any]:
     did = did_key(key)
     doc = build_credential(
-        {"id": did, "name": {"en": name, "zh": name}, "roles": roles}, did, credential_type="OrganisationRegistration"
+        {"id": did, "name": {"en": name, "zh": name}, "roles": roles},
+        did,
+        credential_type="OrganisationRegistration",
     )
     return eddsa_jcs_2022.sign(doc, key, verification_method_id(key))
 

@@ -15,7 +15,9 @@ from tests.node.helpers import register, signed_activity, wait_receipt
 
 
 def _serve(data_dir, port):
-    proc = popen("serve", "--port", str(port), TANLIAN_DATA_DIR=str(data_dir), TANLIAN_ANCHOR_INTERVAL_SECONDS="0.5")
+    proc = popen(
+        "serve", "--port", str(port), TANLIAN_DATA_DIR=str(data_dir), TANLIAN_ANCHOR_INTERVAL_SECONDS="0.5"
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.stderr.read()
@@ -59,7 +61,9 @@ def test_kill_9_and_restart(tmp_path):
             got = client.get(f"/footprints/{fid}", headers=buyer.auth)
             assert got.status_code == 200
             sub = client.get(f"/submissions/{credential['id']}", headers=supplier.auth).json()
-            assert sub["status"] == "accepted" and sub["footprintId"] == fid
+            assert sub["footprintId"] == fid
+            # the later submission for the same product and period superseded it, durably
+            assert sub["status"] == "superseded" and sub["supersededBy"] == late["id"]
             info = client.get("/chain").json()
             # the receipt issued before the crash still verifies against the restarted chain
             report = verify_receipt(receipt, rpc_url=info["rpcUrl"])

@@ -49,7 +49,11 @@ def test_receipt_verify_rejects_tampering(tmp_path):
     for mutate in (
         lambda r: r["entry"].__setitem__("sha256", "0" * 64),
         lambda r: r.__setitem__("rootHash", "ab" * 32),
-        lambda r: r["inclusionProof"].__setitem__(0, "cd" * 32) if r["inclusionProof"] else r.__setitem__("treeSize", 99),
+        lambda r: (
+            r["inclusionProof"].__setitem__(0, "cd" * 32)
+            if r["inclusionProof"]
+            else r.__setitem__("treeSize", 99)
+        ),
         lambda r: r.__setitem__("leafIndex", r["leafIndex"] + 1),
         lambda r: r["entry"].__setitem__("nonce", "f" * 32),
     ):

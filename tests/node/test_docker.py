@@ -18,7 +18,13 @@ def test_compose_services_ports_and_env():
     assert "127.0.0.1:8000:8000" in services["node"]["ports"]
     assert "127.0.0.1:5001:5001" in services["ipfs"]["ports"]  # Kubo's RPC stays on loopback
     env = services["node"]["environment"]
-    for name in ("TANLIAN_DATABASE_URL", "TANLIAN_CHAIN_RPC", "TANLIAN_DATA_DIR", "TANLIAN_HOST", "TANLIAN_PORT"):
+    for name in (
+        "TANLIAN_DATABASE_URL",
+        "TANLIAN_CHAIN_RPC",
+        "TANLIAN_DATA_DIR",
+        "TANLIAN_HOST",
+        "TANLIAN_PORT",
+    ):
         assert name in env
     assert env["TANLIAN_CHAIN_RPC"] == "http://devnet:8545"
     assert "@postgres:5432/" in env["TANLIAN_DATABASE_URL"]

@@ -40,7 +40,13 @@ def test_signed_data_to_verified_on_chain_receipt(make_node, database_url):
         for entry_id, document in ((credential["id"], credential), (footprint_id, footprint["document"])):
             receipt = wait_receipt(client, entry_id, buyer)
             assert set(receipt) == {
-                "receiptVersion", "entry", "leafIndex", "treeSize", "rootHash", "inclusionProof", "anchor",
+                "receiptVersion",
+                "entry",
+                "leafIndex",
+                "treeSize",
+                "rootHash",
+                "inclusionProof",
+                "anchor",
             }
             assert set(receipt["anchor"]) == {"chainId", "contract", "transactionHash", "blockNumber"}
             assert receipt["anchor"]["chainId"] == 31337

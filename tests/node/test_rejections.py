@@ -26,7 +26,8 @@ def client_and_node(make_node, tmp_path):
 def _counts(node):
     with node.db.transaction() as session:
         return tuple(
-            session.execute(select(func.count()).select_from(t)).scalar_one() for t in (Submission, Footprint, LogEntry)
+            session.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (Submission, Footprint, LogEntry)
         )
 
 
@@ -59,7 +60,9 @@ def test_unregistered_key(client_and_node):
     from node_service.credentials.didkey import did_key
 
     stranger = Org(key=stranger_key, did=did_key(stranger_key), token="", id="")
-    _assert_problem(client.post("/submissions", json=signed_activity(stranger)), 422, "proof.verificationMethod")
+    _assert_problem(
+        client.post("/submissions", json=signed_activity(stranger)), 422, "proof.verificationMethod"
+    )
     assert _counts(node) == before
 
 
@@ -113,7 +116,9 @@ def test_not_a_credential(client_and_node):
     client, node = client_and_node
     before = _counts(node)
     _assert_problem(client.post("/submissions", json={"hello": "world"}), 422)
-    _assert_problem(client.post("/submissions", content=b"[1,2", headers={"content-type": "application/json"}), 422)
+    _assert_problem(
+        client.post("/submissions", content=b"[1,2", headers={"content-type": "application/json"}), 422
+    )
     assert _counts(node) == before
 
 
@@ -129,7 +134,11 @@ def test_registration_must_be_self_signed(client_and_node):
     good = registration(key, "X", ["supplier"])
     assert client.post("/organisations", json=good).status_code == 201
     _assert_problem(client.post("/organisations", json=registration(key, "X", ["supplier"])), 409)
-    _assert_problem(client.post("/organisations", json=registration(other, "Y", ["wizard"])), 422, "credentialSubject.roles")
+    _assert_problem(
+        client.post("/organisations", json=registration(other, "Y", ["wizard"])),
+        422,
+        "credentialSubject.roles",
+    )
 
 
 def test_authentication_required(client_and_node):
@@ -147,7 +156,9 @@ def test_only_the_owner_shares(client_and_node):
         client.post(f"/footprints/{fid}/shares", json={"organisation": buyer.did}, headers=buyer.auth), 403
     )
     _assert_problem(
-        client.post(f"/footprints/{fid}/shares", json={"organisation": "did:key:nobody"}, headers=supplier.auth),
+        client.post(
+            f"/footprints/{fid}/shares", json={"organisation": "did:key:nobody"}, headers=supplier.auth
+        ),
         422,
         "organisation",
     )

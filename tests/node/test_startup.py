@@ -28,7 +28,13 @@ def test_port_taken(tmp_path):
 
 def test_anvil_missing(tmp_path):
     line = _one_line_error(
-        run("serve", "--port", "0", TANLIAN_DATA_DIR=str(tmp_path), TANLIAN_ANVIL_PATH=str(tmp_path / "no-anvil"))
+        run(
+            "serve",
+            "--port",
+            "0",
+            TANLIAN_DATA_DIR=str(tmp_path),
+            TANLIAN_ANVIL_PATH=str(tmp_path / "no-anvil"),
+        )
     )
     assert "anvil not found" in line and "make install" in line
 
