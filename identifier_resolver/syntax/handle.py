@@ -20,7 +20,8 @@ Limits: a handle is at most 1024 UTF-8 bytes (our limit, documented in docs/iden
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 from identifier_resolver.errors import IdentifierError
@@ -35,9 +36,9 @@ __all__ = [
 
 HANDLE_MAX_BYTES = 1024
 _SCHEME = "handle"
-_PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+_PREFIX = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
 _IDIS_PREFIX = re.compile(r"88\.([0-9]+)(?:\.([A-Za-z0-9]+))?")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _PROXY_HOSTS = frozenset({"hdl.handle.net", "handle.net", "hdl.net"})
 
@@ -61,14 +62,15 @@ class Handle:
 
     prefix: str
     suffix: str
+    #: Case-folded lookup key (ASCII case-insensitive namespace, rule 4); derived, not compared.
+    key: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", ascii_upper(f"{self.prefix}/{self.suffix}"))
 
     def __str__(self) -> str:
         return f"{self.prefix}/{self.suffix}"
-
-    @property
-    def key(self) -> str:
-        """Case-folded lookup key (ASCII case-insensitive namespace, rule 4)."""
-        return ascii_upper(str(self))
 
     @property
     def prefix_key(self) -> str:
@@ -127,18 +129,24 @@ def _split_uri_forms(text: str) -> tuple[str, bool]:
 def parse_handle(text: str) -> Handle:
     """Parse and validate a handle given bare, as ``hdl:``/``info:hdl/`` URI, or as a proxy URL.
 
-    Raises :class:`IdentifierError` naming the rule that failed.
+    Raises :class:`IdentifierError` naming the rule that failed. Results are memoised (the most
+    recent 65,536 distinct strings; handles are immutable), so re-resolving is cheap.
     """
     if not isinstance(text, str):
         raise _fail(repr(text), "handle-type", f"got {type(text).__name__}", "pass the handle as a string")
+    return _parse_handle(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_handle(text: str) -> Handle:
     raw, is_uri = _split_uri_forms(text)
     if is_uri:
         try:
             raw = unquote(raw, errors="strict")
         except UnicodeDecodeError as exc:
             raise _fail(text, "handle-encoding", "percent-escapes are not UTF-8", "encode as UTF-8") from exc
-    # (1) size limit before anything else
-    size = len(raw.encode("utf-8", errors="surrogatepass"))
+    # (1) size limit before anything else (a character is at most 4 UTF-8 bytes)
+    size = len(raw) if raw.isascii() else len(raw.encode("utf-8", errors="surrogatepass"))
     if size > HANDLE_MAX_BYTES:
         raise _fail(
             text[:64], "handle-length", f"got {size} bytes, want at most {HANDLE_MAX_BYTES}", "shorten it"
@@ -154,20 +162,19 @@ def parse_handle(text: str) -> Handle:
     if not suffix:
         raise _fail(text, "handle-suffix", "the suffix after '/' is empty", "add the local name after '/'")
     # (3) printable characters only
-    if _CONTROL.search(raw) or any(0xD800 <= ord(c) <= 0xDFFF for c in raw):
+    if _CONTROL.search(raw):
         raise _fail(text, "handle-characters", "control or unpaired surrogate characters", "remove them")
     if raw != raw.strip():
         raise _fail(text, "handle-characters", "leading or trailing whitespace", "trim the handle")
     # (4) prefix segments
-    for segment in prefix.split("."):
-        if not _PREFIX_SEGMENT.fullmatch(segment):
-            raise _fail(
-                text,
-                "handle-prefix",
-                f"prefix segment {segment!r} is not letters, digits, '-' or '_'",
-                "use a registered naming authority such as 88.1000.12345 or 20.500.12345",
-            )
-    handle = Handle(prefix=prefix, suffix=suffix)
+    if not _PREFIX.fullmatch(prefix):
+        raise _fail(
+            text,
+            "handle-prefix",
+            f"prefix {prefix!r} is not dot-separated segments of letters, digits, '-' or '_'",
+            "use a registered naming authority such as 88.1000.12345 or 20.500.12345",
+        )
+    handle = Handle(prefix=prefix, suffix=suffix, key=ascii_upper(raw))
     # (5) IDIS form: a prefix starting with "88." must be 88.<digits>[.<enterprise>]
     if prefix.startswith("88.") and handle.idis is None:
         raise _fail(
