@@ -140,6 +140,9 @@ class DeliveryWorker:
                 self._send(target, client_id, secret, event)
             except (PactClientError, httpx.HTTPError) as exc:
                 error = f"{type(exc).__name__}: {exc}"[:2000]
+            except Exception as exc:  # anything else: log it, and retry with backoff like a failure
+                log.exception("PACT event %s to %s", _event_id, target)
+                error = f"{type(exc).__name__}: {exc}"[:2000]
             self._record(row_id, error, created, attempts)
         return len(claimed)
 
