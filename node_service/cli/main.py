@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "node_service.cli.footprint_cmds",
     "node_service.cli.evidence_cmds",
     "node_service.cli.receipt_cmds",
+    "node_service.cli.cbam_cmds",
 )
 
 for name in COMMAND_MODULES:

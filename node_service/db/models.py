@@ -75,6 +75,8 @@ class Footprint(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # 1, 2, … per (organisation, product): what a downstream activity document cites as upstreamFootprint.version
+    version: Mapped[int | None] = mapped_column(Integer)
 
 
 class FootprintShare(Base):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from footprint_engine.activity import ActivityData
+from footprint_engine.calculate import FootprintResult, UpstreamFootprint
 from node_service.db.models import Footprint, FootprintShare, Organisation
 from node_service.errors import AccessDenied, NotFound, ValidationFailed
 from node_service.runtime import Node
@@ -17,13 +18,61 @@ from node_service.services.engine import calculate_activity
 __all__ = ["compute_footprint_document", "footprint_for", "list_visible", "may_see", "share_footprint"]
 
 
+def upstream_for(
+    session: Session, activity: ActivityData, viewer: Organisation
+) -> dict[str, UpstreamFootprint]:
+    """The published footprints that ``activity``'s materials cite, as primary data for the engine.
+
+    A cited footprint must exist at that version and be visible to the submitter (its own, or shared with it);
+    otherwise the submission is refused naming the input.
+    """
+    found: dict[str, UpstreamFootprint] = {}
+    for i, material in enumerate(activity.inputs.materials):
+        ref = material.upstream_footprint
+        if ref is None:
+            continue
+        footprint = session.execute(
+            select(Footprint).where(Footprint.product_id == ref.identifier, Footprint.version == ref.version)
+        ).scalars()
+        visible = [fp for fp in footprint if may_see(session, fp, viewer)]
+        if not visible:
+            raise ValidationFailed(
+                f"no footprint of {ref.identifier} version {ref.version} is shared with you",
+                field=f"credentialSubject.inputs.materials[{i}].upstreamFootprint",
+                fix="ask the supplier to share that footprint with you, or drop upstreamFootprint to use a "
+                "secondary factor",
+            )
+        chosen = visible[0]
+        result = FootprintResult.model_validate(chosen.result["result"])
+        found[f"{ref.identifier}@{ref.version}"] = result.to_upstream(ref.version, result_id=chosen.id)
+    return found
+
+
+def next_version(session: Session, organisation_id: str, product_id: str) -> int:
+    latest = session.execute(
+        select(func.max(Footprint.version)).where(
+            Footprint.organisation_id == organisation_id, Footprint.product_id == product_id
+        )
+    ).scalar_one_or_none()
+    return int(latest or 0) + 1
+
+
 def compute_footprint_document(
     node: Node, activity: ActivityData, *, footprint_id: str, submission_id: str, organisation: str
 ) -> dict[str, Any]:
-    """The footprint document the node stores, hashes into the log and serves."""
-    result = calculate_activity(node.settings, activity)
+    """The footprint document the node stores, hashes into the log and serves.
+
+    ``version`` is the next version of this organisation's product; the caller stores it with the row
+    (``Footprint.version = document["version"]``) in the same transaction.
+    """
+    with node.db.transaction() as session:
+        viewer = session.execute(select(Organisation).where(Organisation.did == organisation)).scalar_one()
+        upstream = upstream_for(session, activity, viewer)
+        version = next_version(session, viewer.id, activity.product_identifier)
+    result = calculate_activity(node.settings, activity, upstream)
     return {
         "id": footprint_id,
+        "version": version,
         "type": "ProductCarbonFootprint",
         "productId": activity.product_identifier,
         "productName": activity.product_name,
