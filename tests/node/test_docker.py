@@ -39,3 +39,11 @@ def test_dockerfile_installs_pinned_sets():
     text = (DOCKER / "Dockerfile").read_text()
     assert "npm ci" in text and "-c constraints.txt" in text
     assert 'CMD ["tanlian", "serve"]' in text
+
+
+def test_kubo_keeps_evidence_private():
+    compose = yaml.safe_load((DOCKER / "compose.yaml").read_text())
+    ipfs = compose["services"]["ipfs"]
+    assert not any(str(p).endswith(":4001") for p in ipfs["ports"]), "swarm port must not be published"
+    assert any("kubo-init.sh" in v for v in ipfs["volumes"])
+    assert "Routing.Type none" in (DOCKER / "kubo-init.sh").read_text()
