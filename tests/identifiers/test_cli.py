@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 
 from identifier_resolver import Resolver
 from node_service.cli.resolve_cmds import register
-
-from .conftest import OWNER_PREFIX, ServerThread, make_app, sample_store
+from tests.identifiers.helpers import OWNER_PREFIX, ServerThread, make_app, sample_store
 
 app = typer.Typer()
 register(app)

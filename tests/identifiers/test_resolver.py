@@ -23,8 +23,7 @@ from identifier_resolver import (
     UpstreamError,
     parse_handle,
 )
-
-from .conftest import OWNER_PREFIX, ServerThread, make_app, sample_store
+from tests.identifiers.helpers import OWNER_PREFIX, ServerThread, make_app, sample_store
 
 UPSTREAM_PREFIX = "88.2000.555"
 UPSTREAM_HANDLE = f"{UPSTREAM_PREFIX}/steel-coil-9"

@@ -8,8 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from identifier_resolver import Resolver, parse_handle
-
-from .conftest import OTHER_PREFIX, OWNER_PREFIX, make_app
+from tests.identifiers.helpers import OTHER_PREFIX, OWNER_PREFIX, make_app
 
 HANDLE = f"{OWNER_PREFIX}/battery-pack-01"
 

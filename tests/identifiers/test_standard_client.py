@@ -13,8 +13,7 @@ import httpx
 import pytest
 
 from identifier_resolver import HandleRecord, HandleValue, Resolver, parse_handle
-
-from .conftest import OWNER_PREFIX, ServerThread, make_app, sample_store
+from tests.identifiers.helpers import OWNER_PREFIX, ServerThread, make_app, sample_store
 
 HANDLE = f"{OWNER_PREFIX}/battery-pack-01"
 
