@@ -44,4 +44,5 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
     app.include_router(router)
     app.include_router(pact_router)
     app.include_router(cbam_router)
+    app.include_router(identity_router(the_node))
     return app

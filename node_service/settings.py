@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     evidence_backend: str = Field(default="local", pattern="^(local|kubo)$")
     kubo_api_url: str = "http://127.0.0.1:5001"
     log_level: str = "info"
+    handle_upstreams: str = Field(
+        default="", description="comma-separated Handle REST base URLs asked for prefixes not served here"
+    )
+    strict_identifiers: bool = Field(
+        default=False, description="refuse cited handles whose prefix neither this node nor an upstream serves"
+    )
 
     @cached_property
     def resolved_data_dir(self) -> Path:
@@ -52,6 +58,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.resolved_data_dir / 'tanlian.db'}"
+
+    @property
+    def handle_upstream_urls(self) -> list[str]:
+        return [u.strip() for u in self.handle_upstreams.split(",") if u.strip()]
 
     @property
     def evidence_dir(self) -> Path:

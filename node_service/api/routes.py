@@ -14,7 +14,7 @@ from node_service.errors import NotFound
 from node_service.services import footprints as footprint_service
 from node_service.services.organisations import register_organisation
 from node_service.services.receipts import build_receipt
-from node_service.services.submissions import submit_credential
+from node_service.services.submissions import submission_flags, submit_credential
 
 __all__ = ["router"]
 
@@ -44,6 +44,7 @@ class SubmissionPublic(BaseModel):
     sha256: str
     footprintId: str
     supersededBy: str | None = None
+    flags: list[dict[str, Any]] = Field(default_factory=list, description="e.g. signed by a key revoked later")
 
 
 class ShareRequest(BaseModel):
@@ -117,7 +118,7 @@ def submit(node: NodeDep, credential: JsonObject, response: Response) -> Submiss
     if not accepted.created:
         response.status_code = status.HTTP_200_OK
     node.anchorer.wake()
-    return _submission(accepted.submission, accepted.footprint.id)
+    return _submission(accepted.submission, accepted.footprint.id).model_copy(update={"flags": accepted.flags})
 
 
 @router.get("/submissions/{submission_id:path}", tags=["submissions"])
@@ -127,7 +128,8 @@ def get_submission(node: NodeDep, submission_id: str, org: CurrentOrg) -> dict[s
         if sub is None or sub.organisation_id != org.id:
             raise NotFound(f"no submission {submission_id} of yours", fix="check the credential id")
         fp = session.query(Footprint).filter(Footprint.submission_id == sub.id).one()
-        return {**_submission(sub, fp.id).model_dump(), "credential": sub.credential}
+        flags = submission_flags(session, sub.id)
+        return {**_submission(sub, fp.id).model_dump(), "flags": flags, "credential": sub.credential}
 
 
 @router.get("/footprints", tags=["footprints"])

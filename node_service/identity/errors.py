@@ -1,0 +1,45 @@
+"""Problems of the identity package: each a :class:`ValidationFailed` (422) with its own problem type,
+so clients can tell "your key is revoked" from "your JSON is wrong" without parsing text."""
+
+from __future__ import annotations
+
+from node_service.errors import ValidationFailed
+
+__all__ = [
+    "InvalidIdentifier",
+    "KeyNotRegistered",
+    "KeyRetired",
+    "KeyRevoked",
+    "ProofTimeInvalid",
+    "UnresolvableIdentifier",
+]
+
+
+class KeyNotRegistered(ValidationFailed):
+    problem = "key-not-registered"
+    title = "The signing key is not registered to the issuing organisation"
+
+
+class KeyRevoked(ValidationFailed):
+    problem = "key-revoked"
+    title = "The signature was made after its key was revoked"
+
+
+class KeyRetired(ValidationFailed):
+    problem = "key-retired"
+    title = "The signature was made after its key was retired"
+
+
+class ProofTimeInvalid(ValidationFailed):
+    problem = "proof-time-invalid"
+    title = "The proof's creation time is missing, in the future or too old"
+
+
+class InvalidIdentifier(ValidationFailed):
+    problem = "invalid-identifier"
+    title = "An identifier breaks its syntax rules"
+
+
+class UnresolvableIdentifier(ValidationFailed):
+    problem = "unresolvable-identifier"
+    title = "An identifier does not resolve"

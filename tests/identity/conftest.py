@@ -1,0 +1,19 @@
+"""Fixtures of the identity tests: one started node (SQLite) with a test client per test."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from node_service.app import create_app
+
+
+@pytest.fixture
+def node(make_node, tmp_path):
+    return make_node(f"sqlite:///{tmp_path / 'db.sqlite'}")
+
+
+@pytest.fixture
+def client(node):
+    with TestClient(create_app(node=node)) as test_client:
+        yield test_client
