@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from node_service.api.problems import install_problem_handlers
 from node_service.api.routes import router
 from node_service.cbam.router import router as cbam_router
+from node_service.identity.routers import identity_router
 from node_service.pact import pact_router
 from node_service.runtime import Node
 from node_service.settings import Settings
