@@ -1,0 +1,98 @@
+"""The portal's own tables: users and their sessions, products, footprint requests, the audit trail.
+
+Nothing here ever holds a private key: organisations' keys live in their browsers (WebCrypto, IndexedDB)
+or in their own key files. Passwords are stored as argon2id hashes, session tokens as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from node_service.db.models import Base
+
+__all__ = ["PortalAudit", "PortalProduct", "PortalRequest", "PortalSecret", "PortalSession", "PortalUser"]
+
+
+class PortalUser(Base):
+    """A person who signs in for an organisation, with one role there (admin | data_entry | viewer)."""
+
+    __tablename__ = "portal_users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PortalSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "portal_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("portal_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PortalSecret(Base):
+    """Server-side secrets of the portal (the CSRF HMAC key), shared by every node process."""
+
+    __tablename__ = "portal_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+class PortalProduct(Base):
+    """A product of an organisation with its identifier record (IDIS handle, GTIN or URN) and CN code."""
+
+    __tablename__ = "portal_products"
+    __table_args__ = (UniqueConstraint("organisation_id", "identifier"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    identifier: Mapped[str] = mapped_column(String(300), index=True)
+    name_zh: Mapped[str | None] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    declared_unit: Mapped[str] = mapped_column(String(16))
+    cn_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)  # the identifier record shown to buyers
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PortalRequest(Base):
+    """A buyer asks a supplier for the footprint of a product; answered when the supplier shares one."""
+
+    __tablename__ = "portal_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    buyer_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    supplier_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    product_identifier: Mapped[str] = mapped_column(String(300))
+    message: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # open | answered
+    footprint_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PortalAudit(Base):
+    """Who did what, when: one row per action that changes something (and every sign-in attempt)."""
+
+    __tablename__ = "portal_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    time: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    organisation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    username: Mapped[str | None] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(300))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)

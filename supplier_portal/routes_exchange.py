@@ -1,0 +1,416 @@
+"""Pages of the exchange: dashboard, products, activity data, signing and submitting, footprints, sharing,
+buyer search and requests, receipts."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from node_service.credentials.errors import CredentialError
+from node_service.credentials.vc import MAX_DOCUMENT_BYTES, build_credential, load_document
+from node_service.db.models import Organisation, Submission
+from node_service.errors import NotReady
+from node_service.services.receipts import build_receipt
+from supplier_portal import catalogue
+from supplier_portal.activity_sheet import (
+    COLUMNS,
+    MAX_UPLOAD_BYTES,
+    SECTIONS,
+    Header,
+    SheetInvalid,
+    build_activity,
+    check_rows,
+    read_upload,
+    template_csv,
+    template_xlsx,
+)
+from supplier_portal.errors import FormInvalid
+from supplier_portal.footprint_view import STAGE_LABELS, chart_data, summary
+from supplier_portal.web import Page, PagePost, PortalRoute, page
+
+__all__ = ["router"]
+
+router = APIRouter(route_class=PortalRoute, include_in_schema=False)
+PageDep = Annotated[Page, Depends(page)]
+EMPTY_ROWS = 3
+
+
+@router.get("/dashboard")
+def dashboard(p: PageDep) -> Response:
+    actor = p.signed_in()
+    return p.render(
+        "dashboard.html",
+        products=catalogue.list_products(p.node, actor),
+        footprints=catalogue.list_footprints(p.node, actor),
+        incoming=catalogue.list_requests(p.node, actor, incoming=True),
+        outgoing=catalogue.list_requests(p.node, actor, incoming=False),
+    )
+
+
+# --- products -----------------------------------------------------------------------------------------
+
+
+@router.get("/products")
+def products(p: PageDep) -> Response:
+    actor = p.signed_in()
+    return p.render(
+        "products.html",
+        products=catalogue.list_products(p.node, actor),
+        units=catalogue.DECLARED_UNITS,
+        errors={},
+        values={"declared_unit": "t"},
+    )
+
+
+@router.post("/products")
+async def add_product(p: PagePost, request: Request) -> Response:
+    actor = p.signed_in("admin", "data_entry")
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        catalogue.add_product(
+            p.node,
+            actor,
+            form.get("identifier", ""),
+            form.get("name_zh", ""),
+            form.get("name_en", ""),
+            form.get("declared_unit", ""),
+            form.get("cn_code", ""),
+        )
+    except FormInvalid as exc:
+        return p.render(
+            "products.html",
+            status=422,
+            products=catalogue.list_products(p.node, actor),
+            units=catalogue.DECLARED_UNITS,
+            errors={exc.field: p.error_text(exc)},
+            values=form,
+        )
+    return p.redirect("/portal/products")
+
+
+# --- activity data --------------------------------------------------------------------------------------
+
+
+def _default_header(product: dict[str, Any] | None) -> dict[str, str]:
+    year = date.today().year - 1
+    return {
+        "product": product["id"] if product else "",
+        "period_start": f"{year}-01-01",
+        "period_end": f"{year}-12-31",
+        "site_name": "",
+        "grid_region": "",
+        "produced_quantity": "",
+        "comment": "",
+    }
+
+
+def _submit_page(
+    p: Page,
+    header: dict[str, str],
+    rows: list[dict[str, str]],
+    cell_errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    actor = p.signed_in("admin", "data_entry")
+    padded = rows + [dict.fromkeys(COLUMNS, "") for _ in range(EMPTY_ROWS)]
+    return p.render(
+        "submit.html",
+        status=status,
+        products=catalogue.list_products(p.node, actor),
+        header=header,
+        rows=padded,
+        columns=COLUMNS,
+        sections=list(SECTIONS),
+        errors=cell_errors or {},
+        max_upload_mib=MAX_UPLOAD_BYTES >> 20,
+    )
+
+
+@router.get("/submissions/new")
+def new_submission(p: PageDep, product: str | None = None) -> Response:
+    actor = p.signed_in("admin", "data_entry")
+    chosen = catalogue.product(p.node, actor, product) if product else None
+    return _submit_page(p, _default_header(chosen), [])
+
+
+@router.get("/template.{kind}")
+def download_template(p: PageDep, kind: str) -> Response:
+    p.signed_in()
+    if kind == "xlsx":
+        return p.file(
+            template_xlsx(),
+            "tanlian-activity-template.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    return p.file(template_csv(), "tanlian-activity-template.csv", "text/csv; charset=utf-8")
+
+
+def _header_from(form: dict[str, str]) -> dict[str, str]:
+    return {k: form.get(k, "").strip() for k in _default_header(None)}
+
+
+def _rows_from(form: dict[str, str]) -> list[dict[str, str]]:
+    rows = []
+    count = min(int(form.get("rows", "0") or 0), 2000)
+    for i in range(count):
+        row = {c: form.get(f"r{i}.{c}", "").strip() for c in COLUMNS}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def _cell_errors(p: Page, errors: list[Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for e in errors:
+        key = f"{e.row}.{e.column}"
+        text = p._(e.message, **e.params)
+        out[key] = f"{out[key]} {text}" if key in out else text
+    return out
+
+
+async def _form_of(request: Request) -> tuple[dict[str, str], UploadFile | None]:
+    form = await request.form(max_part_size=1024 * 1024)
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    upload = form.get("file")
+    return fields, upload if isinstance(upload, UploadFile) else None
+
+
+@router.post("/submissions/upload")
+async def upload_rows(p: PagePost, request: Request) -> Response:
+    p.signed_in("admin", "data_entry")
+    form, upload = await _form_of(request)
+    header = _header_from(form)
+    if upload is None or not upload.filename:
+        return _submit_page(p, header, _rows_from(form), {"0.file": p._("Choose a file to upload.")}, 422)
+    data = await upload.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        rows = read_upload(upload.filename, data)
+    except SheetInvalid as exc:
+        return _submit_page(p, header, _rows_from(form), _cell_errors(p, exc.errors), 422)
+    problems = check_rows(rows)
+    return _submit_page(p, header, rows, _cell_errors(p, problems), 422 if problems else 200)
+
+
+@router.post("/submissions/prepare")
+async def prepare(p: PagePost, request: Request) -> Response:
+    """Build the activity-data document and the unsigned credential; the browser signs it on the next page."""
+    actor = p.signed_in("admin", "data_entry")
+    form, _ = await _form_of(request)
+    header = _header_from(form)
+    rows = _rows_from(form)
+    if not header["product"]:
+        return _submit_page(p, header, rows, {"0.product": p._("Choose one of your products.")}, 422)
+    product = catalogue.product(p.node, actor, header["product"])
+    with p.node.db.transaction() as session:
+        org = session.get(Organisation, actor.organisation_id)
+        assert org is not None
+        organisation_id = org.uscc or org.did
+    names = (
+        [product["name_en"], product["name_zh"]]
+        if p.locale == "en"
+        else [product["name_zh"], product["name_en"]]
+    )
+    try:
+        document = build_activity(
+            Header(
+                product_identifier=product["identifier"],
+                product_name=" / ".join(n for n in names if n) or None,
+                organisation_id=organisation_id,
+                period_start=header["period_start"],
+                period_end=header["period_end"],
+                site_name=header["site_name"],
+                grid_region=header["grid_region"],
+                declared_unit=product["declared_unit"],
+                produced_quantity=header["produced_quantity"],
+                comment=header["comment"] or None,
+            ),
+            rows,
+        )
+    except SheetInvalid as exc:
+        return _submit_page(p, header, rows, _cell_errors(p, exc.errors), 422)
+    credential = build_credential(document, actor.organisation_did, credential_id=f"urn:uuid:{uuid.uuid4()}")
+    return p.render("review.html", credential=credential, document=document, product=product, rows=rows)
+
+
+@router.post("/submissions")
+async def submit(p: PagePost, request: Request) -> Response:
+    """JSON from the review page: the credential the browser signed."""
+    actor = p.signed_in("admin", "data_entry")
+    raw = await request.body()
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise FormInvalid("The credential is too large.", field="credential")
+    try:
+        credential = load_document(raw)
+    except CredentialError as exc:
+        raise FormInvalid(
+            "The credential is not valid JSON: {detail}", field="credential", detail=str(exc)
+        ) from exc
+    accepted = catalogue.submit_signed(p.node, actor, credential)
+    return p.json(
+        {
+            "submissionId": accepted.submission.id,
+            "footprintId": accepted.footprint.id,
+            "next": f"/portal/footprints/{accepted.footprint.id}",
+        },
+        status=201 if accepted.created else 200,
+    )
+
+
+# --- footprints -----------------------------------------------------------------------------------------
+
+
+@router.get("/footprints/{footprint_id}")
+def footprint(p: PageDep, footprint_id: str) -> Response:
+    actor = p.signed_in()
+    row, document, _sha = catalogue.get_footprint(p.node, actor, footprint_id)
+    mine = row.supplier_did == actor.organisation_did
+    charts = chart_data(document, p._)
+    return p.render(
+        "footprint.html",
+        row=row,
+        doc=document,
+        s=summary(document),
+        charts=charts,
+        stage_labels=STAGE_LABELS,
+        mine=mine,
+        may_publish=mine and actor.may("admin", "data_entry"),
+        buyers=catalogue.buyers(p.node, actor) if mine else [],
+        published=request_flag(p, "published"),
+    )
+
+
+def request_flag(p: Page, name: str) -> bool:
+    return p.request.query_params.get(name) == "1"
+
+
+@router.get("/footprints/{footprint_id}/document.json")
+def footprint_document(p: PageDep, footprint_id: str) -> Response:
+    actor = p.signed_in()
+    _row, document, sha = catalogue.get_footprint(p.node, actor, footprint_id)
+    body = json.dumps({"id": footprint_id, "sha256": sha, "document": document}, ensure_ascii=False, indent=2)
+    return p.file(body.encode(), f"footprint-{footprint_id}.json", "application/json")
+
+
+@router.get("/footprints/{footprint_id}/credential.json")
+def footprint_credential(p: PageDep, footprint_id: str) -> Response:
+    """The signed activity-data credential behind an own footprint (for tanlian verify-credential)."""
+    actor = p.signed_in()
+    row, document, _sha = catalogue.get_footprint(p.node, actor, footprint_id)
+    if row.supplier_did != actor.organisation_did:
+        raise FormInvalid("Only the supplier can download its signed activity data.", field="credential")
+    with p.node.db.transaction() as session:
+        sub = session.get(Submission, document["submissionId"])
+        assert sub is not None
+        credential = sub.credential
+    body = json.dumps(credential, ensure_ascii=False, indent=2)
+    return p.file(body.encode(), f"activity-{footprint_id}.json", "application/json")
+
+
+@router.post("/footprints/{footprint_id}/publish")
+async def publish(p: PagePost, request: Request, footprint_id: str) -> Response:
+    actor = p.signed_in("admin", "data_entry")
+    form = await request.form()
+    chosen = [v for k, v in form.multi_items() if k == "buyer" and isinstance(v, str)]
+    try:
+        catalogue.publish(p.node, actor, footprint_id, chosen)
+    except FormInvalid as exc:
+        row, document, _sha = catalogue.get_footprint(p.node, actor, footprint_id)
+        return p.render(
+            "footprint.html",
+            status=422,
+            row=row,
+            doc=document,
+            s=summary(document),
+            charts=chart_data(document, p._),
+            stage_labels=STAGE_LABELS,
+            mine=True,
+            may_publish=True,
+            buyers=catalogue.buyers(p.node, actor),
+            publish_error=p.error_text(exc),
+            published=False,
+        )
+    return p.redirect(f"/portal/footprints/{footprint_id}?published=1")
+
+
+# --- buyers ----------------------------------------------------------------------------------------------
+
+
+@router.get("/shared")
+def shared(p: PageDep, product: str = "", supplier: str = "", cn_code: str = "") -> Response:
+    actor = p.signed_in()
+    found = catalogue.search_shared(p.node, actor, product=product, supplier=supplier, cn_code=cn_code)
+    return p.render(
+        "shared.html",
+        found=found,
+        query={"product": product, "supplier": supplier, "cn_code": cn_code},
+        outgoing=catalogue.list_requests(p.node, actor, incoming=False),
+        errors={},
+        values={},
+    )
+
+
+@router.post("/requests")
+async def request_footprint(p: PagePost, request: Request) -> Response:
+    actor = p.signed_in("admin", "data_entry")
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        catalogue.request_footprint(
+            p.node,
+            actor,
+            form.get("supplier", ""),
+            form.get("product_identifier", ""),
+            form.get("message", ""),
+        )
+    except FormInvalid as exc:
+        return p.render(
+            "shared.html",
+            status=422,
+            found=catalogue.search_shared(p.node, actor),
+            query={"product": "", "supplier": "", "cn_code": ""},
+            outgoing=catalogue.list_requests(p.node, actor, incoming=False),
+            errors={exc.field: p.error_text(exc)},
+            values=form,
+        )
+    return p.redirect("/portal/shared")
+
+
+# --- receipts ----------------------------------------------------------------------------------------------
+
+
+def _receipt(p: Page, entry_id: str) -> dict[str, Any] | None:
+    actor = p.signed_in()
+    with p.node.db.transaction() as session:
+        viewer = session.get(Organisation, actor.organisation_id)
+        assert viewer is not None
+        session.expunge(viewer)
+    try:
+        return build_receipt(p.node, entry_id, viewer)
+    except NotReady:
+        return None
+
+
+@router.get("/receipts/{entry_id}")
+def receipt_page(p: PageDep, entry_id: str) -> Response:
+    receipt = _receipt(p, entry_id)
+    return p.render(
+        "receipt.html",
+        entry_id=entry_id,
+        receipt=receipt,
+        receipt_json=json.dumps(receipt, indent=2) if receipt else "",
+        wait_seconds=p.node.settings.anchor_interval_seconds,
+    )
+
+
+@router.get("/receipts/{entry_id}/receipt.json")
+def receipt_download(p: PageDep, entry_id: str) -> Response:
+    receipt = _receipt(p, entry_id)
+    if receipt is None:
+        raise NotReady(f"entry {entry_id} is not anchored yet", fix="retry in a few seconds")
+    safe = entry_id.replace(":", "_").replace("/", "_")
+    return p.file((json.dumps(receipt, indent=2) + "\n").encode(), f"receipt-{safe}.json", "application/json")
