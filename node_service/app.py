@@ -14,6 +14,7 @@ from node_service.identity.routers import identity_router
 from node_service.pact import pact_router
 from node_service.runtime import Node
 from node_service.settings import Settings
+from supplier_portal import portal_router
 
 __all__ = ["create_app"]
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
     app.state.node = the_node
     install_problem_handlers(app)
     app.include_router(router)
+    app.include_router(portal_router, prefix="/portal")
     app.include_router(pact_router)
     app.include_router(cbam_router)
     app.include_router(identity_router(the_node))

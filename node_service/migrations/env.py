@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 import node_service.cbam.models  # noqa: F401
 import node_service.identity.models  # noqa: F401
 import node_service.pact.models  # noqa: F401
+import supplier_portal.models  # noqa: F401
 from node_service.db.models import Base
 
 config = context.config
