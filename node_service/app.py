@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from node_service.api.problems import install_problem_handlers
 from node_service.api.routes import router
 from node_service.cbam.router import router as cbam_router
+from node_service.evidence_api import evidence_router
 from node_service.identity.routers import identity_router
 from node_service.pact import pact_router
 from node_service.runtime import Node
@@ -47,5 +48,6 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
     app.include_router(portal_router, prefix="/portal")
     app.include_router(pact_router)
     app.include_router(cbam_router)
+    app.include_router(evidence_router)
     app.include_router(identity_router(the_node))
     return app

@@ -24,6 +24,7 @@ from node_service.chain.devnet import Devnet
 from node_service.db import Database, create_database, upgrade_to_head
 from node_service.db.models import ChainDeployment
 from node_service.errors import StartupError
+from node_service.evidence import MAX_EVIDENCE_SIZE, EvidenceStore, KuboEvidenceStore, LocalEvidenceStore
 from node_service.services.anchoring import Anchorer, Deployment
 from node_service.services.log import TransparencyLog
 from node_service.settings import Settings
@@ -50,6 +51,8 @@ def _check_writable(path: Path) -> None:
 class Node:
     settings: Settings
     db: Database = field(init=False)
+    evidence: EvidenceStore = field(init=False)
+    evidence_max_size: int = field(init=False, default=MAX_EVIDENCE_SIZE)
     tlog: TransparencyLog = field(init=False)
     chain: AnchorChain = field(init=False)
     deployment: Deployment = field(init=False)
@@ -61,6 +64,7 @@ class Node:
         s = self.settings
         # (1)
         _check_writable(s.resolved_data_dir)
+        self.evidence = self._evidence_store()
         # (2)
         self.db = create_database(s.sqlalchemy_url)
         upgrade_to_head(self.db.engine)
@@ -96,6 +100,12 @@ class Node:
             raise
         self.started = True
         return self
+
+    def _evidence_store(self) -> EvidenceStore:
+        """TANLIAN_EVIDENCE_BACKEND: ``local`` (DATA_DIR/evidence) or ``kubo`` (TANLIAN_KUBO_API_URL)."""
+        if self.settings.evidence_backend == "kubo":
+            return KuboEvidenceStore(self.settings.kubo_api_url)
+        return LocalEvidenceStore(self.settings.evidence_dir)
 
     def _ensure_deployment(self) -> Deployment:
         chain_id = self.chain.chain_id

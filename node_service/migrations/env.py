@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import node_service.cbam.models  # noqa: F401
+import node_service.evidence_api.models  # noqa: F401
 import node_service.identity.models  # noqa: F401
 import node_service.pact.models  # noqa: F401
 import supplier_portal.models  # noqa: F401

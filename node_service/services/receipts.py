@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from node_service.db.models import Anchor, Footprint, LogEntry, Organisation, Submission
 from node_service.errors import NotFound, NotReady
+from node_service.evidence_api.models import EvidenceFile, GecClaimRecord
+from node_service.evidence_api.service import readable_copy
 from node_service.runtime import Node
 from node_service.services.footprints import may_see
 
@@ -23,12 +25,27 @@ def _visible(session: Session, entry: LogEntry, viewer: Organisation) -> bool:
     if entry.type == "footprint":
         footprint = session.get(Footprint, entry.entry_id)
         return footprint is not None and may_see(session, footprint, viewer)
-    if entry.type == "submission":
-        submission = session.get(Submission, entry.entry_id)
+    if entry.type in ("submission", "gec-claim"):
+        submission_id = entry.entry_id
+        if entry.type == "gec-claim":
+            claim = session.execute(
+                select(GecClaimRecord.submission_id).where(GecClaimRecord.entry_id == entry.entry_id)
+            ).scalar_one_or_none()
+            # a claim that moved to a newer version of the submission stays visible via the claim document
+            submission_id = claim or str(entry.entry_id).split(":", 3)[-1].rsplit(":", 1)[0]
+        submission = session.get(Submission, submission_id)
         if submission is None:
             return False
         cited = session.execute(select(Footprint).where(Footprint.submission_id == submission.id)).scalars()
         return any(may_see(session, f, viewer) for f in cited)
+    if entry.type == "evidence":
+        copy = session.execute(
+            select(EvidenceFile).where(EvidenceFile.entry_id == entry.entry_id)
+        ).scalar_one_or_none()
+        if copy is None:
+            return False
+        readable = readable_copy(session, viewer, copy.cid)
+        return readable is not None and readable.organisation_id == copy.organisation_id
     return False
 
 

@@ -167,7 +167,7 @@ def _check_content(report: Report, entry: dict[str, Any], file: Path) -> None:
     if entry["type"] == "evidence" and "cid" in entry:
         from node_service.evidence import cid_of_file
 
-        cid = cid_of_file(file)
+        cid = cid_of_file(file, sha256=False).cid
         report.add(
             "cid",
             cid == entry["cid"],
