@@ -70,3 +70,22 @@ def test_receipt_verify_rejects_tampering(tmp_path):
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"id": "x"}))
     assert run("receipt", "verify", str(path), "--file", str(other)).returncode == 1
+
+
+def test_demo_against_a_served_node(tmp_path):
+    import signal
+
+    from node_service.chain.devnet import free_loopback_port
+    from tests.node.test_crash import _serve
+
+    port = free_loopback_port()
+    proc = _serve(tmp_path / "data", port)
+    try:
+        out = tmp_path / "out"
+        result = run("demo", "--node", f"http://127.0.0.1:{port}", "--out", str(out), timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert len(list((out / "receipts").glob("*.json"))) == 2
+        assert "receipt verified (shape, leaf, inclusion, content, chain-id, on-chain-head" in result.stdout
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
