@@ -181,7 +181,12 @@ def test_supplier_buyer_auditor_journey(served: Any, browser: Any, lang: str, tm
 
         # --- sign in the browser and submit; the footprint and its charts ---------------------------------
         supplier.click("#sign-submit")
-        supplier.wait_for_url("**/portal/footprints/**", timeout=90_000)
+        supplier.wait_for_function(
+            "() => location.pathname.includes('/footprints/') || !document.getElementById('err-sign')?.hidden",
+            timeout=120_000,
+        )
+        assert "/footprints/" in supplier.url, supplier.inner_text("#err-sign")
+        supplier.wait_for_load_state()
         supplier.wait_for_selector('body[data-charts-ready="4"]')
         footprint_id = supplier.url.rsplit("/", 1)[-1].split("?")[0]
         types = supplier.evaluate(
@@ -348,3 +353,39 @@ def test_screenshots_written() -> None:
     for lang in ("zh-CN", "en"):
         for name in FINAL_SHOTS:
             assert (ARTIFACTS / f"{lang}-{name}.png").stat().st_size > 5000
+
+
+JCS_VECTORS: list[Any] = [
+    {"numbers": [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001, 1e21, 1e-7, -0.0, 5e-324,
+                 1.7976931348623157e308, 9007199254740991, -1, 0.1, 100000.0, 123456789.123]},
+    {"string": "€$\u000f\nA'B\"\\\\\"/", "literals": [None, True, False]},
+    {"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew", "1": "One", "\U0001f600": "Emoji",
+     "\u0080": "Control", "\u00f6": "Latin Small Letter O With Diaeresis", "10": "ten", "a": {"b": [], "A": {}}},
+    load_example("aluminium-ingot-yunnan"),
+]  # fmt: skip
+
+
+def test_browser_jcs_and_base58_match_python(served: Any, browser: Any) -> None:
+    """The page's RFC 8785 canonicaliser and base58btc give exactly the Python implementations' bytes."""
+    import base58
+    import rfc8785
+
+    page = browser.new_page()
+    try:
+        page.goto(f"{served.url}/portal/login")
+        got = page.evaluate(
+            """async ([vectors, blobs]) => {
+                const jcs = await import('/portal/static/js/jcs.js');
+                const b58 = await import('/portal/static/js/base58.js');
+                return [vectors.map(v => jcs.canonicalize(v)),
+                        blobs.map(b => b58.base58Encode(new Uint8Array(b))),
+                        blobs.map(b => Array.from(b58.base58Decode(b58.base58Encode(new Uint8Array(b)))))];
+            }""",
+            [JCS_VECTORS, [[], [0], [0, 0, 1], list(range(256)), [255] * 40, [0xED, 0x01, *range(32)]]],
+        )
+    finally:
+        page.close()
+    assert got[0] == [rfc8785.dumps(v).decode() for v in JCS_VECTORS]
+    blobs = [b"", b"\0", b"\0\0\1", bytes(range(256)), b"\xff" * 40, bytes([0xED, 0x01, *range(32)])]
+    assert got[1] == [base58.b58encode(b).decode() for b in blobs]
+    assert [bytes(x) for x in got[2]] == blobs
