@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "node_service.cli.evidence_cmds",
     "node_service.cli.receipt_cmds",
     "node_service.cli.cbam_cmds",
+    "node_service.cli.pact_cmds",
 )
 
 for name in COMMAND_MODULES:
