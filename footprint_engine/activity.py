@@ -13,29 +13,47 @@ Rules checked here (each error names the field path):
   electricity input <= consumed MWh (date rules need the library-free period check in
   :mod:`footprint_engine.greenpower`, which also runs at validation time);
 * co-product allocation shares, when given, name the product and every co-product and sum to 100 %;
-* input ids are unique across the document.
+* input ids are unique across the document (scenario items included);
+* life-cycle scenarios (use, end of life, functional unit): see :mod:`footprint_engine.scenarios`.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from footprint_engine._activity_base import (
+    STAGES,
+    Amount,
+    Cid,
+    DataQuality,
+    DataSource,
+    Gas,
+    InputId,
+    Origin,
+    Quantity,
+    Stage,
+    Uncertainty,
+    _Input,
+    _Model,
+)
 from footprint_engine.errors import ActivityDataError, AllocationError, GreenPowerClaimError, UnitError
 from footprint_engine.greenpower import validate_claims
+from footprint_engine.scenarios import (
+    FUEL_UNIT_DIMENSIONS,
+    EndOfLifeRoute,
+    EndOfLifeScenario,
+    FunctionalUnit,
+    UseElectricity,
+    UseEmission,
+    UseFuel,
+    UseScenario,
+    check_scenarios,
+    scenario_items,
+)
 from footprint_engine.units import check_unit, conversion_factor
 
 __all__ = [
@@ -47,139 +65,39 @@ __all__ = [
     "CoProduct",
     "ContractClaim",
     "DataQuality",
+    "DataSource",
     "ElectricityInput",
+    "EndOfLifeRoute",
+    "EndOfLifeScenario",
     "Exclusion",
     "FuelInput",
+    "FunctionalUnit",
+    "Gas",
     "GecCancellation",
     "GecClaim",
     "HeatInput",
     "MaterialInput",
     "Organisation",
+    "Origin",
     "PackagingInput",
     "ProcessEmission",
     "Quantity",
     "ReportingPeriod",
     "Site",
+    "Stage",
     "TransportLeg",
     "Uncertainty",
     "UpstreamReference",
+    "UseElectricity",
+    "UseEmission",
+    "UseFuel",
+    "UseScenario",
     "WasteInput",
     "parse_activity",
 ]
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_ID = "https://tanlian.example/schemas/activity-data-v1.json"
-
-Stage = Literal["raw-material-acquisition", "production", "distribution", "use", "end-of-life"]
-STAGES: tuple[str, ...] = ("raw-material-acquisition", "production", "distribution", "use", "end-of-life")
-DataSource = Literal["primary", "secondary"]
-Gas = Literal[
-    "CO2", "CH4", "N2O", "SF6", "NF3", "HFC-134a", "HFC-23", "HFC-32", "CF4", "C2F6"
-]  # fmt: skip
-Origin = Literal["fossil", "biogenic", "biogenic-removal", "dluc"]
-
-_CID = re.compile(r"^(b[a-z2-7]{20,}|Qm[1-9A-HJ-NP-Za-km-z]{44}|z[1-9A-HJ-NP-Za-km-z]{20,})$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,127}$")
-
-
-def _cid(value: str) -> str:
-    if not _CID.match(value):
-        raise ValueError(
-            f"{value!r} is not an IPFS CID (CIDv1 base32 'b…' or CIDv0 'Qm…') — give the CID printed by "
-            "'tanlian evidence cid FILE'"
-        )
-    return value
-
-
-def _finite_non_negative(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError("amount must be a finite number — remove NaN/Infinity")
-    if value < 0:
-        raise ValueError(f"negative amount {value} — amounts are >= 0; report removals with their own origin")
-    return value
-
-
-Cid = Annotated[str, AfterValidator(_cid)]
-Amount = Annotated[float, AfterValidator(_finite_non_negative)]
-InputId = Annotated[
-    str, Field(pattern=_ID.pattern, description="Unique id of this input within the document.")
-]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-        str_strip_whitespace=True,
-    )
-
-
-class Quantity(_Model):
-    """An amount with a unit."""
-
-    amount: Amount
-    unit: str
-
-
-class DataQuality(_Model):
-    """Pedigree-matrix ratings (1 best … 5 worst), after Weidema & Wesnaes / ecoinvent."""
-
-    reliability: int = Field(default=3, ge=1, le=5)
-    completeness: int = Field(default=3, ge=1, le=5)
-    temporal: int = Field(default=3, ge=1, le=5)
-    geographical: int = Field(default=3, ge=1, le=5)
-    technological: int = Field(default=3, ge=1, le=5)
-
-
-class Uncertainty(_Model):
-    """The input's own distribution; when absent, a lognormal is derived from its data-quality ratings."""
-
-    distribution: Literal["lognormal", "normal", "uniform", "triangular"]
-    geometric_sd: float | None = Field(
-        default=None, gt=1, description="lognormal: geometric standard deviation (>1)."
-    )
-    sd: float | None = Field(
-        default=None, gt=0, description="normal: standard deviation in the input's unit."
-    )
-    minimum: float | None = None
-    maximum: float | None = None
-
-    @model_validator(mode="after")
-    def parameters_match_distribution(self) -> Uncertainty:
-        need = {
-            "lognormal": ("geometric_sd",),
-            "normal": ("sd",),
-            "uniform": ("minimum", "maximum"),
-            "triangular": ("minimum", "maximum"),
-        }[self.distribution]
-        missing = [n for n in need if getattr(self, n) is None]
-        if missing:
-            raise ValueError(f"{self.distribution} needs {', '.join(to_camel(m) for m in missing)}")
-        if self.minimum is not None and self.maximum is not None and self.minimum >= self.maximum:
-            raise ValueError("minimum must be below maximum")
-        return self
-
-
-class _Input(_Model):
-    id: InputId
-    name: str | None = None
-    amount: Amount
-    unit: str
-    stage: Stage
-    data_source: DataSource = "secondary"
-    data_quality: DataQuality = Field(default_factory=DataQuality)
-    uncertainty: Uncertainty | None = None
-    evidence: list[Cid] = Field(default_factory=list)
-    factor_id: str | None = Field(default=None, description="Explicit factor id from the factor library.")
-
-    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ()
-
-    @field_validator("unit")
-    @classmethod
-    def unit_has_the_right_dimension(cls, value: str) -> str:
-        return check_unit(value, field="unit", allowed=cls._UNIT_DIMENSIONS or None)
 
 
 class UpstreamReference(_Model):
@@ -213,13 +131,13 @@ class PackagingInput(_Input):
 
 
 class FuelInput(_Input):
+    """A fuel burnt on site: mass or volume, or energy (GJ, MJ, kWh, TJ, tce …) converted through the
+    factor's net calorific value (GB/T 2589-2020 for ``cn-default``, IPCC 2006 for ``ipcc-2006``)."""
+
     fuel: str = Field(min_length=1, description="Fuel key, e.g. natural_gas, diesel, raw_coal.")
     stage: Stage = "production"
     method: Literal["cn-default", "ipcc-2006"] = "cn-default"
-    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = (
-        "mass",
-        "volume",
-    )
+    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = FUEL_UNIT_DIMENSIONS
 
 
 class GecCancellation(_Model):
@@ -408,6 +326,15 @@ class ActivityData(_Model):
     exclusions: list[Exclusion] = Field(default_factory=list)
     evidence: list[Cid] = Field(default_factory=list)
     comment: str | None = None
+    functional_unit: FunctionalUnit | None = Field(
+        default=None, description="Required with the scenarios (cradle-to-grave); optional otherwise."
+    )
+    use_scenario: UseScenario | None = Field(
+        default=None, description="Use stage per declared unit; with endOfLifeScenario: cradle-to-grave."
+    )
+    end_of_life_scenario: EndOfLifeScenario | None = Field(
+        default=None, description="End-of-life routes (cut-off approach); with useScenario: cradle-to-grave."
+    )
 
     @field_validator("declared_unit")
     @classmethod
@@ -421,7 +348,17 @@ class ActivityData(_Model):
         self._green_power_claims_fit()
         validate_claims(self)
         self._allocation_is_complete()
+        check_scenarios(self)
         return self
+
+    @property
+    def system_boundary(self) -> Literal["cradle-to-gate", "cradle-to-grave"]:
+        """Cradle-to-grave when the use and end-of-life scenarios are given (or, as before the scenarios
+        existed, when an input is tagged with the use or end-of-life stage)."""
+        if self.use_scenario is not None and self.end_of_life_scenario is not None:
+            return "cradle-to-grave"
+        tagged = any(item.stage in ("use", "end-of-life") for _, item in self.all_inputs())
+        return "cradle-to-grave" if tagged else "cradle-to-gate"
 
     def _produced_quantity_matches_declared_unit(self) -> None:
         q = self.produced_quantity
@@ -454,7 +391,7 @@ class ActivityData(_Model):
 
     def _input_ids_are_unique(self) -> None:
         seen: dict[str, str] = {}
-        for path, item in self.all_inputs():
+        for path, item in [*self.all_inputs(), *scenario_items(self)]:
             if item.id in seen:
                 raise ActivityDataError(
                     "duplicate input id",

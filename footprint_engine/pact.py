@@ -1,31 +1,54 @@
-"""Mapping a :class:`FootprintResult` to a PACT Technical Specifications v3.0 ``pcf`` (CarbonFootprint).
+"""Mapping a :class:`FootprintResult` to a PACT ``pcf`` (CarbonFootprint): v3.0 here, v2.3 in
+:mod:`footprint_engine.pact_v23` (re-exported).
 
-Units and rounding:
+Property names follow the published schemas: PACT Technical Specifications v3.0.0
+(github.com/wbcsd/data-exchange-protocol ``spec/v3/openapi.yaml``) and v2.3 (``spec/v2/openapi.yaml``);
+tests validate both mappings against excerpts of those schemas stored in ``tests/engine/pact_schemas/``.
+
+Units and rounding (v3):
 
 * every figure is kgCO2e per declared unit, as a PACT ``Decimal`` string rounded to
   :data:`SIGNIFICANT_DIGITS` significant digits, never in exponent notation;
 * a declared unit of ``t`` becomes ``kilogram`` × ``declaredUnitAmount`` 1000 (the values per declared unit
-  stay the same); other units map to PACT's enumeration or are refused;
+  stay the same; v3 figures refer to declaredUnitAmount declared units); other units map to PACT's
+  enumeration or are refused;
 * ``referencePeriodEnd`` is exclusive in PACT: the day after the reporting period's last day, 00:00Z;
+* PACT footprints are cradle-to-gate: the figures cover the raw-material-acquisition and production stages;
+  distribution goes to ``outboundLogisticsGhgEmissions`` (not in the totals); use and end-of-life stages of a
+  cradle-to-grave result are left out and ``boundaryProcessesDescription`` says so;
 * ``fossilGhgEmissions`` = fossil + aircraft (aircraft emissions are fossil; also given separately);
-  ``landUseChangeGhgEmissions`` = dLUC; ``biogenicCO2Uptake`` = biogenic removals (≤ 0);
-  ``biogenicNonCO2Emissions`` = biogenic CH4/N2O in CO2e; biogenic CO2 emissions count in both totals;
-* ``primaryDataShare`` in percent; ``dqi`` DQRs on the PACT v3 1–5 scale.
+  ``landUseChangeGhgEmissions`` = dLUC; ``biogenicCO2Withdrawal`` = biogenic removals (≤ 0);
+  ``biogenicNonCO2Emissions`` = biogenic CH4/N2O in CO2e; biogenic CO2 emissions count in both totals
+  (v3 ``pcfExcludingBiogenicCO2Withdrawal`` excludes only the withdrawal);
+* ``primaryDataShare`` in percent; ``dqi`` DQRs on the 1–5 pedigree scale, emission-weighted over the study.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
+from footprint_engine._pact_common import (
+    SIGNIFICANT_DIGITS,
+    PactMappingError,
+    allocation_description,
+    boundary_description,
+    gate_figures,
+    geography,
+    pact_decimal,
+    secondary_sources,
+)
 from footprint_engine.calculate.result import FootprintResult
-from footprint_engine.errors import FootprintEngineError
+from footprint_engine.pact_v23 import to_pact_v23_pcf
 from footprint_engine.units import conversion_factor
 
-__all__ = ["SIGNIFICANT_DIGITS", "PactMappingError", "pact_decimal", "to_pact_v3_pcf"]
-
-SIGNIFICANT_DIGITS = 6
+__all__ = [
+    "SIGNIFICANT_DIGITS",
+    "PactMappingError",
+    "pact_decimal",
+    "to_pact_v3_pcf",
+    "to_pact_v23_pcf",
+]
 
 _UNITS = {  # our declared unit → (PACT declaredUnitOfMeasurement, declaredUnitAmount)
     "kg": ("kilogram", 1), "t": ("kilogram", 1000), "tonne": ("kilogram", 1000), "g": ("kilogram", 0.001),
@@ -37,21 +60,6 @@ _UNITS = {  # our declared unit → (PACT declaredUnitOfMeasurement, declaredUni
 _MASSLESS = {"kilowatt hour", "megajoule", "ton kilometer"}
 
 
-class PactMappingError(FootprintEngineError):
-    """The result cannot be expressed as a PACT v3 CarbonFootprint."""
-
-
-def pact_decimal(value: float) -> str:
-    """``value`` rounded to SIGNIFICANT_DIGITS significant digits as a plain decimal string."""
-    if value == 0:
-        return "0"
-    d = Decimal(f"{value:.{SIGNIFICANT_DIGITS}g}")
-    text = format(d, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def to_pact_v3_pcf(
     result: FootprintResult,
     *,
@@ -59,10 +67,10 @@ def to_pact_v3_pcf(
     fossil_carbon_content: float = 0.0,
     biogenic_carbon_content: float | None = None,
 ) -> dict[str, Any]:
-    """The PACT v3 ``pcf`` object for ``result`` (JSON-ready dict).
+    """The PACT v3.0 ``pcf`` object for ``result`` (JSON-ready dict).
 
     ``product_mass_per_declared_unit_kg`` is required for count, volume and area units (PACT 3.2.4);
-    carbon contents are kg C per declared unit as declared by the supplier (0 when not applicable).
+    carbon contents are kg C per declared unit as declared by the supplier (0 when not assessed).
     """
     unit = result.declared_unit
     if unit not in _UNITS:
@@ -86,61 +94,38 @@ def to_pact_v3_pcf(
         )
     else:
         mass = product_mass_per_declared_unit_kg
-    e = result.emissions
-    biogenic_non_co2 = sum(g.kg_co2e for g in result.per_gas if g.origin == "biogenic" and g.gas != "CO2")
-    secondary = sorted(
-        {(f.source.split(";")[0].split(" (")[0].strip()[:200], str(f.year or "n/a")) for f in result.factors}
-    )
+    g = gate_figures(result)
+    exclusions = result.cut_off.get("exclusions", [])
     pcf: dict[str, Any] = {
         "declaredUnitOfMeasurement": pact_unit,
         "declaredUnitAmount": pact_decimal(amount),
         "productMassPerDeclaredUnit": pact_decimal(mass),
         "referencePeriodStart": f"{result.reporting_period_start.isoformat()}T00:00:00Z",
         "referencePeriodEnd": f"{(result.reporting_period_end + timedelta(days=1)).isoformat()}T00:00:00Z",
-        "boundaryProcessesDescription": _boundary(result),
-        "pcfExcludingBiogenicUptake": pact_decimal(e.total_excluding_biogenic_removals),
-        "pcfIncludingBiogenicUptake": pact_decimal(e.total),
-        "fossilGhgEmissions": pact_decimal(e.fossil + e.aircraft),
+        "pcfExcludingBiogenicCO2Withdrawal": pact_decimal(g.total_excluding_removals),
+        "pcfIncludingBiogenicCO2Withdrawal": pact_decimal(g.total),
+        "fossilGhgEmissions": pact_decimal(g.fossil + g.aircraft),
         "fossilCarbonContent": pact_decimal(fossil_carbon_content),
-        "landUseChangeGhgEmissions": pact_decimal(e.dluc),
-        "biogenicCO2Uptake": pact_decimal(e.biogenic_removals),
-        "biogenicNonCO2Emissions": pact_decimal(biogenic_non_co2),
-        "aircraftGhgEmissions": pact_decimal(e.aircraft),
-        "packagingEmissionsIncluded": any(c.kind == "packaging" for c in result.per_input),
+        "biogenicCarbonContent": pact_decimal(biogenic_carbon_content or 0.0),
+        "landUseChangeGhgEmissions": pact_decimal(g.dluc),
+        "biogenicCO2Withdrawal": pact_decimal(g.biogenic_removals),
+        "biogenicNonCO2Emissions": pact_decimal(g.biogenic_non_co2),
+        "aircraftGhgEmissions": pact_decimal(g.aircraft),
         "ipccCharacterizationFactors": [str(result.method.get("gwp", "IPCC AR6")).split()[1]],
         "crossSectoralStandards": ["ISO14067"],
+        "boundaryProcessesDescription": boundary_description(result),
         "exemptedEmissionsPercent": pact_decimal(float(result.cut_off.get("excludedSharePercent", 0.0))),
-        "allocationRulesDescription": _allocation(result),
+        "exemptedEmissionsDescription": "; ".join(str(e.get("description", "")) for e in exclusions),
+        "allocationRulesDescription": allocation_description(result),
         "primaryDataShare": pact_decimal(result.primary_data_share),
         "dqi": {k: pact_decimal(v) for k, v in result.dqi.pact_dqr.items()},
+        **geography(result),
     }
-    if biogenic_carbon_content is not None:
-        pcf["biogenicCarbonContent"] = pact_decimal(biogenic_carbon_content)
-    geo = result.geography
-    if len(geo) == 2 and geo.isalpha() and geo.isupper():
-        pcf["geographyCountry"] = geo
-    elif geo[:3] == "CN-" and 1 <= len(geo) - 3 <= 3 and geo[3:].isalnum() and geo[3:].isupper():
-        pcf["geographyCountrySubdivision"] = geo
-    elif geo.startswith("CN"):
-        pcf["geographyCountry"] = "CN"
-    if secondary:
-        pcf["secondaryEmissionFactorSources"] = [{"name": n, "version": v} for n, v in secondary]
+    if g.packaging:
+        pcf["packagingGhgEmissions"] = pact_decimal(g.packaging)
+    if g.outbound_logistics:
+        pcf["outboundLogisticsGhgEmissions"] = pact_decimal(g.outbound_logistics)
+    sources = secondary_sources(result)
+    if sources:
+        pcf["secondaryEmissionFactorSources"] = sources
     return pcf
-
-
-def _boundary(result: FootprintResult) -> str:
-    stages = ", ".join(result.stages_included)
-    return (
-        f"{result.system_boundary} per GB/T 24067-2024 (ISO 14067); stages: {stages}; "
-        f"top contributors: {', '.join(result.top_contributors)}"
-    )
-
-
-def _allocation(result: FootprintResult) -> str:
-    a = result.allocation
-    if a.get("basis") in (None, "none"):
-        return "no co-products; no allocation"
-    return (
-        f"{a['basis']} allocation, product share {a['productSharePercent']:.4g} % applied to "
-        f"{', '.join(a['appliedToStages'])} stages ({a.get('justification') or a['rule']})"
-    )

@@ -33,6 +33,8 @@ DIMENSIONS: dict[str, str] = {
     "area": "m^2",
     "count": "piece",
     "mass*distance": "tkm",
+    "coal-equivalent": "tce",
+    "time": "year",
 }
 
 

@@ -17,10 +17,15 @@ from footprint_engine.calculate.result import (
     ElectricityReport,
     FactorUse,
     FootprintResult,
+    FunctionalUnitReport,
     GasResult,
     InputContribution,
+    LifeCycleReport,
 )
+from footprint_engine.calculate.scenario_lines import CUT_OFF_RULE
 from footprint_engine.factors import FactorLibrary, characterisation
+from footprint_engine.scenarios import eol_product_mass_kg, scenario_items, service_life_years
+from footprint_engine.units import conversion_factor
 
 __all__ = ["METHOD", "build_result"]
 
@@ -31,6 +36,9 @@ METHOD: dict[str, Any] = {
     "allocation": "inputs of the raw-material and production stages multiplied by the product's share",
     "primaryDataShare": "PACT: Σ input emissions × input primary fraction / Σ emissions (excl. removals)",
     "dqi": "emission-weighted pedigree scores 1–5 (= PACT v3 DQR scale 1–5)",
+    "systemBoundary": "cradle-to-gate by default; cradle-to-grave with useScenario + endOfLifeScenario",
+    "endOfLife": "cut-off approach: no credits for recycled material or recovered energy",
+    "fuelEnergy": "fuels in energy units ÷ net calorific value (GB/T 2589-2020 / IPCC 2006); 1 kgce = 29307 kJ",
 }
 
 
@@ -107,6 +115,7 @@ def build_result(
                 claim=line.claim,
                 fallbacks=list(line.fallbacks),
                 flows={f: float(line_flows[i, j]) for i, f in enumerate(flow_keys) if line_flows[i, j] != 0},
+                conversion=line.conversion,
             )
         )
     ranked = sorted(contributions, key=lambda c: -abs(c.kg_co2e))
@@ -126,9 +135,10 @@ def build_result(
             "temporalDQR": dq["temporal"],
         },
     )
-    stages_present = sorted({line.stage for line in inv.lines}, key=STAGES.index)
-    grave = bool({"use", "end-of-life"} & set(stages_present))
-    boundary: Literal["cradle-to-gate", "cradle-to-grave"] = "cradle-to-grave" if grave else "cradle-to-gate"
+    stages_present = {line.stage for line in inv.lines}
+    boundary = act.system_boundary
+    if boundary == "cradle-to-grave":
+        stages_present |= {"use", "end-of-life"}
     return FootprintResult(
         product_identifier=act.product_identifier,
         product_name=act.product_name,
@@ -167,6 +177,77 @@ def build_result(
         upstream_footprints=sorted({ln.upstream.reference for ln in inv.lines if ln.upstream}),
         illustrative_factors_used=any(ln.factor is not None and ln.factor.illustrative for ln in inv.lines),
         engine={**engine, "lines": n},
+        life_cycle=_life_cycle(inv, boundary, per_stage, contributions),
+        functional_unit=_functional_unit(inv, total, per_stage),
+    )
+
+
+def _life_cycle(
+    inv: Inventory,
+    boundary: Literal["cradle-to-gate", "cradle-to-grave"],
+    per_stage: dict[str, float],
+    contributions: list[InputContribution],
+) -> LifeCycleReport:
+    act = inv.activity
+    by_path = {c.path: c.kg_co2e for c in contributions}
+    use_doc = eol_doc = None
+    if act.use_scenario is not None:
+        use = act.use_scenario
+        use_doc = {
+            "description": use.description,
+            "referenceServiceLifeYears": service_life_years(use),
+            "gridRegion": use.grid_region or act.site.grid_region,
+            "items": [
+                {"path": p, "id": item.id, "basis": item.basis, "kgCO2e": by_path.get(p, 0.0)}
+                for p, item in scenario_items(act)
+                if not p.startswith("endOfLife")
+            ],
+        }
+    if act.end_of_life_scenario is not None:
+        eol = act.end_of_life_scenario
+        mass = eol_product_mass_kg(act)
+        eol_doc = {
+            "description": eol.description,
+            "productMassKg": mass,
+            "approach": CUT_OFF_RULE,
+            "routes": [
+                {
+                    "path": p,
+                    "id": r.id,
+                    "treatment": r.treatment,
+                    "sharePercent": r.share_percent,
+                    "massKg": mass * r.share_percent / 100.0,
+                    "kgCO2e": by_path.get(p, 0.0),
+                }
+                for p, r in scenario_items(act)
+                if p.startswith("endOfLife")
+            ],
+        }
+    return LifeCycleReport(
+        system_boundary=boundary,
+        cradle_to_gate=per_stage["raw-material-acquisition"] + per_stage["production"],
+        distribution=per_stage["distribution"],
+        use=per_stage["use"],
+        end_of_life=per_stage["end-of-life"],
+        use_scenario=use_doc,
+        end_of_life_scenario=eol_doc,
+    )
+
+
+def _functional_unit(
+    inv: Inventory, total: float, per_stage: dict[str, float]
+) -> FunctionalUnitReport | None:
+    act = inv.activity
+    fu = act.functional_unit
+    if fu is None:
+        return None
+    ratio = fu.reference_flow.amount * conversion_factor(fu.reference_flow.unit, act.declared_unit)
+    return FunctionalUnitReport(
+        description=fu.description,
+        reference_flow=ratio,
+        declared_unit=act.declared_unit,
+        total=total * ratio,
+        per_stage={s: v * ratio for s, v in per_stage.items()},
     )
 
 
@@ -176,8 +257,8 @@ def _electricity(
     consumed = gec = contract = grid = market = location = 0.0
     claims: list[dict[str, Any]] = []
     for j, line in enumerate(inv.lines):
-        if line.kind != "electricity":
-            continue
+        if line.kind != "electricity" or line.scenario is not None:
+            continue  # use-stage electricity is per declared unit and not the site's
         mwh = line.consumed
         consumed += mwh
         if line.gec_kind == "gec":

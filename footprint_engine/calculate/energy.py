@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from footprint_engine.activity import ActivityData
+from footprint_engine.calculate.fuel_amount import KJ_PER_KGCE, fuel_energy_gj
 from footprint_engine.calculate.result import EnergyReport
 from footprint_engine.factors import FactorLibrary
 from footprint_engine.units import conversion_factor
@@ -23,6 +24,9 @@ def comprehensive_energy(
 ) -> EnergyReport:
     """Fuels, electricity (equivalent value) and heat of the document, in kgce per declared unit.
 
+    Fuels in mass or volume take the GB/T 2589 reference coefficient; fuels given as energy (measured
+    calorific value) or in kgce/tce convert at the standard coal's 29307 kJ/kgce.
+
     ``scale_allocated`` = allocation share / produced quantity (in declared units).
     """
     breakdown: dict[str, float] = {}
@@ -41,6 +45,11 @@ def comprehensive_energy(
         breakdown[label] = breakdown.get(label, 0.0) + qty * coef.kgce_per_unit * scale_allocated
 
     for i, fuel in enumerate(activity.inputs.fuels):
+        gj = fuel_energy_gj(fuel.amount, fuel.unit)
+        if gj is not None:  # GB/T 2589 §4: measured energy converts at 29307 kJ/kgce
+            label = f"fuel:{fuel.fuel}"
+            breakdown[label] = breakdown.get(label, 0.0) + gj * 1e6 / KJ_PER_KGCE * scale_allocated
+            continue
         key = FUEL_ENERGY_KEYS.get(fuel.fuel)
         if key is None:
             skipped.append(f"inputs.fuels[{i}]: fuel {fuel.fuel!r} has no GB/T 2589 row")

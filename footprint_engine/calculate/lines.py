@@ -22,11 +22,13 @@ from footprint_engine.activity import (
     WasteInput,
 )
 from footprint_engine.allocation import main_product_share
+from footprint_engine.calculate.fuel_amount import fuel_in_factor_unit
 from footprint_engine.calculate.options import CalculationOptions
 from footprint_engine.calculate.upstream import UpstreamFootprint
 from footprint_engine.errors import UnitError, UpstreamFootprintError
 from footprint_engine.factors import Factor, FactorLibrary, FactorMatch, flow_key
 from footprint_engine.greenpower import split_electricity
+from footprint_engine.scenarios import UseEmission, UseFuel
 from footprint_engine.units import conversion_factor
 
 __all__ = ["ALLOCATED_STAGES", "IPCC_FUEL_NAMES", "Inventory", "Line", "build_inventory"]
@@ -67,6 +69,8 @@ class Line:
     gec_kind: str | None = None
     consumed: float = 0.0  # activity amount in the input's own unit, before scaling (for reporting)
     consumed_unit: str = ""
+    conversion: str | None = None  # e.g. an energy amount converted through a net calorific value
+    scenario: str | None = None  # "use" / "end-of-life" for lines of the life-cycle scenarios
 
 
 @dataclass(slots=True)
@@ -102,6 +106,10 @@ def build_inventory(
             line.allocated = allocated
             line.amount *= scale
             inv.lines.append(line)
+    if activity.use_scenario is not None or activity.end_of_life_scenario is not None:
+        from footprint_engine.calculate.scenario_lines import scenario_lines
+
+        inv.lines.extend(scenario_lines(builder, activity))  # already per declared unit, not allocated
     return inv
 
 
@@ -266,14 +274,14 @@ class _Builder:
         line.consumed, line.consumed_unit = item.amount, item.unit
         return line
 
-    def _fuel(self, path: str, item: FuelInput) -> Line:
+    def _fuel(self, path: str, item: FuelInput | UseFuel) -> Line:
         if item.method == "ipcc-2006":
             key = "ipcc-2006:" + IPCC_FUEL_NAMES.get(item.fuel, item.fuel)
             geo = "GLO"
         else:
             key, geo = f"cn-default:{item.fuel}", "CN"
         m = self._match(path, item.factor_id, "fuel", key, geo)
-        amount = self._convert(item.amount, item.unit, m.factor.unit, path, f"factor {m.factor.id}")
+        amount, conversion = fuel_in_factor_unit(item.amount, item.unit, m.factor, path)
         line = self._line(
             path,
             item,
@@ -285,6 +293,7 @@ class _Builder:
             match=m,
         )
         line.consumed, line.consumed_unit = item.amount, item.unit
+        line.conversion = conversion
         return line
 
     def _transport(self, path: str, item: TransportLeg) -> Line:
@@ -306,7 +315,7 @@ class _Builder:
         line.consumed, line.consumed_unit = tkm, "tkm"
         return line
 
-    def _process(self, path: str, item: ProcessEmission) -> Line:
+    def _process(self, path: str, item: ProcessEmission | UseEmission) -> Line:
         kg = self._convert(item.amount, item.unit, "kg", path, "a process emission (mass of gas)")
         line = self._line(
             path,

@@ -15,8 +15,10 @@ __all__ = [
     "EnergyReport",
     "FactorUse",
     "FootprintResult",
+    "FunctionalUnitReport",
     "GasResult",
     "InputContribution",
+    "LifeCycleReport",
     "UncertaintyResult",
 ]
 
@@ -70,6 +72,10 @@ class InputContribution(_Out):
     claim: str | None = None
     fallbacks: list[str] = Field(default_factory=list)
     flows: dict[str, float] = Field(default_factory=dict, description="kg per declared unit by GAS/origin.")
+    conversion: str | None = Field(
+        default=None,
+        description="How the amount reached the factor's unit when not by plain unit conversion.",
+    )
 
 
 class ElectricityReport(_Out):
@@ -121,6 +127,32 @@ class FactorUse(_Out):
     fallbacks: list[str] = Field(default_factory=list)
 
 
+class LifeCycleReport(_Out):
+    """kgCO2e per declared unit by life-cycle segment, with the scenarios that produced them."""
+
+    system_boundary: Literal["cradle-to-gate", "cradle-to-grave"]
+    rule: str = (
+        "GB/T 24067-2024 / ISO 14067: cradle-to-gate unless useScenario and endOfLifeScenario are given "
+        "(then cradle-to-grave, stated per functional unit as well)"
+    )
+    cradle_to_gate: float = Field(description="Raw-material acquisition + production.")
+    distribution: float
+    use: float
+    end_of_life: float
+    use_scenario: dict[str, Any] | None = None
+    end_of_life_scenario: dict[str, Any] | None = None
+
+
+class FunctionalUnitReport(_Out):
+    """ISO 14067 §6.3.3: the result per functional unit (declared-unit figures × reference flow)."""
+
+    description: str
+    reference_flow: float = Field(description="Declared units per functional unit.")
+    declared_unit: str
+    total: float = Field(description="kgCO2e per functional unit.")
+    per_stage: dict[str, float]
+
+
 class UncertaintyResult(_Out):
     iterations: int
     seed: int
@@ -164,6 +196,10 @@ class FootprintResult(_Out):
     illustrative_factors_used: bool
     uncertainty: UncertaintyResult | None = None
     engine: dict[str, Any]
+    life_cycle: LifeCycleReport | None = Field(
+        default=None, description="Per-segment figures and scenarios (absent in results before this field)."
+    )
+    functional_unit: FunctionalUnitReport | None = None
 
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, indent=2)

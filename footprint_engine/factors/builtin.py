@@ -12,7 +12,7 @@ from importlib import resources
 
 from footprint_engine.factors.model import EnergyCoefficient, Factor, flow_key
 
-__all__ = ["builtin_energy_coefficients", "builtin_factors", "read_long_format"]
+__all__ = ["CN_NCV_ROWS", "builtin_energy_coefficients", "builtin_factors", "read_long_format"]
 
 _T_TO_KG = 1000.0
 
@@ -88,8 +88,28 @@ def _electricity() -> Iterator[Factor]:
             )
 
 
+#: cn-default fuel → row of energy_gbt2589.csv holding the NCV its factor was formed with. Natural gas: the
+#: Chinese guide default 389.31 GJ/10^4 m3 is the figure GB/T 2589 lists for oil-field gas (38931 kJ/m3).
+CN_NCV_ROWS = {
+    "raw_coal": "raw_coal", "coke": "coke", "crude_oil": "crude_oil", "fuel_oil": "fuel_oil",
+    "gasoline": "gasoline", "kerosene": "kerosene", "diesel": "diesel", "lpg": "lpg",
+    "natural_gas": "natural_gas_oilfield",
+}  # fmt: skip
+
+
+def _gbt2589_ncv() -> dict[str, tuple[float, str, str]]:
+    """GB/T 2589 row → (NCV in GJ per unit, unit, source); kJ/kg = GJ/t, kJ/m3 = GJ/1000 m3."""
+    rows = _rows("energy_gbt2589.csv")
+    out = {}
+    for row, src in zip(rows, _sources(rows), strict=True):
+        if row["ncv"] and row["ncv_unit"] in ("kJ/kg", "kJ/m3"):
+            out[row["energy"]] = (float(row["ncv"]) / 1e6, row["ncv_unit"].split("/")[1], src)
+    return out
+
+
 def _fuels_cn() -> Iterator[Factor]:
     rows = _rows("fuels_cn_default.csv")
+    ncvs = _gbt2589_ncv()
     for row, source in zip(rows, _sources(rows), strict=True):
         t_co2 = float(row["tco2_per_unit"])
         fuel = row["fuel"]
@@ -97,6 +117,10 @@ def _fuels_cn() -> Iterator[Factor]:
             unit, value, conv = "m3", t_co2 * _T_TO_KG / 1000.0, "tCO2/1000 m3 → kgCO2/m3"
         else:
             unit, value, conv = "t", t_co2 * _T_TO_KG, "tCO2/t → kgCO2/t"
+        ncv_row = ncvs.get(CN_NCV_ROWS.get(fuel, ""))
+        ncv = None
+        if ncv_row is not None:  # GJ per kg or m3 → GJ per factor unit
+            ncv = ncv_row[0] * (1000.0 if unit == "t" else 1.0) if ncv_row[1] in ("kg", "m3") else None
         yield Factor(
             id=f"fuel/cn-default/{fuel}",
             kind="fuel",
@@ -110,21 +134,44 @@ def _fuels_cn() -> Iterator[Factor]:
                 f"combustion CO2 only; carbon content {row['carbon_content_tc_per_tj']} tC/TJ, "
                 f"oxidation {row['oxidation_rate']}; {row['tco2_per_unit']} {conv}"
             ),
+            ncv_gj_per_unit=ncv,
+            ncv_source=(
+                f"GB/T 2589-2020 net calorific value of {CN_NCV_ROWS[fuel]}: {ncv_row[0] * 1e6:g} kJ/{ncv_row[1]} "
+                f"({ncv_row[2]})"
+                if ncv_row is not None and ncv is not None
+                else None
+            ),
         )
+
+
+def _ipcc_flows(row: dict[str, str], tj_per_unit: float) -> dict[str, float]:
+    flows = {flow_key("CO2", "fossil"): float(row["co2_kg_per_tj"]) * tj_per_unit}
+    if row["ch4_kg_per_tj"]:
+        flows[flow_key("CH4", "fossil")] = float(row["ch4_kg_per_tj"]) * tj_per_unit
+    if row["n2o_kg_per_tj"]:
+        flows[flow_key("N2O", "fossil")] = float(row["n2o_kg_per_tj"]) * tj_per_unit
+    return flows
 
 
 def _fuels_ipcc() -> Iterator[Factor]:
     rows = _rows("fuels_ipcc2006.csv")
     for row, source in zip(rows, _sources(rows), strict=True):
-        if not row["ncv_tj_per_gg"]:
-            continue  # no NCV: no per-mass factor can be formed
-        ncv_tj_per_t = float(row["ncv_tj_per_gg"]) / 1000.0
-        flows = {flow_key("CO2", "fossil"): float(row["co2_kg_per_tj"]) * ncv_tj_per_t}
-        if row["ch4_kg_per_tj"]:
-            flows[flow_key("CH4", "fossil")] = float(row["ch4_kg_per_tj"]) * ncv_tj_per_t
-        if row["n2o_kg_per_tj"]:
-            flows[flow_key("N2O", "fossil")] = float(row["n2o_kg_per_tj"]) * ncv_tj_per_t
         fuel = row["fuel"]
+        if not row["ncv_tj_per_gg"]:  # no NCV: the factor stays per TJ (amounts must be given as energy)
+            yield Factor(
+                id=f"fuel/ipcc-2006/{fuel}",
+                kind="fuel",
+                key=f"ipcc-2006:{fuel}",
+                geography="GLO",
+                year=2006,
+                unit="TJ",
+                emissions=_ipcc_flows(row, 1.0),
+                source=source,
+                note="combustion only; kg/TJ as published (no NCV in the source row: give the amount as energy)",
+            )
+            continue
+        ncv_tj_per_t = float(row["ncv_tj_per_gg"]) / 1000.0
+        flows = _ipcc_flows(row, ncv_tj_per_t)
         yield Factor(
             id=f"fuel/ipcc-2006/{fuel}",
             kind="fuel",
@@ -138,6 +185,8 @@ def _fuels_ipcc() -> Iterator[Factor]:
                 f"combustion only; kg/TJ × NCV {row['ncv_tj_per_gg']} TJ/Gg; CH4/N2O only where the "
                 "source row gives them"
             ),
+            ncv_gj_per_unit=float(row["ncv_tj_per_gg"]),  # TJ/Gg = GJ/t
+            ncv_source=f"IPCC 2006 NCV {row['ncv_tj_per_gg']} TJ/Gg ({source})",
         )
 
 
@@ -194,7 +243,11 @@ def builtin_energy_coefficients() -> list[EnergyCoefficient]:
     rows = _rows("energy_gbt2589.csv")
     return [
         EnergyCoefficient(
-            key=r["energy"], unit=r["unit"], kgce_per_unit=float(r["kgce_per_unit"]), source=src
+            key=r["energy"],
+            unit=r["unit"],
+            kgce_per_unit=float(r["kgce_per_unit"]),
+            source=src,
+            ncv_kj_per_unit=float(r["ncv"]) if r["ncv"] else None,
         )
         for r, src in zip(rows, _sources(rows), strict=True)
     ]

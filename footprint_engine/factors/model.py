@@ -50,6 +50,12 @@ class Factor(BaseModel):
     note: str | None = None
     uncertainty_gsd: float | None = Field(default=None, gt=1)
     illustrative: bool = False
+    ncv_gj_per_unit: float | None = Field(
+        default=None,
+        gt=0,
+        description="Fuels: net calorific value in GJ per factor unit, for amounts given in energy units.",
+    )
+    ncv_source: str | None = Field(default=None, description="Where the net calorific value comes from.")
 
     @field_validator("unit")
     @classmethod
@@ -81,6 +87,8 @@ class Factor(BaseModel):
             "unit": self.unit,
             "illustrative": self.illustrative,
             "note": self.note,
+            "ncvGJPerUnit": self.ncv_gj_per_unit,
+            "ncvSource": self.ncv_source,
         }
 
 
@@ -103,3 +111,4 @@ class EnergyCoefficient(BaseModel):
     unit: str
     kgce_per_unit: float = Field(gt=0)
     source: str
+    ncv_kj_per_unit: float | None = Field(default=None, gt=0, description="Reference net calorific value.")
