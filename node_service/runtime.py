@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import update
+
 from node_service.chain.account import load_or_create_account
 from node_service.chain.anchor_contract import AnchorChain
 from node_service.chain.devnet import Devnet
 from node_service.db import Database, create_database, upgrade_to_head
-from node_service.db.models import ChainDeployment
+from node_service.db.models import Anchor, ChainDeployment
 from node_service.errors import StartupError
 from node_service.evidence import MAX_EVIDENCE_SIZE, EvidenceStore, KuboEvidenceStore, LocalEvidenceStore
 from node_service.services.anchoring import Anchorer, Deployment
@@ -126,6 +128,13 @@ class Node:
                 )
         sent, address = self.chain.deploy()
         with self.db.transaction() as session:
+            # a reset devnet may give the new contract the old address: its heads there are gone
+            session.execute(
+                update(Anchor)
+                .where(Anchor.chain_id == chain_id, Anchor.contract_address == address)
+                .where(Anchor.status.in_(("confirmed", "pending")))
+                .values(status="lost", error="the chain lost this head (reset or new genesis)")
+            )
             row = session.get(ChainDeployment, chain_id) or ChainDeployment(chain_id=chain_id)
             row.contract_address = address
             row.genesis_hash = genesis

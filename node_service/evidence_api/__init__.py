@@ -10,6 +10,7 @@ For the app: ``evidence_router`` (``/evidence``, ``/log/heads``, ``/log/consiste
 from fastapi import APIRouter
 
 from node_service.evidence_api.gec import gec_claims_of, record_gec_claims
+from node_service.evidence_api.log_routes import router as _log
 from node_service.evidence_api.router import router as _evidence
 from node_service.evidence_api.service import check_cited_evidence, cited_cids
 
@@ -17,3 +18,4 @@ __all__ = ["check_cited_evidence", "cited_cids", "evidence_router", "gec_claims_
 
 evidence_router = APIRouter()
 evidence_router.include_router(_evidence)
+evidence_router.include_router(_log)

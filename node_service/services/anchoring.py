@@ -10,11 +10,18 @@ Each round:
   (5) sign the transaction, record it as pending with its hash, then broadcast it and wait for confirmations.
 A ``kill -9`` between any two steps leaves a state that the next round settles: nothing anchored twice,
 nothing skipped.
+
+Test-only fault hook: ``TANLIAN_FAULT=after-pending-record`` makes the process SIGKILL itself right after the
+pending anchor is committed and before the transaction is broadcast; ``TANLIAN_FAULT=after-broadcast`` right
+after the broadcast and before the receipt is recorded. The crash tests (tests/anchoring/) use them; never set
+them in production.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -27,10 +34,18 @@ from node_service.db.engine import Database
 from node_service.db.models import Anchor, LogEntry
 from node_service.services.log import TransparencyLog
 
-__all__ = ["Anchorer", "Deployment"]
+__all__ = ["FAULT_POINTS", "Anchorer", "Deployment", "fault_point"]
 
 log = logging.getLogger("tanlian.anchorer")
 _ADVISORY_LOCK_KEY = 0x7A6E_6C69_616E  # "tanlian"-ish, fixed
+FAULT_POINTS = ("after-pending-record", "after-broadcast")
+
+
+def fault_point(name: str) -> None:
+    """Crash tests only: SIGKILL this process at ``name`` when TANLIAN_FAULT says so."""
+    if os.environ.get("TANLIAN_FAULT") == name:
+        log.error("TANLIAN_FAULT=%s: killing this process (test-only fault hook)", name)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -110,15 +125,28 @@ class Anchorer:
         if self.db.is_sqlite:
             return True
         if self._leader_conn is not None:
-            return True
+            try:  # the lock lives as long as the connection: make sure it still does
+                self._leader_conn.execute(text("SELECT 1"))
+                self._leader_conn.commit()
+                return True
+            except Exception:
+                log.warning("lost the connection holding the anchoring lock; trying to take it again")
+                self._leader_conn.invalidate()
+                self.release_leadership()
         conn = self.db.engine.connect()
         got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _ADVISORY_LOCK_KEY}).scalar())
         conn.commit()
         if got:
             self._leader_conn = conn
+            log.info("this process anchors: it holds the anchoring lock (pid %d)", os.getpid())
         else:
             conn.close()
         return got
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this process currently holds the anchoring lock (always on SQLite)."""
+        return self.db.is_sqlite or self._leader_conn is not None
 
     def release_leadership(self) -> None:
         if self._leader_conn is not None:
@@ -155,7 +183,9 @@ class Anchorer:
             # (5)
             prepared = self.chain.prepare_anchor(dep.contract_address, size, root, proof)
             anchor = self._record_pending(session, size, root.hex(), prepared.transaction_hash)
+        fault_point("after-pending-record")
         self.chain.broadcast(prepared)
+        fault_point("after-broadcast")
         return self._confirm(anchor.id, prepared.transaction_hash)
 
     def _settle(self, anchor: Anchor, chain_latest: int) -> Anchor | None:

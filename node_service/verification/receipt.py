@@ -200,7 +200,23 @@ def _check_chain(report: Report, receipt: dict[str, Any], root: bytes, rpc_url: 
         f"treeHead({receipt['treeSize']}) = {on_chain_root.hex()} anchored at {anchored_at}"
         + ("" if on_chain_root == root else f", want {root.hex()}"),
     )
-    tx = w3.eth.get_transaction_receipt(anchor["transactionHash"])
+    try:
+        tx = w3.eth.get_transaction_receipt(anchor["transactionHash"])
+    except Exception as exc:  # TransactionNotFound, or a malformed hash
+        report.add("transaction", False, f"transaction {anchor['transactionHash']}: {type(exc).__name__}")
+        tx = None
+    if tx is not None:
+        _check_transaction(report, tx, anchor)
+    entry_time = _parse_time(receipt["entry"]["time"])
+    head_time = datetime.fromtimestamp(int(anchored_at), UTC)
+    report.add(
+        "time",
+        anchored_at > 0 and entry_time.replace(microsecond=0) <= head_time,
+        f"entry logged {entry_time.isoformat()}, head anchored {head_time.isoformat()}",
+    )
+
+
+def _check_transaction(report: Report, tx: Any, anchor: dict[str, Any]) -> None:
     to = str(tx["to"] or "").lower()
     mined_ok = (
         tx["status"] == 1
@@ -211,11 +227,4 @@ def _check_chain(report: Report, receipt: dict[str, Any], root: bytes, rpc_url: 
         "transaction",
         mined_ok,
         f"transaction {anchor['transactionHash']} status {tx['status']} in block {tx['blockNumber']} to {tx['to']}",
-    )
-    entry_time = _parse_time(receipt["entry"]["time"])
-    head_time = datetime.fromtimestamp(int(anchored_at), UTC)
-    report.add(
-        "time",
-        anchored_at > 0 and entry_time.replace(microsecond=0) <= head_time,
-        f"entry logged {entry_time.isoformat()}, head anchored {head_time.isoformat()}",
     )
