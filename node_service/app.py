@@ -13,6 +13,7 @@ from node_service.cbam.router import router as cbam_router
 from node_service.evidence_api import evidence_router
 from node_service.identity.routers import identity_router
 from node_service.pact import pact_router
+from node_service.reports import report_router
 from node_service.runtime import Node
 from node_service.settings import Settings
 from supplier_portal import portal_router
@@ -50,4 +51,5 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
     app.include_router(cbam_router)
     app.include_router(evidence_router)
     app.include_router(identity_router(the_node))
+    app.include_router(report_router)
     return app
