@@ -154,7 +154,9 @@ def main() -> None:
         primary_data_share=100,
     )
     t = time.perf_counter()
-    results = recompute_dependents(docs, {"88.1.0/BASE": base}, ["88.1.0/BASE"], library=library)
+    results = recompute_dependents(
+        docs, {"88.1.0/BASE": base}, ["88.1.0/BASE"], library=library, policy="newest"
+    )
     chain = time.perf_counter() - t
     print(
         f"supply chain: {len(results)} products, depth {len(layers)}, recomputed in {chain:.2f} s "

@@ -219,7 +219,18 @@ class _Builder:
         ref = item.upstream_footprint
         if ref is None:
             return self._simple_material(path, item)
-        up = self.upstream.get(f"{ref.identifier}@{ref.version}") or self.upstream.get(ref.identifier)
+        # an exact "identifier@version" key is the caller's choice (supply-chain what-ifs re-point it); a bare
+        # identifier key must hold the version the document cites
+        up = self.upstream.get(f"{ref.identifier}@{ref.version}")
+        if up is None:
+            up = self.upstream.get(ref.identifier)
+            if up is not None and up.version != ref.version:
+                raise UpstreamFootprintError(
+                    "upstream footprint version mismatch",
+                    f"the document cites {ref.identifier}@{ref.version} but version {up.version} was supplied",
+                    "supply the cited version, or cite the supplied version in upstreamFootprint.version",
+                    field=f"{path}.upstreamFootprint.version",
+                )
         if up is None:
             raise UpstreamFootprintError(
                 "upstream footprint missing",

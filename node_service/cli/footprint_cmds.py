@@ -83,6 +83,13 @@ def compute_command(
     pact: Annotated[
         bool, typer.Option("--pact", help="Add the PACT v3 pcf object to the JSON output.")
     ] = False,
+    pact_v23: Annotated[
+        bool, typer.Option("--pact-v23", help="Add the PACT v2.3 pcf object to the JSON output.")
+    ] = False,
+    product_mass: Annotated[
+        float | None,
+        typer.Option("--product-mass", help="kg of product per declared unit (PACT, for pieces)."),
+    ] = None,
 ) -> None:
     """Compute the footprint of ACTIVITY.json per declared unit."""
     from footprint_engine.activity import parse_activity
@@ -91,7 +98,7 @@ def compute_command(
     from footprint_engine.calculate.uncertainty import monte_carlo_inventory
     from footprint_engine.errors import FootprintEngineError
     from footprint_engine.factors import FactorLibrary
-    from footprint_engine.pact import to_pact_v3_pcf
+    from footprint_engine.pact import to_pact_v3_pcf, to_pact_v23_pcf
 
     if output_format not in ("json", "table"):
         fail(f"footprint compute: --format {output_format!r}: want json or table")
@@ -130,7 +137,8 @@ def compute_command(
                     inv, options=options, iterations=iterations, seed=seed, progress=progress
                 )
             result = result.model_copy(update={"uncertainty": mc})
-        pcf = to_pact_v3_pcf(result) if pact else None
+        pcf = to_pact_v3_pcf(result, product_mass_per_declared_unit_kg=product_mass) if pact else None
+        pcf23 = to_pact_v23_pcf(result, product_mass_per_declared_unit_kg=product_mass) if pact_v23 else None
     except FootprintEngineError as exc:
         fail(f"footprint compute: {exc}")
     except (ValueError, OSError) as exc:
@@ -141,6 +149,8 @@ def compute_command(
     out = result.model_dump(mode="json", by_alias=True)
     if pcf is not None:
         out["pactV3Pcf"] = pcf
+    if pcf23 is not None:
+        out["pactV23Pcf"] = pcf23
     print_json(out)
 
 
@@ -163,6 +173,13 @@ def render_table(result: Any) -> str:
         f"  primary data share    {result.primary_data_share:14.4g} %",
         "  per stage:",
         *(f"    {s:<24}{v:14.6g}" for s, v in result.per_stage.items() if v),
+        *(
+            [
+                f"  per functional unit   {result.functional_unit.total:14.6g} kgCO2e ({result.functional_unit.description})"
+            ]
+            if getattr(result, "functional_unit", None) is not None
+            else []
+        ),
         "  per input:",
         *(
             f"    {c.input_id:<20}{c.kg_co2e:14.6g}  {c.share_percent:6.2f} %  {c.description}"

@@ -143,7 +143,10 @@ def test_supply_chain_recompute_matches_step_by_step(results):
     # the resin supplier publishes a new footprint with twice the emissions
     changed = r1.to_upstream(2).model_copy(update={"flows": {k: 2 * v for k, v in r1.flows.items()}})
     new = recompute_dependents(
-        docs, {"88.100.1/RESIN": changed, "88.100.2/PART": r2.to_upstream(1)}, ["88.100.1/RESIN"]
+        docs,
+        {"88.100.1/RESIN": changed, "88.100.2/PART": r2.to_upstream(1)},
+        ["88.100.1/RESIN"],
+        policy="newest",
     )
     assert list(new) == ["88.100.2/PART", "88.100.3/ASSY"]
     t2 = 0.8 * (2 * T2_RESIN + T2_TRUCK + T2_WIND + T2_GRID) / 1000
