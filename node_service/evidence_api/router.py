@@ -6,13 +6,15 @@ import contextlib
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from node_service.api.deps import CurrentOrg, NodeDep
 from node_service.evidence_api import service
 from node_service.evidence_api.models import EvidenceFile
+from node_service.evidence_api.package import build_package, temporary_package_path
 from node_service.evidence_api.upload import receive_upload
 
 __all__ = ["router"]
@@ -104,3 +106,23 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name, safe="")
+
+
+@router.get(
+    "/footprints/{footprint_id}/verification-package", tags=["footprints"], response_class=FileResponse
+)
+def verification_package(node: NodeDep, footprint_id: str, org: CurrentOrg) -> FileResponse:
+    """A zip for auditors: the footprint, its submission, GEC claims, the evidence you may see, a receipt for
+    each, and report.md with every check (409 until all are anchored)."""
+    out = temporary_package_path(node)
+    try:
+        build_package(node, footprint_id, org, out)
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    return FileResponse(
+        out,
+        media_type="application/zip",
+        filename=f"verification-package-{footprint_id}.zip",
+        background=BackgroundTask(out.unlink, missing_ok=True),
+    )

@@ -1,0 +1,67 @@
+"""``tanlian log audit``: walk every anchored head, check consistency proofs and the chain's record."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from node_service.cli.common import fail
+
+__all__ = ["register"]
+
+log_app = typer.Typer(help="Audit the transparency log against the chain.", no_args_is_help=True)
+
+
+@log_app.command("audit")
+def audit(
+    node: Annotated[
+        str | None, typer.Option(help="node URL (reads GET /log/heads and /log/consistency)")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="the node's database (SQLAlchemy URL), read directly")
+    ] = None,
+    rpc: Annotated[
+        str | None, typer.Option(help="Ethereum JSON-RPC URL (default: the devnet URL a --node reports)")
+    ] = None,
+) -> None:
+    """Check every anchored head: consistency proofs between consecutive heads, treeHead views and
+    TreeHeadAnchored events. Exit 0 when the log and the chain agree, 1 on any divergence."""
+    from node_service.verification.log_audit import audit_log, heads_from_database, heads_from_node
+
+    if (node is None) == (database_url is None):
+        fail("give exactly one of --node URL or --database-url URL")
+    try:
+        if node is not None:
+            import httpx
+
+            if rpc is None:
+                rpc = httpx.get(f"{node.rstrip('/')}/chain", timeout=30).json().get("rpcUrl")
+                if rpc is None:
+                    fail("the node reports no public RPC URL — pass --rpc URL of the chain it anchors on")
+            listing = heads_from_node(node)
+        else:
+            assert database_url is not None
+            if rpc is None:
+                fail("--database-url needs --rpc URL (the chain id and the contract's record come from it)")
+            from web3 import Web3
+
+            chain_id = int(Web3(Web3.HTTPProvider(rpc)).eth.chain_id)
+            listing = heads_from_database(database_url, chain_id)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        fail(f"cannot read the log's heads: {type(exc).__name__}: {exc}")
+    report = audit_log(listing, rpc)
+    for check in report.checks:
+        typer.echo(f"{'PASS' if check.ok else 'FAIL'}  {check.name:<12} {check.detail}")
+    if not report.ok:
+        failed = [c for c in report.checks if not c.ok]
+        fail(f"divergence: {len(failed)} check(s) failed, first {failed[0].name}: {failed[0].detail}")
+    typer.echo(
+        f"log audit passed: {len(listing.heads)} heads on chain {listing.chain_id} at {listing.contract}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(log_app, name="log")
