@@ -13,6 +13,7 @@ Rules, in order (each refusal names ``<path>.unit``):
 from __future__ import annotations
 
 import contextlib
+from functools import lru_cache
 
 from footprint_engine.errors import UnitError
 from footprint_engine.factors import Factor
@@ -24,12 +25,22 @@ __all__ = ["KJ_PER_KGCE", "fuel_energy_gj", "fuel_in_factor_unit"]
 KJ_PER_KGCE = 29307.0
 
 
-def fuel_energy_gj(amount: float, unit: str) -> float | None:
-    """GJ in ``amount unit`` when the unit is an energy or a coal equivalent; None for mass/volume."""
+@lru_cache(maxsize=256)
+def _energy_kind(unit: str) -> str | None:
     dims = ureg.Unit(unit).dimensionality
     if dims == ureg.Unit("GJ").dimensionality:
-        return amount * conversion_factor(unit, "GJ")
+        return "energy"
     if dims == ureg.Unit("kgce").dimensionality:
+        return "coal-equivalent"
+    return None
+
+
+def fuel_energy_gj(amount: float, unit: str) -> float | None:
+    """GJ in ``amount unit`` when the unit is an energy or a coal equivalent; None for mass/volume."""
+    kind = _energy_kind(unit)
+    if kind == "energy":
+        return amount * conversion_factor(unit, "GJ")
+    if kind == "coal-equivalent":
         return amount * conversion_factor(unit, "kgce") * KJ_PER_KGCE / 1e6
     return None
 
@@ -61,7 +72,7 @@ def fuel_in_factor_unit(amount: float, unit: str, factor: Factor, path: str) -> 
         )
     # (2)-(3)
     value = gj / factor.ncv_gj_per_unit
-    coal = ureg.Unit(unit).dimensionality == ureg.Unit("kgce").dimensionality
+    coal = _energy_kind(unit) == "coal-equivalent"
     via = f" (= {gj:.6g} GJ at {KJ_PER_KGCE:g} kJ/kgce, GB/T 2589-2020)" if coal else ""
     note = (
         f"{amount:.6g} {unit}{via} ÷ NCV {factor.ncv_gj_per_unit:.6g} GJ/{factor.unit} = {value:.6g} "

@@ -241,3 +241,37 @@ def test_unknown_factor_for_a_route_names_the_route():
     with pytest.raises(FactorNotFoundError) as info:
         calculate(parse_activity(copy.deepcopy(doc)))
     assert info.value.field == "endOfLifeScenario.routes[1].factorId"
+
+
+def test_use_stage_fuel_and_direct_emissions():
+    """1 kg of diesel a year for 8 years (IPCC 2006) and 10 g of HFC-32 leaked over the service life."""
+    doc = fan()
+    doc["useScenario"]["fuels"] = [
+        {
+            "id": "use-diesel",
+            "fuel": "diesel",
+            "method": "ipcc-2006",
+            "amount": 1,
+            "unit": "kg",
+            "basis": "per-year",
+        }
+    ]
+    doc["useScenario"]["emissions"] = [{"id": "leak", "gas": "HFC-32", "amount": 10, "unit": "g"}]
+    r = calculate(parse_activity(doc))
+    tj = 8 / 1000 * 43.0 / 1000  # 8 kg of diesel at 43.0 TJ/Gg
+    diesel = tj * (74_100 + 3.0 * 29.8 + 0.6 * 273)
+    leak = 0.010 * 771
+    assert r.per_stage["use"] == approx(USE_POWER + diesel + leak, rel=1e-4)
+    assert r.emissions.total == approx(TOTAL + diesel + leak, rel=1e-4)
+
+
+def test_product_mass_must_be_a_mass():
+    doc = fan()
+    doc["endOfLifeScenario"]["productMass"] = {"amount": 2.4, "unit": "m3"}
+    assert refused(doc, UnitError).field == "endOfLifeScenario.productMass.unit"
+
+
+def test_reference_flow_must_be_positive():
+    doc = fan()
+    doc["functionalUnit"]["referenceFlow"] = {"amount": 0, "unit": "piece"}
+    assert refused(doc).field == "functionalUnit.referenceFlow.amount"

@@ -92,3 +92,11 @@ def test_an_unknown_policy_is_refused(chain):
     with pytest.raises(CalculationError) as info:
         recompute_dependents(docs, [r1.to_upstream(1)], [RESIN], policy="latest")  # type: ignore[arg-type]
     assert info.value.field == "policy"
+
+
+def test_calculate_refuses_a_bare_upstream_of_another_version(chain):
+    r1, _, _, _ = chain
+    with pytest.raises(UpstreamFootprintError) as info:
+        calculate(parse_activity(three_tier.tier2()), upstream={RESIN: r1.to_upstream(2)})
+    assert info.value.field == "inputs.materials[0].upstreamFootprint.version"
+    assert f"{RESIN}@1" in str(info.value)
