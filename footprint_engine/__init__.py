@@ -4,7 +4,8 @@ Public surface (imported lazily so that ``import footprint_engine`` stays cheap)
 
     from footprint_engine.calculate import calculate   # (the subpackage shares the name)
     from footprint_engine import ActivityData, parse_activity, FactorLibrary, CalculationOptions
-    from footprint_engine import FootprintResult, UpstreamFootprint, to_pact_v3_pcf, load_example
+    from footprint_engine import FootprintResult, UpstreamFootprint, to_pact_v3_pcf, to_pact_v23_pcf
+    from footprint_engine import recompute_dependents, Recomputation, OutdatedCitation, load_example
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ _EXPORTS = {
     "monte_carlo": "footprint_engine.calculate.uncertainty",
     "recompute_dependents": "footprint_engine.calculate.supply_chain",
     "to_pact_v3_pcf": "footprint_engine.pact",
+    "to_pact_v23_pcf": "footprint_engine.pact",
+    "PactMappingError": "footprint_engine.pact",
+    "Recomputation": "footprint_engine.calculate.supply_chain",
+    "OutdatedCitation": "footprint_engine.calculate.supply_chain",
     "load_example": "footprint_engine.examples",
     "example_names": "footprint_engine.examples",
     "activity_json_schema": "footprint_engine.schema",

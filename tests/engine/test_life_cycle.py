@@ -275,3 +275,27 @@ def test_reference_flow_must_be_positive():
     doc = fan()
     doc["functionalUnit"]["referenceFlow"] = {"amount": 0, "unit": "piece"}
     assert refused(doc).field == "functionalUnit.referenceFlow.amount"
+
+
+def test_cli_prints_both_pact_versions_and_the_functional_unit(tmp_path):
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from node_service.cli import footprint_cmds
+
+    app = typer.Typer()
+    footprint_cmds.register(app)
+    path = tmp_path / "fan.json"
+    path.write_text(json.dumps(fan()))
+    args = ["footprint", "compute", str(path), "--pact", "--pact-v23", "--product-mass", "2.4"]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["systemBoundary"] == "cradle-to-grave"
+    assert data["functionalUnit"]["total"] == approx(TOTAL, rel=1e-4)
+    assert data["pactV23Pcf"]["declaredUnit"] == "kilogram"
+    assert float(data["pactV23Pcf"]["pCfIncludingBiogenic"]) == approx((STEEL + SITE_POWER) / 2.4, rel=1e-5)
+    table = CliRunner().invoke(app, ["footprint", "compute", str(path), "--format", "table"])
+    assert "per functional unit" in table.stdout
