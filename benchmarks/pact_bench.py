@@ -1,20 +1,30 @@
-"""PACT ListFootprints / GetFootprint latency with N published footprints, C concurrent clients on loopback.
+"""PACT ListFootprints / GetFootprint latency with N published footprints under C concurrent clients on loopback.
 
-    .venv/bin/python benchmarks/pact_bench.py [--database-url URL] [--footprints 100000] [--clients 50]
-                                              [--requests 2000]
+    .venv/bin/python benchmarks/pact_bench.py [--database-url URL | --postgres-admin URL]
+        [--footprints 100000] [--clients 50] [--requests 5000] [--rate 0]
 
-Starts a node (anvil devnet, migrations), bulk-inserts N footprint rows with their PACT rows and filter keys
-directly (the calculation is not what is measured), serves the app with uvicorn on 127.0.0.1 (plain HTTP with
-TANLIAN_PACT_ALLOW_HTTP so that TLS handshakes are not measured), and drives it with httpx.AsyncClient.
-Prints p50/p95/p99 per action.
+1. A node in this process (anvil devnet, migrations) registers a supplier and a buyer, makes the buyer a PACT
+   client and token, then bulk-inserts N footprint rows with their PACT rows, filter keys and visibility rows
+   directly (the calculation is not what is measured); half are public, half shared with the buyer.
+2. The node is stopped and served again by ``tanlian serve`` in its own process (plain HTTP through
+   TANLIAN_PACT_ALLOW_HTTP so that TLS handshakes are not measured, access log off).
+3. The load generator is ``wrk`` (Debian package ``wrk``) in its own process: C connections, keep-alive, a
+   bounded number of requests per scenario (the Lua script stops each thread after its share), closed loop;
+   latency percentiles come from wrk's own histogram. With ``--rate R`` (requests/s over all clients) a paced,
+   open-loop run of the bundled asyncio client (benchmarks/_paced_load.py, also its own process) is added,
+   measuring from each request's scheduled time so that queueing is not hidden.
+
+Prints p50/p95/p99 per action with the 1-minute load average before and after each run.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import copy
-import statistics
+import os
+import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,20 +33,28 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
-from node_service.app import create_app
-from node_service.db.models import Footprint, FootprintShare, Submission
-from node_service.pact.models import PactFootprint, PactFootprintKey
-from node_service.pact.publication import index_keys
-from node_service.pact.settings import PactSettings
-from node_service.runtime import Node
-from node_service.settings import Settings
-from tests.node.helpers import register
-from tests.pact.servers import serve
+from node_service.app import create_app  # noqa: E402
+from node_service.db.models import Footprint, FootprintShare, Submission  # noqa: E402
+from node_service.pact.models import (  # noqa: E402
+    PUBLIC_VIEWER,
+    PactFootprint,
+    PactFootprintKey,
+    PactVisibility,
+)
+from node_service.pact.publication import index_keys  # noqa: E402
+from node_service.pact.settings import PactSettings  # noqa: E402
+from node_service.runtime import Node  # noqa: E402
+from node_service.settings import Settings  # noqa: E402
+from tests.node.helpers import register  # noqa: E402
 
+BATCH = 5000
 TEMPLATE: dict[str, Any] = {
     "id": "",
     "specVersion": "3.0.0",
@@ -68,14 +86,48 @@ TEMPLATE: dict[str, Any] = {
     },
 }
 
+WRK_SCRIPT = r"""
+local paths = {}
+for line in io.lines(os.getenv("PACT_BENCH_PATHS")) do paths[#paths + 1] = line end
+local quota = tonumber(os.getenv("PACT_BENCH_PER_THREAD"))
+local counter, answered, failed = 0, 0, 0
+local threads = {}
+
+function setup(thread)
+  thread:set("offset", #threads * 7919)
+  table.insert(threads, thread)
+end
+
+function request()
+  counter = counter + 1
+  return wrk.format("GET", paths[((counter + offset) % #paths) + 1])
+end
+
+function response(status, headers, body)
+  answered = answered + 1
+  if status ~= 200 then failed = failed + 1 end
+  if answered >= quota then wrk.thread:stop() end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("failed") end
+  io.write(string.format("RESULT n=%d p50=%.2f p95=%.2f p99=%.2f max=%.2f rps=%.1f non200=%d\n",
+    summary.requests, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000,
+    summary.requests / (summary.duration / 1e6), bad))
+end
+"""
+
 
 def bulk_insert(node: Node, owner_id: str, buyer_id: str, count: int) -> list[str]:
+    """N published footprints (even: public, odd: shared with the buyer), newest first by index."""
     now = datetime.now(UTC)
     ids: list[str] = []
     with node.db.engine.begin() as conn:
-        for start in range(0, count, 5000):
-            subs, fps, pacts, keys, shares = [], [], [], [], []
-            for i in range(start, min(start + 5000, count)):
+        for start in range(0, count, BATCH):
+            subs, fps, pacts, keys, shares, seen = [], [], [], [], [], []
+            for i in range(start, min(start + BATCH, count)):
                 fid = str(uuid.uuid4())
                 ids.append(fid)
                 product = f"urn:pact:example:product:{i}"
@@ -109,6 +161,7 @@ def bulk_insert(node: Node, owner_id: str, buyer_id: str, count: int) -> list[st
                 )
                 doc = copy.deepcopy(TEMPLATE)
                 doc["id"], doc["productIds"] = fid, [product]
+                public = i % 2 == 0
                 pacts.append(
                     {
                         "id": fid,
@@ -117,7 +170,7 @@ def bulk_insert(node: Node, owner_id: str, buyer_id: str, count: int) -> list[st
                         "period_start": "2024-01-01",
                         "period_end": "2024-12-31",
                         "status": "Active",
-                        "public": i % 2 == 0,
+                        "public": public,
                         "validity_start": datetime(2025, 1, 1, tzinfo=UTC),
                         "validity_end": datetime(2028, 1, 1, tzinfo=UTC),
                         "document": doc,
@@ -126,48 +179,159 @@ def bulk_insert(node: Node, owner_id: str, buyer_id: str, count: int) -> list[st
                     }
                 )
                 keys += [{"footprint_id": fid, "kind": k, "value": v} for k, v in index_keys(doc)]
-                if i % 2 == 1:
+                seen.append({"footprint_id": fid, "viewer_id": owner_id, "published_at": moment})
+                if public:
+                    seen.append({"footprint_id": fid, "viewer_id": PUBLIC_VIEWER, "published_at": moment})
+                else:
                     shares.append({"footprint_id": fid, "organisation_id": buyer_id, "created_at": moment})
+                    seen.append({"footprint_id": fid, "viewer_id": buyer_id, "published_at": moment})
             conn.execute(Submission.__table__.insert(), subs)
             conn.execute(Footprint.__table__.insert(), fps)
             conn.execute(PactFootprint.__table__.insert(), pacts)
             conn.execute(PactFootprintKey.__table__.insert(), keys)
+            conn.execute(PactVisibility.__table__.insert(), seen)
             if shares:
                 conn.execute(FootprintShare.__table__.insert(), shares)
-    if node.db.engine.dialect.name == "postgresql":
-        with node.db.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    with node.db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
     return ids
 
 
-async def measure(name: str, base: str, token: str, paths: list[str], clients: int) -> None:
-    latencies: list[float] = []
-    errors: list[int] = []
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for path in paths:
-        queue.put_nowait(path)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers={"authorization": f"Bearer {token}"}, limits=limits, timeout=60
-    ) as http:
-
-        async def worker() -> None:
-            while not queue.empty():
-                path = queue.get_nowait()
-                t0 = time.perf_counter()
-                resp = await http.get(path)
-                latencies.append((time.perf_counter() - t0) * 1000)
-                if resp.status_code != 200:
-                    errors.append(resp.status_code)
-
+def prepare(data_dir: Path, database_url: str | None, count: int) -> tuple[str, list[str]]:
+    """Steps (1): orgs, PACT client, token, N footprints. Returns the buyer's token and the footprint ids."""
+    node = Node(Settings(data_dir=data_dir, database_url=database_url)).start()
+    try:
+        app = create_app(node=node)
+        app.state.pact_settings = PactSettings(allow_http=True, token_ttl_seconds=86_400)
+        http = TestClient(app)
+        supplier = register(http, "Bench Supplier", ["supplier"])
+        buyer = register(http, "Bench Buyer", ["buyer"])
+        creds = http.post("/pact/clients", json={}, headers=buyer.auth).json()
+        token: str = http.post(
+            "/auth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(creds["clientId"], creds["clientSecret"]),
+        ).json()["access_token"]
         t0 = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        elapsed = time.perf_counter() - t0
-    q = statistics.quantiles(latencies, n=100)
-    print(
-        f"{name:32s} n={len(latencies):5d}  p50={q[49]:7.1f} ms  p95={q[94]:7.1f} ms  p99={q[98]:7.1f} ms  "
-        f"{len(latencies) / elapsed:7.1f} req/s  errors={len(errors)}"
+        ids = bulk_insert(node, supplier.id, buyer.id, count)
+        print(
+            f"{node.db.engine.dialect.name}: inserted {len(ids)} footprints in {time.perf_counter() - t0:.1f} s"
+        )
+        return token, ids
+    finally:
+        node.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(data_dir: Path, database_url: str | None, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.update(
+        TANLIAN_DATA_DIR=str(data_dir),
+        TANLIAN_PACT_ALLOW_HTTP="true",
+        TANLIAN_LOG_LEVEL="warning",
+        TANLIAN_ANCHOR_INTERVAL_SECONDS="3600",
     )
+    if database_url:
+        env["TANLIAN_DATABASE_URL"] = database_url
+    server = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "tanlian"), "serve", "--port", str(port)], env=env
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"tanlian serve exited with {server.returncode}") from None
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("tanlian serve did not listen within 60 s")
+
+
+def load() -> str:
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def run_wrk(
+    name: str, base: str, token: str, paths: list[str], clients: int, requests: int, tmp: Path
+) -> None:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk not found — apt-get install -y wrk")
+    script, listing = tmp / "pact.lua", tmp / f"paths-{uuid.uuid4().hex}.txt"
+    script.write_text(WRK_SCRIPT)
+    listing.write_text("\n".join(paths) + "\n")
+    threads = 2
+    env = dict(os.environ, PACT_BENCH_PATHS=str(listing), PACT_BENCH_PER_THREAD=str(requests // threads))
+    before = load()
+    out = subprocess.run(
+        [
+            wrk,
+            f"-t{threads}",
+            f"-c{clients}",
+            "-d120s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            "-H",
+            f"Authorization: Bearer {token}",
+            base,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result = next((line[7:] for line in out.splitlines() if line.startswith("RESULT ")), out)
+    print(f"{name:34s} {result}  load {before}->{load()}")
+
+
+def run_paced(
+    name: str, base: str, token: str, paths: list[str], clients: int, requests: int, rate: float, tmp: Path
+) -> None:
+    listing = tmp / f"paths-{uuid.uuid4().hex}.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    before = load()
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("_paced_load.py")),
+            base,
+            token,
+            str(listing),
+            str(clients),
+            str(requests),
+            str(rate),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(f"{name:34s} {out}  load {before}->{load()}")
+
+
+def fresh_postgres(admin: str) -> tuple[str, str]:
+    name = f"tanlian_bench_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(admin).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_postgres(admin: str, name: str) -> None:
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
 
 
 def main() -> None:
@@ -175,63 +339,48 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary data directory")
+    parser.add_argument(
+        "--postgres-admin", default=None, help="make (and drop) a fresh PostgreSQL database here"
+    )
     parser.add_argument("--footprints", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=5000, help="requests per scenario")
+    parser.add_argument("--rate", type=float, default=0.0, help="also a paced run at this many requests/s")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        node = Node(Settings(data_dir=Path(tmp), database_url=args.database_url)).start()
-        try:
-            app = create_app(node=node)
-            app.state.pact_settings = PactSettings(allow_http=True)
-            with serve(app) as base, httpx.Client(base_url=base, timeout=60) as http:
-                supplier = register(http, "Bench Supplier", ["supplier"])
-                buyer = register(http, "Bench Buyer", ["buyer"])
-                t0 = time.perf_counter()
-                ids = bulk_insert(node, supplier.id, buyer.id, args.footprints)
-                print(
-                    f"{node.db.engine.dialect.name}: inserted {len(ids)} footprints in {time.perf_counter() - t0:.1f} s"
-                )
-                creds = http.post("/pact/clients", json={}, headers=buyer.auth).json()
-                token = http.post(
-                    "/auth/token",
-                    data={"grant_type": "client_credentials"},
-                    auth=(creds["clientId"], creds["clientSecret"]),
-                ).json()["access_token"]
-                n = args.requests
-                step = max(1, len(ids) // n)
-                asyncio.run(
-                    measure(
-                        "GET /3/footprints/{id}",
-                        base,
-                        token,
-                        [f"/3/footprints/{ids[i * step % len(ids)]}" for i in range(n)],
-                        args.clients,
-                    )
-                )
-                asyncio.run(
-                    measure(
-                        "GET /3/footprints?limit=10",
-                        base,
-                        token,
-                        ["/3/footprints?limit=10"] * n,
-                        args.clients,
-                    )
-                )
-                asyncio.run(
-                    measure(
-                        "GET /3/footprints?productId=…",
-                        base,
-                        token,
-                        [
-                            f"/3/footprints?productId=urn:pact:example:product:{i * 37 % len(ids)}"
-                            for i in range(n)
-                        ],
-                        args.clients,
-                    )
-                )
-        finally:
-            node.stop()
+    database_url, dropped = args.database_url, None
+    if args.postgres_admin:
+        database_url, dropped = fresh_postgres(args.postgres_admin)
+    try:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            tmp = Path(tmp_name)
+            token, ids = prepare(tmp / "data", database_url, args.footprints)
+            port = free_port()
+            server = start_server(tmp / "data", database_url, port)
+            base = f"http://127.0.0.1:{port}"
+            try:
+                n, step = args.requests, max(1, len(ids) // args.requests)
+                scenarios = {
+                    "GET /3/footprints/{id}": [f"/3/footprints/{ids[i * step % len(ids)]}" for i in range(n)],
+                    "GET /3/footprints?limit=10": ["/3/footprints?limit=10"],
+                    "GET /3/footprints?limit=100": ["/3/footprints?limit=100"],
+                    "GET /3/footprints?productId=…": [
+                        f"/3/footprints?productId=urn:pact:example:product:{i * 37 % len(ids)}"
+                        for i in range(n)
+                    ],
+                }
+                for name, paths in scenarios.items():
+                    run_wrk(name, base, token, paths, args.clients, n, tmp)
+                if args.rate > 0:
+                    for name, paths in scenarios.items():
+                        run_paced(
+                            f"{name} @{args.rate:g}/s", base, token, paths, args.clients, n, args.rate, tmp
+                        )
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    finally:
+        if dropped and args.postgres_admin:
+            drop_postgres(args.postgres_admin, dropped)
 
 
 if __name__ == "__main__":

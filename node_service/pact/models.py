@@ -12,13 +12,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from node_service.db.models import Base
 
 __all__ = [
+    "PUBLIC_VIEWER",
+    "PactCitation",
     "PactClient",
     "PactFootprint",
     "PactFootprintKey",
     "PactOutbox",
     "PactReceivedEvent",
+    "PactRecomputeNotice",
     "PactRemoteHost",
     "PactRequest",
+    "PactVisibility",
 ]
 
 
@@ -142,3 +146,68 @@ class PactReceivedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(200))
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+#: ``PactVisibility.viewer_id`` of a public footprint (visible to every authenticated PACT client).
+PUBLIC_VIEWER = "*"
+
+
+class PactVisibility(Base):
+    """Who may see a published footprint, precomputed: one row per (footprint, viewer organisation), and one
+    with viewer ``*`` when it is public. Kept in step on publish and on every share (see visibility.py), so
+    that ListFootprints reads a viewer's footprints newest first straight from one index."""
+
+    __tablename__ = "pact_visibility"
+
+    footprint_id: Mapped[str] = mapped_column(ForeignKey("pact_footprints.id"), primary_key=True)
+    viewer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+Index(
+    "ix_pact_visibility_viewer_order",
+    PactVisibility.viewer_id,
+    PactVisibility.published_at,
+    PactVisibility.footprint_id,
+)
+
+
+class PactCitation(Base):
+    """A footprint of the node citing an upstream product's footprint (``upstreamFootprint`` identifier and
+    version of an activity input), so that a new upstream version finds the buyers to notify."""
+
+    __tablename__ = "pact_citations"
+
+    footprint_id: Mapped[str] = mapped_column(ForeignKey("footprints.id"), primary_key=True)
+    upstream_product_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    upstream_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+Index("ix_pact_citations_upstream", PactCitation.upstream_product_id, PactCitation.upstream_version)
+
+
+class PactRecomputeNotice(Base):
+    """A buyer's notice that a product its footprint cites has a newer published footprint version; a
+    recompute (on request) stores its result in ``draft`` (never a published footprint)."""
+
+    __tablename__ = "pact_recompute_notices"
+    __table_args__ = (UniqueConstraint("footprint_id", "new_upstream_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    footprint_id: Mapped[str] = mapped_column(ForeignKey("footprints.id"))  # the buyer's own footprint
+    upstream_product_id: Mapped[str] = mapped_column(String(300))
+    cited_version: Mapped[int] = mapped_column(Integer)
+    new_upstream_id: Mapped[str] = mapped_column(ForeignKey("footprints.id"))
+    new_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # pending | drafted
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    drafted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# The listeners that keep pact_visibility (shares) and pact_citations (stored footprints) in step live in
+# visibility.py and citations.py; importing them here registers them in every process that loads these tables
+# (the app, the CLI, migrations). The names they import from this module are bound above.
+from node_service.pact import citations as _citations  # noqa: E402, F401
+from node_service.pact import visibility as _visibility  # noqa: E402, F401

@@ -7,20 +7,26 @@ a newer footprint of the same product and reporting period is published, the old
 
 from __future__ import annotations
 
-import base64
 import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from node_service.db.models import Footprint, FootprintShare, Organisation
 from node_service.errors import AccessDenied as NodeAccessDenied
 from node_service.errors import ValidationFailed
-from node_service.pact.errors import AccessDenied, BadRequest, NoSuchFootprint
 from node_service.pact.filters import Criteria
+from node_service.pact.listing import (
+    Page,
+    decode_cursor,
+    encode_cursor,
+    get_footprint,
+    list_footprints,
+    visible_clause,
+)
 from node_service.pact.mapping import (
     Receipt,
     company_urns,
@@ -29,6 +35,7 @@ from node_service.pact.mapping import (
     validity_period,
 )
 from node_service.pact.models import PactFootprint, PactFootprintKey
+from node_service.pact.visibility import set_public, sync_footprint
 
 __all__ = [
     "Page",
@@ -80,7 +87,8 @@ def publish_footprint(
     (3) an already published footprint only changes visibility (its document is immutable);
     (4) otherwise the ProductFootprint is built; Active predecessors of the same product and reporting
         period become Deprecated and are listed in precedingPfIds;
-    (5) the filter keys are stored (productId, companyId, classification, geography).
+    (5) the filter keys are stored (productId, companyId, classification, geography); who may see it is
+        recorded in pact_visibility (owner, ``*`` when public, every buyer it is shared with).
     """
     # (1)
     footprint = session.get(Footprint, footprint_id)
@@ -104,8 +112,8 @@ def publish_footprint(
     # (3)
     existing = session.get(PactFootprint, footprint_id)
     if existing is not None:
-        if public is not None:
-            existing.public = public
+        if public is not None and public != existing.public:
+            set_public(session, existing, public)
         return Published(existing, created=False, deprecated=[])
     # (4)
     classes = _check_urns("productClassifications", classifications)
@@ -167,6 +175,7 @@ def publish_footprint(
     )
     session.add(row)
     session.flush()
+    sync_footprint(session, row)
     # (5)
     for kind, value in index_keys(pf):
         session.add(PactFootprintKey(footprint_id=footprint_id, kind=kind, value=value))
@@ -191,15 +200,6 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def visible_clause(viewer_id: str) -> Any:
-    shared = select(FootprintShare.footprint_id).where(FootprintShare.organisation_id == viewer_id)
-    return or_(
-        PactFootprint.public.is_(True),
-        PactFootprint.organisation_id == viewer_id,
-        PactFootprint.id.in_(shared),
-    )
-
-
 def _apply(query: Select[Any], criteria: Criteria) -> Select[Any]:
     for name, values in criteria.values.items():
         query = query.where(
@@ -222,56 +222,6 @@ def _apply(query: Select[Any], criteria: Criteria) -> Select[Any]:
     return query
 
 
-def encode_cursor(row: PactFootprint) -> str:
-    raw = f"{_utc(row.published_at).isoformat()}|{row.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(text: str) -> tuple[datetime, str]:
-    try:
-        if len(text) > 200:
-            raise ValueError("too long")
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        moment, _, footprint_id = raw.partition("|")
-        parsed = datetime.fromisoformat(moment)
-        if not footprint_id or parsed.tzinfo is None:
-            raise ValueError("incomplete")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(
-            "cursor: not a pagination cursor of this host", fix="follow the Link header as given"
-        ) from exc
-    return parsed, footprint_id
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[PactFootprint]
-    next_cursor: str | None
-
-
-def list_footprints(
-    session: Session, viewer_id: str, criteria: Criteria, *, limit: int, cursor: str | None
-) -> Page:
-    """Visible footprints matching ``criteria``, newest first, at most ``limit``; keyset pagination."""
-    query = _apply(select(PactFootprint).where(visible_clause(viewer_id)), criteria)
-    if cursor is not None:
-        moment, last_id = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                PactFootprint.published_at < moment,
-                and_(PactFootprint.published_at == moment, PactFootprint.id < last_id),
-            )
-        )
-    rows = list(
-        session.execute(
-            query.order_by(PactFootprint.published_at.desc(), PactFootprint.id.desc()).limit(limit + 1)
-        ).scalars()
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, encode_cursor(rows[-1]) if more and rows else None)
-
-
 def matching_owned(
     session: Session, owner_id: str, criteria: Criteria, *, limit: int = 100
 ) -> list[PactFootprint]:
@@ -282,24 +232,7 @@ def matching_owned(
     return list(session.execute(query.order_by(PactFootprint.published_at.desc()).limit(limit)).scalars())
 
 
-def get_footprint(session: Session, viewer_id: str, footprint_id: str) -> PactFootprint:
-    """GetFootprint: NoSuchFootprint when absent, AccessDenied when it exists but is not shared with the viewer."""
-    row = session.get(PactFootprint, footprint_id) if len(footprint_id) <= 36 else None
-    if row is None:
-        raise NoSuchFootprint(f"no footprint {footprint_id[:60]!r} on this host", fix="check the id")
-    if (
-        row.public
-        or row.organisation_id == viewer_id
-        or session.get(FootprintShare, (row.id, viewer_id)) is not None
-    ):
-        return row
-    raise AccessDenied(
-        f"footprint {footprint_id} is not shared with you",
-        fix="ask the data owner to share it or send a request event",
-    )
-
-
-def render(row: PactFootprint, base_url: str) -> dict[str, Any]:
+def render(row: Any, base_url: str) -> dict[str, Any]:
     """The stored ProductFootprint with the receipt URLs of this host filled in."""
     doc = dict(row.document)
     extensions = []

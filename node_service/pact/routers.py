@@ -15,16 +15,18 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import unquote, urlencode
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from node_service.api.deps import CurrentOrg, NodeDep
 from node_service.errors import NodeError
 from node_service.pact import clients as client_service
-from node_service.pact import inbox, publication
+from node_service.pact import inbox, publication, recompute
 from node_service.pact.delivery import remote_host
 from node_service.pact.errors import BadRequest, InternalError, NotImplementedAction, OAuthError, PactError
 from node_service.pact.events import parse_cloudevent
@@ -182,10 +184,10 @@ def openid_configuration(request: Request) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the actions
-def _viewer(request: Request, state: PactState, node: Any) -> str:
-    with node.db.transaction() as session:
-        access = client_service.authenticate_bearer(session, state.keys, request.headers.get("authorization"))
-    return access.organisation_id
+def _viewer(request: Request, state: PactState, session: Session) -> str:
+    """The organisation of the request's bearer token (checked against its client in ``session``)."""
+    authorization = request.headers.get("authorization")
+    return client_service.authenticate_bearer(session, state.keys, authorization).organisation_id
 
 
 def _query_lists(request: Request) -> dict[str, list[str]]:
@@ -205,19 +207,20 @@ def _limit(params: dict[str, list[str]], state: PactState) -> int:
 
 
 def _list(request: Request, state: PactState, node: Any, major: int) -> JSONResponse:
-    viewer = _viewer(request, state, node)
+    """ListFootprints in one short read transaction (token check, page, documents)."""
     params = _query_lists(request)
-    if "$filter" in params and any(params["$filter"]):
-        raise NotImplementedAction(
-            "$filter (OData) is not implemented by this host", fix="use the v3 filter parameters"
-        )
-    limit = _limit(params, state)
-    cursor = params.get("cursor", [None])[0]
-    criteria = Criteria.from_lists(params) if major == 3 else Criteria()
     with node.db.transaction() as session:
+        viewer = _viewer(request, state, session)
+        if "$filter" in params and any(params["$filter"]):
+            raise NotImplementedAction(
+                "$filter (OData) is not implemented by this host", fix="use the v3 filter parameters"
+            )
+        limit = _limit(params, state)
+        cursor = params.get("cursor", [None])[0]
+        criteria = Criteria.from_lists(params) if major == 3 else Criteria()
         page = publication.list_footprints(session, viewer, criteria, limit=limit, cursor=cursor)
-        base = _base_url(request)
-        data = [publication.render(row, base) for row in page.rows]
+    base = _base_url(request)
+    data = [publication.render(row, base) for row in page.rows]
     if major == 2:
         data = [to_v2_product_footprint(pf) for pf in data]
     headers = {}
@@ -229,15 +232,24 @@ def _list(request: Request, state: PactState, node: Any, major: int) -> JSONResp
 
 
 def _get(request: Request, state: PactState, node: Any, footprint_id: str, major: int) -> JSONResponse:
-    viewer = _viewer(request, state, node)
+    """GetFootprint in one short read transaction."""
     with node.db.transaction() as session:
+        viewer = _viewer(request, state, session)
         row = publication.get_footprint(session, viewer, footprint_id)
         data = publication.render(row, _base_url(request))
     return JSONResponse({"data": to_v2_product_footprint(data) if major == 2 else data})
 
 
+async def _in_reader_thread(state: PactState, work: Callable[[], Response]) -> Response:
+    """Run a database read off the event loop, in the PACT readers' own small thread pool (at most
+    ``reader_threads`` at once, never more than the connection pool can serve, so nothing waits for a
+    connection while holding a thread, and the default pool stays free for the rest of the app)."""
+    return await anyio.to_thread.run_sync(work, limiter=state.readers())
+
+
 async def _events(request: Request, state: PactState, node: Any, major: int) -> Response:
-    sender = _viewer(request, state, node)
+    with node.db.transaction() as session:
+        sender = _viewer(request, state, session)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("application/cloudevents+json", "application/json"):
         raise BadRequest(f"content-type {content_type[:60]!r}: want application/cloudevents+json")
@@ -268,13 +280,13 @@ def inbox_accept(session: Any, sender: str, event: Any, major: int, base_url: st
 
 
 @router.get("/3/footprints", summary="Action ListFootprints (v3)")
-def list_v3(request: Request, state: PactDep, node: NodeDep) -> JSONResponse:
-    return _list(request, state, node, 3)
+async def list_v3(request: Request, state: PactDep, node: NodeDep) -> Response:
+    return await _in_reader_thread(state, lambda: _list(request, state, node, 3))
 
 
 @router.get("/3/footprints/{footprint_id}", summary="Action GetFootprint (v3)")
-def get_v3(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> JSONResponse:
-    return _get(request, state, node, footprint_id, 3)
+async def get_v3(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> Response:
+    return await _in_reader_thread(state, lambda: _get(request, state, node, footprint_id, 3))
 
 
 @router.post("/3/events", summary="Action Events (v3)")
@@ -283,13 +295,13 @@ async def events_v3(request: Request, state: PactDep, node: NodeDep) -> Response
 
 
 @router.get("/2/footprints", summary="Action ListFootprints (v2.3)")
-def list_v2(request: Request, state: PactDep, node: NodeDep) -> JSONResponse:
-    return _list(request, state, node, 2)
+async def list_v2(request: Request, state: PactDep, node: NodeDep) -> Response:
+    return await _in_reader_thread(state, lambda: _list(request, state, node, 2))
 
 
 @router.get("/2/footprints/{footprint_id}", summary="Action GetFootprint (v2.3)")
-def get_v2(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> JSONResponse:
-    return _get(request, state, node, footprint_id, 2)
+async def get_v2(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> Response:
+    return await _in_reader_thread(state, lambda: _get(request, state, node, footprint_id, 2))
 
 
 @router.post("/2/events", summary="Action Events (v2.3)")
@@ -303,8 +315,8 @@ def pact_receipt(footprint_id: str, request: Request, state: PactDep, node: Node
     from node_service.db.models import Organisation
     from node_service.services.receipts import build_receipt
 
-    viewer = _viewer(request, state, node)
     with node.db.transaction() as session:
+        viewer = _viewer(request, state, session)
         row = publication.get_footprint(session, viewer, footprint_id)
         owner = session.get(Organisation, row.organisation_id)
         assert owner is not None
@@ -426,6 +438,7 @@ def publish(
         )
         session.flush()
         notified = inbox.notify_published(session, published.footprint, base)
+        recompute.notify_new_version(session, published.footprint)
         result = {
             "id": published.footprint.id,
             "status": published.footprint.status,
@@ -537,6 +550,43 @@ def outbox(org: CurrentOrg, node: NodeDep) -> dict[str, Any]:
                 for r in rows
             ]
         }
+
+
+def _notice(notice: Any, *, with_draft: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": notice.id,
+        "footprintId": notice.footprint_id,
+        "upstreamProductId": notice.upstream_product_id,
+        "citedVersion": notice.cited_version,
+        "newFootprintId": notice.new_upstream_id,
+        "newVersion": notice.new_version,
+        "status": notice.status,
+        "createdAt": notice.created_at.isoformat(),
+        "draftedAt": notice.drafted_at.isoformat() if notice.drafted_at else None,
+    }
+    if with_draft:
+        body["draft"] = notice.draft
+    return body
+
+
+@management_router.get("/recompute-notices")
+def get_recompute_notices(org: CurrentOrg, node: NodeDep, status: str | None = None) -> dict[str, Any]:
+    """Your inbox of recompute notices: a product your footprint cites has a newer version published to you."""
+    with node.db.transaction() as session:
+        rows = recompute.list_notices(session, org, status)
+        return {"data": [_notice(n, with_draft=False) for n in rows]}
+
+
+@management_router.get("/recompute-notices/{notice_id}")
+def get_recompute_notice(notice_id: str, org: CurrentOrg, node: NodeDep) -> dict[str, Any]:
+    with node.db.transaction() as session:
+        return _notice(recompute.get_notice(session, org, notice_id), with_draft=True)
+
+
+@management_router.post("/recompute-notices/{notice_id}/recompute", status_code=status.HTTP_201_CREATED)
+def recompute_draft(notice_id: str, org: CurrentOrg, node: NodeDep) -> dict[str, Any]:
+    """Your footprint recomputed with the new upstream version, as a draft (not published, not logged)."""
+    return _notice(recompute.recompute(node, org, notice_id), with_draft=True)
 
 
 router.include_router(management_router)

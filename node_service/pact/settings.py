@@ -19,6 +19,12 @@ class PactSettings(BaseSettings):
     token_ttl_seconds: int = Field(default=3600, ge=1, le=86_400, description="access token lifetime")
     max_limit: int = Field(default=1000, ge=1, description="largest page a ListFootprints call returns")
     default_limit: int = Field(default=100, ge=1, description="page size when no limit is given")
+    reader_threads: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description="threads serving ListFootprints/GetFootprint at once (capped by the DB connection pool)",
+    )
     page_link_ttl_seconds: int = Field(
         default=3600, ge=180, description="pagination links stay valid this long"
     )

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 
 from node_service.pact.delivery import DeliveryWorker
@@ -14,7 +15,7 @@ from node_service.pact.settings import PactSettings
 from node_service.pact.tokens import NodeKeys, load_node_keys
 from node_service.runtime import Node
 
-__all__ = ["PactState", "pact_lifespan", "pact_state"]
+__all__ = ["PactState", "pact_lifespan", "pact_state", "pool_capacity"]
 
 _lock = threading.Lock()
 
@@ -24,6 +25,23 @@ class PactState:
     settings: PactSettings
     keys: NodeKeys
     worker: DeliveryWorker | None = None
+    reader_limit: int = 8
+    _readers: CapacityLimiter | None = None
+
+    def readers(self) -> CapacityLimiter:
+        """The PACT read routes' thread limiter (made on first use, inside the event loop)."""
+        if self._readers is None:
+            self._readers = CapacityLimiter(self.reader_limit)
+        return self._readers
+
+
+def pool_capacity(node: Node) -> int | None:
+    """How many connections the node's pool hands out at most (None when unbounded)."""
+    pool = node.db.engine.pool
+    size = getattr(pool, "size", None)
+    if not callable(size):
+        return None
+    return int(size()) + max(0, int(getattr(pool, "_max_overflow", 0)))
 
 
 def _ensure(app: FastAPI) -> PactState:
@@ -32,7 +50,11 @@ def _ensure(app: FastAPI) -> PactState:
         if state is None:
             node: Node = app.state.node
             settings = getattr(app.state, "pact_settings", None) or PactSettings()
-            state = PactState(settings=settings, keys=load_node_keys(node.settings.keys_dir))
+            capacity = pool_capacity(node)
+            limit = settings.reader_threads if capacity is None else min(settings.reader_threads, capacity)
+            state = PactState(
+                settings=settings, keys=load_node_keys(node.settings.keys_dir), reader_limit=max(1, limit)
+            )
             app.state.pact = state
         return state
 

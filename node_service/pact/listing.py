@@ -1,0 +1,191 @@
+"""ListFootprints and GetFootprint over the precomputed visibility table.
+
+ListFootprints returns the viewer's visible footprints matching the criteria, newest first (``published_at``,
+then id, both descending), at most ``limit``, with a keyset cursor for the next page. Two plans:
+
+* **by order** (no list filter, or only unselective ones): read the viewer's rows and the public rows from
+  ``pact_visibility``'s (viewer, published_at, id) index, newest first, ``limit + 1`` of each; every item of
+  the merged first ``limit + 1`` is among the first ``limit + 1`` of its own stream, so the merge is exact.
+* **by candidates** (a productId, companyId, geography or classification filter matching at most
+  ``CANDIDATE_LIMIT`` footprints): take that filter's footprints from the key index, keep those matching the
+  other criteria and visible to the viewer, and sort them.
+
+Either way the documents of the page are read in one query afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select, tuple_
+from sqlalchemy.orm import Session
+
+from node_service.pact.errors import AccessDenied, BadRequest, NoSuchFootprint
+from node_service.pact.filters import Criteria
+from node_service.pact.models import PactFootprint, PactFootprintKey, PactVisibility
+from node_service.pact.visibility import may_see, viewer_keys
+
+__all__ = [
+    "CANDIDATE_LIMIT",
+    "Page",
+    "decode_cursor",
+    "encode_cursor",
+    "get_footprint",
+    "list_footprints",
+    "visible_clause",
+]
+
+#: A list filter matching at most this many footprints is planned "by candidates".
+CANDIDATE_LIMIT = 2000
+MAX_CURSOR_LENGTH = 200
+
+_PF = PactFootprint.__table__
+_V = PactVisibility.__table__
+_K = PactFootprintKey.__table__
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Any]  # each has .id and .document
+    next_cursor: str | None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def encode_cursor(published_at: datetime, footprint_id: str) -> str:
+    raw = f"{_utc(published_at).isoformat()}|{footprint_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[datetime, str]:
+    try:
+        if len(text) > MAX_CURSOR_LENGTH:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+        moment, _, footprint_id = raw.partition("|")
+        parsed = datetime.fromisoformat(moment)
+        if not footprint_id or parsed.tzinfo is None:
+            raise ValueError("incomplete")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(
+            "cursor: not a pagination cursor of this host", fix="follow the Link header as given"
+        ) from exc
+    return parsed, footprint_id
+
+
+def visible_clause(viewer_id: str) -> ColumnElement[bool]:
+    """SQL condition on ``pact_footprints``: the viewer may see the row."""
+    return exists().where(_V.c.footprint_id == _PF.c.id, _V.c.viewer_id.in_(viewer_keys(viewer_id)))
+
+
+def _key_clause(name: str, values: list[str]) -> ColumnElement[bool]:
+    return exists().where(_K.c.footprint_id == _PF.c.id, _K.c.kind == name, _K.c.value.in_(values))
+
+
+def _row_conditions(criteria: Criteria, skip: str | None = None) -> list[ColumnElement[bool]]:
+    """Conditions on ``pact_footprints`` for every criterion (but the list filter ``skip``)."""
+    conditions = [_key_clause(n, v) for n, v in criteria.values.items() if n != skip]
+    if criteria.valid_on is not None:
+        conditions += [_PF.c.validity_start <= criteria.valid_on, criteria.valid_on < _PF.c.validity_end]
+    if criteria.valid_after is not None:
+        conditions.append(_PF.c.validity_start > criteria.valid_after)
+    if criteria.valid_before is not None:
+        conditions.append(_PF.c.validity_end < criteria.valid_before)
+    if criteria.status is not None:
+        conditions.append(_PF.c.status == criteria.status)
+    return conditions
+
+
+def _candidates(session: Session, criteria: Criteria) -> tuple[str, list[str]] | None:
+    """The most selective list filter and its footprint ids, when one matches at most CANDIDATE_LIMIT."""
+    best: tuple[str, list[str]] | None = None
+    for name, values in criteria.values.items():
+        ids = list(
+            session.execute(
+                select(_K.c.footprint_id)
+                .where(_K.c.kind == name, _K.c.value.in_(values))
+                .distinct()
+                .limit(CANDIDATE_LIMIT + 1)
+            ).scalars()
+        )
+        if len(ids) <= CANDIDATE_LIMIT and (best is None or len(ids) < len(best[1])):
+            best = (name, ids)
+    return best
+
+
+def _by_candidates(
+    session: Session,
+    viewer_id: str,
+    criteria: Criteria,
+    candidates: tuple[str, list[str]],
+    after: tuple[datetime, str] | None,
+    count: int,
+) -> list[tuple[datetime, str]]:
+    name, ids = candidates
+    if not ids:
+        return []
+    query = select(_PF.c.published_at, _PF.c.id).where(
+        _PF.c.id.in_(ids), visible_clause(viewer_id), *_row_conditions(criteria, skip=name)
+    )
+    if after is not None:
+        query = query.where(tuple_(_PF.c.published_at, _PF.c.id) < tuple_(*after))
+    query = query.order_by(_PF.c.published_at.desc(), _PF.c.id.desc()).limit(count)
+    return [(r[0], r[1]) for r in session.execute(query)]
+
+
+def _by_order(
+    session: Session, viewer_id: str, criteria: Criteria, after: tuple[datetime, str] | None, count: int
+) -> list[tuple[datetime, str]]:
+    conditions = _row_conditions(criteria)
+    found: dict[str, datetime] = {}
+    for key in viewer_keys(viewer_id):
+        query = select(_V.c.published_at, _V.c.footprint_id).where(_V.c.viewer_id == key)
+        if conditions:
+            query = query.join(_PF, _PF.c.id == _V.c.footprint_id).where(*conditions)
+        if after is not None:
+            query = query.where(tuple_(_V.c.published_at, _V.c.footprint_id) < tuple_(*after))
+        query = query.order_by(_V.c.published_at.desc(), _V.c.footprint_id.desc()).limit(count)
+        for published_at, footprint_id in session.execute(query):
+            found[footprint_id] = published_at
+    merged = sorted(((moment, fid) for fid, moment in found.items()), reverse=True)
+    return merged[:count]
+
+
+def list_footprints(
+    session: Session, viewer_id: str, criteria: Criteria, *, limit: int, cursor: str | None
+) -> Page:
+    """Visible footprints matching ``criteria``, newest first, at most ``limit``; keyset pagination."""
+    after = decode_cursor(cursor) if cursor is not None else None
+    candidates = _candidates(session, criteria) if criteria.values else None
+    if candidates is not None:
+        keys = _by_candidates(session, viewer_id, criteria, candidates, after, limit + 1)
+    else:
+        keys = _by_order(session, viewer_id, criteria, after, limit + 1)
+    more = len(keys) > limit
+    keys = keys[:limit]
+    documents: dict[str, Any] = {}
+    if keys:
+        ids = [fid for _, fid in keys]
+        documents = {
+            row.id: row for row in session.execute(select(_PF.c.id, _PF.c.document).where(_PF.c.id.in_(ids)))
+        }
+    rows = [documents[fid] for _, fid in keys if fid in documents]
+    return Page(rows, encode_cursor(*keys[-1]) if more and keys else None)
+
+
+def get_footprint(session: Session, viewer_id: str, footprint_id: str) -> PactFootprint:
+    """GetFootprint: NoSuchFootprint when absent, AccessDenied when it exists but is not shared with the viewer."""
+    row = session.get(PactFootprint, footprint_id) if len(footprint_id) <= 36 else None
+    if row is None:
+        raise NoSuchFootprint(f"no footprint {footprint_id[:60]!r} on this host", fix="check the id")
+    if may_see(session, row, viewer_id):
+        return row
+    raise AccessDenied(
+        f"footprint {footprint_id} is not shared with you",
+        fix="ask the data owner to share it or send a request event",
+    )
