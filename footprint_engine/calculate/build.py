@@ -136,8 +136,11 @@ def build_result(
         },
     )
     stages_present = {line.stage for line in inv.lines}
-    boundary = act.system_boundary
-    if boundary == "cradle-to-grave":
+    # = act.system_boundary, from the lines already at hand (scenarios, or stage-tagged inputs as before)
+    scenarios = act.use_scenario is not None and act.end_of_life_scenario is not None
+    grave = scenarios or bool({"use", "end-of-life"} & stages_present)
+    boundary: Literal["cradle-to-gate", "cradle-to-grave"] = "cradle-to-grave" if grave else "cradle-to-gate"
+    if scenarios:
         stages_present |= {"use", "end-of-life"}
     return FootprintResult(
         product_identifier=act.product_identifier,
