@@ -355,7 +355,7 @@ def _factors(c: Catalogue, r: FootprintResult) -> Section:
             c.t("col_used_by"),
         ),
         rows=tuple(rows),
-        widths=(0.22, 0.44, 0.07, 0.07, 0.06, 0.14),
+        widths=(0.2, 0.38, 0.06, 0.09, 0.06, 0.21),
     )
     return Section(7, c.t("s_factors"), (table,))
 

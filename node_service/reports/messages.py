@@ -50,7 +50,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "s_goal": ("目的与范围", "Goal and scope"),
     "goal_text": (
         "量化 {product} 在 {start} 至 {end} 期间每 {unit}（声明单位）的碳足迹（CFP），供供应链下游采购方作为初级数据使用。",
-        "To quantify the carbon footprint (CFP) of {product} per declared unit of {unit} for {start} to {end}, "
+        "To quantify the carbon footprint (CFP) of {product} per declared unit (1 {unit}) for {start} to {end}, "
         "for use as primary data by buyers further down the supply chain.",
     ),
     "unit_kind": ("声明单位 / 基准流", "Declared unit / reference flow"),

@@ -127,12 +127,17 @@ class _Renderer:
         return out
 
     def groups(self, blocks: tuple[Block, ...]) -> list[list[Flowable]]:
-        """The section's flowables, a subheading kept on the page of the block that follows it."""
+        """The section's flowables; a subheading, or a note captioning code, stays with the block after it."""
         out: list[list[Flowable]] = []
         pending: list[Flowable] = []
-        for block in blocks:
-            pending.append(self.block(block))
-            if not isinstance(block, Subheading):
+        for i, block in enumerate(blocks):
+            following = blocks[i + 1] if i + 1 < len(blocks) else None
+            caption = isinstance(block, Paragraph) and block.kind == "note" and isinstance(following, Code)
+            if isinstance(block, Steps):  # flat, so that the group can keep them with their subheading
+                pending.extend(self.p(f"{i}. {item}", self.s.step) for i, item in enumerate(block.items, 1))
+            else:
+                pending.append(self.block(block))
+            if not (isinstance(block, Subheading) or caption):
                 out.append(pending)
                 pending = []
         if pending:

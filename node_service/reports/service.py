@@ -15,7 +15,6 @@ from node_service.reports.model import ReportInput
 from node_service.reports.pdf import render_pdf
 from node_service.runtime import Node
 from node_service.services.footprints import footprint_for
-from node_service.services.receipts import build_receipt
 
 __all__ = ["RenderedReport", "footprint_report", "report_input"]
 
@@ -40,6 +39,9 @@ def report_input(node: Node, footprint_id: str, viewer: Organisation) -> ReportI
         names = {"zh": owner.name_zh, "en": owner.name_en} if owner else {}
         logged = dict(entry.entry) if entry is not None else None
         leaf_index = entry.leaf_index if entry is not None else None
+    # imported here: services.receipts pulls in the evidence API, which the pure report modules do not need
+    from node_service.services.receipts import build_receipt
+
     receipt = None
     if logged is not None:
         try:

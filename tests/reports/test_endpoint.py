@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from node_service.app import create_app
+from node_service.services.log import canonical_sha256
+from node_service.transparency import entry_leaf_hash
 from tests.node.helpers import register, signed_activity, wait_receipt
 from tests.reports.pdftools import pdf_fonts, pdf_text, require_poppler
 
@@ -18,9 +20,14 @@ def _submit(client: TestClient) -> tuple[object, str]:
     return smelter, accepted.json()["footprintId"]
 
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
+
+
 def _save(tmp_path: Path, name: str, body: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(body)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"node-{name}").write_bytes(body)
     return path
 
 
@@ -42,10 +49,14 @@ def test_owner_and_shared_buyer_read_the_report_with_its_receipt(make_node, tmp_
         assert owner.headers["content-language"] == "zh-CN"
         assert owner.headers["x-tanlian-anchored"] == "true"
         assert f"cfp-report-{footprint_id}-v1-zh.pdf" in owner.headers["content-disposition"]
-        zh = _save(tmp_path, "zh.pdf", owner.content)
+        zh = _save(tmp_path, "anchored-zh.pdf", owner.content)
         text = pdf_text(zh).replace("\n", "")
         assert "产品碳足迹研究报告" in text and "核验信息" in text and "云南示例铝业" in text
         assert f"{total:,.2f}" in text
+        # the figures a reader checks: document hash, leaf hash, root, chain transaction
+        assert canonical_sha256(document) == receipt["entry"]["sha256"]
+        assert receipt["entry"]["sha256"] in text
+        assert entry_leaf_hash(receipt["entry"]).hex() in text
         assert receipt["rootHash"] in text
         assert receipt["anchor"]["transactionHash"] in text
         assert receipt["anchor"]["contract"] in text
@@ -68,7 +79,7 @@ def test_owner_and_shared_buyer_read_the_report_with_its_receipt(make_node, tmp_
         )
         assert as_buyer.status_code == 200, as_buyer.text
         assert as_buyer.headers["content-language"] == "en"
-        en = pdf_text(_save(tmp_path, "en.pdf", as_buyer.content))
+        en = pdf_text(_save(tmp_path, "anchored-en.pdf", as_buyer.content))
         assert "Product carbon footprint study report" in en
         assert receipt["rootHash"] in en.replace("\n", "")
 
@@ -91,5 +102,5 @@ def test_report_before_anchoring_says_not_yet_anchored(make_node, tmp_path):
             resp = client.get(f"/footprints/{footprint_id}/report.pdf?lang={lang}", headers=smelter.auth)
             assert resp.status_code == 200, resp.text
             assert resp.headers["x-tanlian-anchored"] == "false"
-            text = pdf_text(_save(tmp_path, f"{lang}.pdf", resp.content)).replace("\n", "")
+            text = pdf_text(_save(tmp_path, f"pending-{lang}.pdf", resp.content)).replace("\n", "")
             assert phrase in text
