@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "node_service.cli.serve_cmds",
     "node_service.cli.demo_cmds",
     "node_service.cli.credentials_cmds",
+    "node_service.cli.submit_cmds",
     "node_service.cli.resolve_cmds",
     "node_service.cli.footprint_cmds",
     "node_service.cli.evidence_cmds",

@@ -1,0 +1,114 @@
+"""``tanlian submit SIGNED [--evidence FILE …] --node URL [--token T]``.
+
+Uploads the evidence files (``POST /evidence``, multipart, needs the organisation's API token) and then
+posts the signed credential (``POST /submissions``; the signature is the authentication). Prints the
+stored submission as JSON; exits 1 with the node's problem (title, field, detail) when it is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from node_service.cli.common import fail, print_json
+from node_service.credentials.errors import CredentialError
+from node_service.credentials.vc import load_document
+
+__all__ = ["register", "submit_command", "upload_evidence"]
+
+MAX_CREDENTIAL_BYTES = 16 * 1024 * 1024
+
+
+def _problem(resp: httpx.Response, what: str) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        return f"{what}: HTTP {resp.status_code}: {resp.text[:200]}"
+    if not isinstance(body, dict):
+        return f"{what}: HTTP {resp.status_code}"
+    field = f" at {body['field']}" if body.get("field") else ""
+    fix = f" — {body['fix']}" if body.get("fix") else ""
+    return f"{what}: HTTP {resp.status_code} {body.get('title', '')}{field}: {body.get('detail', '')}{fix}"
+
+
+def upload_evidence(client: httpx.Client, path: Path, token: str) -> dict[str, Any]:
+    """POST one file to the node's evidence store; returns its public record (cid, sha256, entryId, …)."""
+    try:
+        with path.open("rb") as handle:
+            resp = client.post(
+                "/evidence",
+                files={"file": (path.name, handle, "application/octet-stream")},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+    except OSError as exc:
+        fail(f"submit: evidence file {str(path)!r} cannot be read: {exc.strerror} — check the path")
+    if resp.status_code in (404, 405):
+        fail(
+            f"submit: the node at {client.base_url} has no evidence upload endpoint (POST /evidence) — submit without --evidence"
+        )
+    if resp.status_code not in (200, 201):
+        fail(_problem(resp, f"submit: evidence {path.name} refused"))
+    body: dict[str, Any] = resp.json()
+    return body
+
+
+def submit_command(
+    signed: Annotated[Path, typer.Argument(help="The signed activity-data credential (JSON).", exists=False)],
+    node: Annotated[str, typer.Option("--node", help="Base URL of the node, e.g. http://127.0.0.1:8000")],
+    evidence: Annotated[
+        list[Path] | None, typer.Option("--evidence", help="Evidence file to upload first (repeatable).")
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", envvar="TANLIAN_API_TOKEN", help="API token (needed for --evidence)."),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each request.")] = 120.0,
+) -> None:
+    """Upload evidence files (if any), then submit the signed credential to the node."""
+    # (1) the credential: JSON within limits, before any network traffic
+    try:
+        raw = signed.read_bytes() if str(signed) != "-" else typer.get_binary_stream("stdin").read()
+    except OSError as exc:
+        fail(f"submit: {str(signed)!r} cannot be read: {exc.strerror} — check the path")
+    if len(raw) > MAX_CREDENTIAL_BYTES:
+        fail(
+            f"submit: credential has {len(raw)} bytes, want at most {MAX_CREDENTIAL_BYTES} — submit less data"
+        )
+    try:
+        credential = load_document(raw)
+    except CredentialError as exc:
+        fail(f"submit: {exc}")
+    if "proof" not in credential:
+        fail("submit: the credential has no proof — sign it first with tanlian sign")
+    files = list(evidence or [])
+    if files and not token:
+        fail("submit: --evidence needs the organisation's API token — pass --token or set TANLIAN_API_TOKEN")
+    for path in files:
+        if not path.is_file():
+            fail(f"submit: evidence {str(path)!r} is not a file — check the path")
+    with httpx.Client(base_url=node.rstrip("/"), timeout=timeout) as client:
+        try:
+            # (2) evidence first, so the credential's CIDs point at stored files
+            uploaded = [upload_evidence(client, path, token or "") for path in files]
+            text = json.dumps(credential)
+            for item in uploaded:
+                if item.get("cid") and item["cid"] not in text:
+                    typer.echo(
+                        f"warning: evidence {item.get('filename')} ({item['cid']}) is not cited", err=True
+                    )
+            # (3) the credential
+            resp = client.post("/submissions", json=credential)
+        except httpx.HTTPError as exc:
+            fail(f"submit: node {node} unreachable: {exc} — check --node and that the node runs")
+    if resp.status_code not in (200, 201):
+        fail(_problem(resp, "submit: refused"))
+    print_json({"submission": resp.json(), "evidence": uploaded, "replayed": resp.status_code == 200})
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``submit`` to the main ``tanlian`` app."""
+    app.command("submit")(submit_command)
