@@ -216,6 +216,7 @@ class _Renderer:
         label_width = 95.0
         height = 18 * n + 36
         drawing = Drawing(self.width, height)
+        drawing.initialFontName = self.fonts.text  # else the renderer starts by selecting Helvetica
         bars = HorizontalBarChart()
         bars.x, bars.y = label_width, 24
         bars.width, bars.height = self.width - label_width - 60, height - 30
@@ -275,6 +276,8 @@ def render_pdf(content: ReportContent, *, fonts: ReportFonts | None = None) -> b
         creator="tanlian node",
         keywords=list(content.keywords),
         lang="zh-CN" if content.lang == "zh" else "en",
+        initialFontName=fonts.text,  # no unembedded Helvetica resource: every font in the file is embedded
+        initialFontSize=9,
     )
     with _build_lock:
         doc.build(renderer.story(), onFirstPage=renderer.decorate, onLaterPages=renderer.decorate)

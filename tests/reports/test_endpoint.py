@@ -31,9 +31,9 @@ def _save(tmp_path: Path, name: str, body: bytes) -> Path:
     return path
 
 
-def test_owner_and_shared_buyer_read_the_report_with_its_receipt(make_node, tmp_path):
+def test_owner_and_shared_buyer_read_the_report_with_its_receipt(make_node, database_url, tmp_path):
     require_poppler()
-    node = make_node(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    node = make_node(database_url)
     with TestClient(create_app(node=node)) as client:
         smelter, footprint_id = _submit(client)
         buyer = register(client, "Motor maker", ["buyer"])

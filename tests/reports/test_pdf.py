@@ -82,7 +82,11 @@ def test_cjk_font_is_embedded(pdfs):
         fonts = pdf_fonts(path)
         cjk = [f for f in fonts if "WenQuanYi" in f["name"] or "CJK" in f["name"]]
         assert cjk, fonts
-        assert all(f["emb"] == "yes" and f["uni"] == "yes" for f in cjk), cjk
+        # every font used is embedded (as a subset) with a ToUnicode map, so text can be searched; ReportLab
+        # always lists the base-14 Helvetica in its resources, which no text uses
+        others = [f for f in fonts if f not in cjk]
+        assert all(f["emb"] == "yes" and f["sub"] == "yes" and f["uni"] == "yes" for f in cjk), cjk
+        assert [f["name"] for f in others] in ([], ["Helvetica"]), others
 
 
 def test_pages_render_to_png(pdfs):
@@ -99,6 +103,18 @@ def test_missing_font_is_a_clear_error():
         find_report_fonts([("/nonexistent/wqy-zenhei.ttc", 0, 1)])
     assert DEBIAN_FONT_PACKAGE in caught.value.message
     assert caught.value.status == 503
+
+
+def test_render_without_a_font_fails_clearly(monkeypatch, ingot_results):
+    from node_service.reports import fonts as fonts_module
+
+    monkeypatch.setattr(fonts_module, "_loaded", None)
+    monkeypatch.setenv(fonts_module.ENV_FONT, "/nonexistent/cjk.ttf")
+    content = build_report_content(report_input(ingot_results["plain"], anchored=False), "zh")
+    with pytest.raises(ReportFontMissing, match="no CJK TrueType font found") as caught:
+        render_pdf(content)
+    assert "/nonexistent/cjk.ttf" in caught.value.message
+    assert caught.value.problem == "report-font-missing"
 
 
 def test_font_without_chinese_glyphs_is_refused():
