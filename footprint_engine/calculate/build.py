@@ -336,6 +336,8 @@ def _factors(inv: Inventory) -> list[FactorUse]:
             note=f.note,
             used_by=used_by[i],
             fallbacks=fallbacks[i],
+            ncv_gj_per_unit=f.ncv_gj_per_unit,
+            ncv_source=f.ncv_source,
         )
         for i, f in factors.items()
     ]

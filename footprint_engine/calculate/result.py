@@ -125,6 +125,8 @@ class FactorUse(_Out):
     note: str | None = None
     used_by: list[str]
     fallbacks: list[str] = Field(default_factory=list)
+    ncv_gj_per_unit: float | None = Field(default=None, description="Fuels: the NCV used for energy amounts.")
+    ncv_source: str | None = None
 
 
 class LifeCycleReport(_Out):

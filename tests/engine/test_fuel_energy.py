@@ -53,6 +53,8 @@ def test_tce_through_the_ipcc_route_equals_energy_times_kg_per_tj():
     assert gases[("N2O", "fossil")] == approx(0.6 * tj / 100, rel=1e-9)
     line = r.per_input[0]
     assert "NCV 43 GJ/t" in line.conversion and "29307 kJ/kgce" in line.conversion
+    factor = r.factors[0]
+    assert factor.ncv_gj_per_unit == 43.0 and "IPCC 2006" in factor.ncv_source
 
 
 def test_energy_report_counts_measured_energy_at_29307_kj_per_kgce():
