@@ -92,7 +92,7 @@ def test_hypothesis_signed_mutations(world):
     client, node, org = world
     base = activity(org.did)
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(subject=mutated_subject(base), credential_id=st.uuids())
     def run(subject: dict[str, Any], credential_id: Any) -> None:
         from node_service.credentials.vc import build_credential
