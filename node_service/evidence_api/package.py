@@ -17,7 +17,6 @@ from node_service.evidence_api.models import GecClaimRecord
 from node_service.evidence_api.service import cited_cids, readable_copy
 from node_service.runtime import Node
 from node_service.services.footprints import footprint_for
-from node_service.services.receipts import build_receipt
 from node_service.verification.package import PACKAGE_VERSION, render_markdown, verify_package
 
 __all__ = ["build_package"]
@@ -37,6 +36,8 @@ def build_package(node: Node, footprint_id: str, viewer: Organisation, out: Path
     Raises NotFound when the footprint is not visible to ``viewer`` and NotReady (409) until every item is
     anchored.
     """
+    from node_service.services.receipts import build_receipt  # it imports this package's models
+
     # (1) what the viewer may see: the footprint, its submission, its GEC claims, the evidence it may read
     with node.db.transaction() as session:
         footprint = footprint_for(session, footprint_id, viewer)

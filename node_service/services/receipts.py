@@ -9,8 +9,6 @@ from sqlalchemy.orm import Session
 
 from node_service.db.models import Anchor, Footprint, LogEntry, Organisation, Submission
 from node_service.errors import NotFound, NotReady
-from node_service.evidence_api.models import EvidenceFile, GecClaimRecord
-from node_service.evidence_api.service import readable_copy
 from node_service.runtime import Node
 from node_service.services.footprints import may_see
 
@@ -20,6 +18,12 @@ RECEIPT_VERSION = 1
 
 
 def _visible(session: Session, entry: LogEntry, viewer: Organisation) -> bool:
+    from node_service.evidence_api.models import (  # evidence_api imports this module
+        EvidenceFile,
+        GecClaimRecord,
+    )
+    from node_service.evidence_api.service import readable_copy
+
     if entry.organisation_did == viewer.did:
         return True
     if entry.type == "footprint":

@@ -1,0 +1,149 @@
+"""Benchmark of the DB-backed transparency log (node_service.services.log).
+
+Measures, on SQLite and (when reachable) PostgreSQL:
+  * append throughput: entries/s through ``TransparencyLog.append`` in batches (one transaction per batch);
+  * with a log of ``--entries`` entries (default 1,000,000): inclusion proofs generated from the database
+    per second (one proof per call, random leaves, against the full tree), verified per second
+    (``verify_inclusion`` with the leaf hash and root read from the database), and proof sizes.
+
+Targets (issue 5): append >= 20,000 entries/s; proofs generated >= 10,000/s and verified >= 50,000/s.
+
+    .venv/bin/python benchmarks/log_bench.py                       # SQLite, 1,000,000 entries
+    .venv/bin/python benchmarks/log_bench.py --entries 200000 --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from node_service.db import create_database, upgrade_to_head
+from node_service.db.models import LogEntry
+from node_service.services.log import TransparencyLog, make_entry
+from node_service.transparency import inclusion_proof_size, verify_inclusion
+
+DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+
+
+_ids = itertools.count()
+
+
+def entries(count: int) -> list[dict]:
+    return [make_entry("submission", f"urn:bench:{next(_ids)}", "ab" * 32, DID) for _ in range(count)]
+
+
+def bench_append(url: str, total: int, batch: int, label: str) -> float:
+    db = create_database(url)
+    upgrade_to_head(db.engine)
+    tlog = TransparencyLog()
+    prepared = [entries(min(batch, total - s)) for s in range(0, total, batch)]
+    t0 = time.perf_counter()
+    for chunk in prepared:
+        with tlog.lock, db.transaction() as session:
+            tlog.append(session, chunk)
+    elapsed = time.perf_counter() - t0
+    rate = total / elapsed
+    print(
+        f"[{label}] append {total:,} entries in batches of {batch:,}: {elapsed:.2f} s = {rate:,.0f} entries/s"
+    )
+    db.dispose()
+    return rate
+
+
+def bench_proofs(url: str, label: str, samples: int) -> None:
+    db = create_database(url)
+    tlog = TransparencyLog()
+    with db.transaction() as session:
+        size = tlog.size(session)
+        root = tlog.root(session, size)
+        rng = random.Random(1)
+        indices = [rng.randrange(size) for _ in range(samples)]
+        leaves = {
+            i: bytes(h)
+            for i, h in session.query(LogEntry.leaf_index, LogEntry.leaf_hash).filter(
+                LogEntry.leaf_index.in_(indices[:5000])
+            )
+        }
+        t0 = time.perf_counter()
+        proofs = [tlog.inclusion_proof(session, i, size) for i in indices]
+        gen = time.perf_counter() - t0
+    sample = [(i, p) for i, p in zip(indices, proofs, strict=True) if i in leaves]
+    reps = max(1, 50_000 // max(1, len(sample)))
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        for i, p in sample:
+            verify_inclusion(i, size, leaves[i], p, root)
+    ver = time.perf_counter() - t0
+    lengths = sorted(len(p) for p in proofs)
+    print(
+        f"[{label}] log of {size:,}: inclusion proofs generated {samples / gen:,.0f}/s (one DB query each), "
+        f"verified {reps * len(sample) / ver:,.0f}/s"
+    )
+    print(
+        f"[{label}] inclusion proof size: {lengths[0]}-{lengths[-1]} hashes "
+        f"({lengths[-1] * 32} bytes max; RFC 9162 bound {inclusion_proof_size(size - 1, size)}); "
+        f"consistency proof {len(tlog.consistency_proof(db.sessions(), size // 3, size))} hashes"
+    )
+    db.dispose()
+
+
+def fresh_postgres(admin: str) -> tuple[str, str]:
+    name = f"tanlian_bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(admin).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_postgres(admin: str, name: str) -> None:
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--entries", type=int, default=1_000_000, help="size of the log for the proof figures"
+    )
+    parser.add_argument("--append", type=int, default=100_000, help="entries for the append figure")
+    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--samples", type=int, default=20_000, help="proofs to generate")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "TANLIAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    args = parser.parse_args()
+    print(f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        bench_append(url, args.append, args.batch, "sqlite")
+        bench_append(url, args.entries - args.append, args.batch, "sqlite (building the large log)")
+        bench_proofs(url, "sqlite", args.samples)
+    try:
+        pg, name = fresh_postgres(args.postgres)
+    except Exception as exc:
+        print(f"[postgresql] skipped: {type(exc).__name__}")
+        return
+    try:
+        bench_append(pg, args.append, args.batch, "postgresql")
+        bench_proofs(pg, "postgresql", min(args.samples, 5_000))
+    finally:
+        drop_postgres(args.postgres, name)
+
+
+if __name__ == "__main__":
+    main()
