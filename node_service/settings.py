@@ -46,7 +46,8 @@ class Settings(BaseSettings):
         default="", description="comma-separated Handle REST base URLs asked for prefixes not served here"
     )
     strict_identifiers: bool = Field(
-        default=False, description="refuse cited handles whose prefix neither this node nor an upstream serves"
+        default=False,
+        description="refuse cited handles whose prefix neither this node nor an upstream serves",
     )
 
     @cached_property

@@ -44,7 +44,9 @@ class SubmissionPublic(BaseModel):
     sha256: str
     footprintId: str
     supersededBy: str | None = None
-    flags: list[dict[str, Any]] = Field(default_factory=list, description="e.g. signed by a key revoked later")
+    flags: list[dict[str, Any]] = Field(
+        default_factory=list, description="e.g. signed by a key revoked later"
+    )
 
 
 class ShareRequest(BaseModel):
@@ -118,7 +120,9 @@ def submit(node: NodeDep, credential: JsonObject, response: Response) -> Submiss
     if not accepted.created:
         response.status_code = status.HTTP_200_OK
     node.anchorer.wake()
-    return _submission(accepted.submission, accepted.footprint.id).model_copy(update={"flags": accepted.flags})
+    return _submission(accepted.submission, accepted.footprint.id).model_copy(
+        update={"flags": accepted.flags}
+    )
 
 
 @router.get("/submissions/{submission_id:path}", tags=["submissions"])
