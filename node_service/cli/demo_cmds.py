@@ -10,6 +10,7 @@ import json
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,6 +102,42 @@ def _activity() -> dict[str, Any]:
     return load_example("aluminium-ingot-yunnan")
 
 
+def _drop_evidence(node: Any) -> None:
+    """Remove the example's placeholder evidence CIDs; the demo cites only files it really uploads."""
+    if isinstance(node, dict):
+        node.pop("evidence", None)
+        for value in node.values():
+            _drop_evidence(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_evidence(value)
+
+
+def _evidence_files(activity: dict[str, Any], run_tag: str) -> list[tuple[str, bytes, dict[str, Any]]]:
+    """Evidence the supplier holds: monthly meter readings and one certificate record per GEC batch.
+
+    Serials get a per-run tag: a GEC serial can be claimed once across the exchange, and the demo may run
+    several times against one node. Returns (file name, bytes, the object whose ``evidence`` cites it).
+    """
+    _drop_evidence(activity)
+    electricity = activity["inputs"]["electricity"][0]
+    monthly = electricity["amount"] / 12
+    rows = ["month,meter_id,consumption_mwh"] + [
+        f"2025-{m:02d},YN-POTLINE-01,{monthly:.3f}" for m in range(1, 13)
+    ]
+    files = [("meter-readings-2025.csv", ("\n".join(rows) + "\n").encode(), electricity)]
+    for claim in electricity.get("greenPowerClaims", []):
+        claim["serial"] = f"{claim['serial']}-{run_tag}"
+        record = {
+            k: claim[k] for k in ("serial", "quantityMWh", "generationType", "productionDate", "cancellation")
+        }
+        body = json.dumps(
+            {"certificate": "China Green Electricity Certificate (GEC) batch", **record}, indent=2
+        )
+        files.append((f"gec-{claim['serial']}.json", body.encode(), claim))
+    return files
+
+
 def _wait_receipt(client: httpx.Client, entry_id: str, token: str, timeout: float = 30.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -138,6 +175,23 @@ def run_demo(node_url: str, out: Path, rpc: str | None = None) -> list[Path]:
             f"registered supplier {supplier['did'][:24]}… and buyer {buyer['did'][:24]}… (self-signed, eddsa-jcs-2022)"
         )
 
+        supplier_auth = {"Authorization": f"Bearer {supplier['apiToken']}"}
+        evidence_dir = out / "evidence"
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        evidence_cids: list[tuple[str, str, Path]] = []
+        for name, content, citing in _evidence_files(activity, uuid.uuid4().hex[:8]):
+            (evidence_dir / name).write_bytes(content)
+            stored = _check(
+                client.post("/evidence", files={"file": (name, content)}, headers=supplier_auth),
+                (200, 201),
+                name,
+            )
+            citing["evidence"] = [stored["cid"]]
+            evidence_cids.append((stored["cid"], stored["entryId"], evidence_dir / name))
+        step(
+            f"supplier uploaded {len(evidence_cids)} evidence files (meter readings, GEC certificates) → CIDv1s"
+        )
+
         credential = build_credential(activity, supplier["did"])
         signed = eddsa_jcs_2022.sign(credential, supplier_key, verification_method_id(supplier_key))
         step(f"supplier signed activity-data credential {signed['id']} (the private key stays here)")
@@ -145,7 +199,6 @@ def run_demo(node_url: str, out: Path, rpc: str | None = None) -> list[Path]:
         submission = _check(client.post("/submissions", json=signed), 201, "submit")
         step(f"node verified and stored it; footprint {submission['footprintId']} computed with Brightway")
 
-        supplier_auth = {"Authorization": f"Bearer {supplier['apiToken']}"}
         buyer_auth = {"Authorization": f"Bearer {buyer['apiToken']}"}
         denied = client.get(f"/footprints/{submission['footprintId']}", headers=buyer_auth)
         if denied.status_code != 404:
@@ -171,11 +224,16 @@ def run_demo(node_url: str, out: Path, rpc: str | None = None) -> list[Path]:
 
         receipts_dir = out / "receipts"
         receipts_dir.mkdir(parents=True, exist_ok=True)
-        documents = {"footprint": footprint, "submission": signed}
-        for kind, entry_id in (("submission", signed["id"]), ("footprint", submission["footprintId"])):
-            receipt = _wait_receipt(client, entry_id, buyer["apiToken"])
-            doc_file = out / f"{kind}.json"
-            doc_file.write_text(json.dumps(documents[kind], ensure_ascii=False, indent=2) + "\n")
+        (out / "submission.json").write_text(json.dumps(signed, ensure_ascii=False, indent=2) + "\n")
+        (out / "footprint.json").write_text(json.dumps(footprint, ensure_ascii=False, indent=2) + "\n")
+        _, gec_entry, gec_file = evidence_cids[-1]
+        checks = (
+            ("submission", signed["id"], out / "submission.json"),
+            ("footprint", submission["footprintId"], out / "footprint.json"),
+            ("evidence", gec_entry, gec_file),
+        )
+        for kind, entry_id, doc_file in checks:
+            receipt = _wait_receipt(client, entry_id, buyer["apiToken"])  # the buyer checks all three
             report = verify_receipt(receipt, rpc_url=rpc, file=doc_file)
             if not report.ok:
                 bad = "; ".join(f"{c.name}: {c.detail}" for c in report.checks if not c.ok)

@@ -25,7 +25,7 @@ def test_demo_embedded(tmp_path, backend, request):
     assert result.returncode == 0, result.stdout + result.stderr
     assert elapsed < 60, f"demo took {elapsed:.1f} s"
     receipts = sorted((out / "receipts").glob("*.json"))
-    assert len(receipts) == 2
+    assert len(receipts) == 3  # submission, footprint, one evidence file
     for path in receipts:
         receipt = json.loads(path.read_text())
         assert set(receipt) == RECEIPT_KEYS
@@ -84,7 +84,7 @@ def test_demo_against_a_served_node(tmp_path):
         out = tmp_path / "out"
         result = run("demo", "--node", f"http://127.0.0.1:{port}", "--out", str(out), timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr
-        assert len(list((out / "receipts").glob("*.json"))) == 2
+        assert len(list((out / "receipts").glob("*.json"))) == 3
         assert "receipt verified (shape, leaf, inclusion, content, chain-id, on-chain-head" in result.stdout
     finally:
         proc.send_signal(signal.SIGTERM)
