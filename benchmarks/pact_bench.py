@@ -90,7 +90,7 @@ WRK_SCRIPT = r"""
 local paths = {}
 for line in io.lines(os.getenv("PACT_BENCH_PATHS")) do paths[#paths + 1] = line end
 local quota = tonumber(os.getenv("PACT_BENCH_PER_THREAD"))
-local counter, answered, failed = 0, 0, 0
+counter, answered, failed = 0, 0, 0 -- globals: done() reads them through thread:get
 local threads = {}
 
 function setup(thread)
@@ -112,10 +112,10 @@ end
 function done(summary, latency, requests)
   local bad = 0
   for _, thread in ipairs(threads) do bad = bad + thread:get("failed") end
-  io.write(string.format("RESULT n=%d p50=%.2f p95=%.2f p99=%.2f max=%.2f rps=%.1f non200=%d\n",
+  io.write(string.format("RESULT n=%d p50=%.2f p95=%.2f p99=%.2f max=%.2f ms non200=%d errors=%d\n",
     summary.requests, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000,
-    summary.requests / (summary.duration / 1e6), bad))
+    latency:percentile(99) / 1000, latency.max / 1000, bad,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
 
@@ -260,15 +260,16 @@ def load() -> str:
 
 
 def run_wrk(
-    name: str, base: str, token: str, paths: list[str], clients: int, requests: int, tmp: Path
+    name: str, base: str, token: str, paths: list[str], clients: int, requests: int, seconds: int, tmp: Path
 ) -> None:
+    """One closed-loop wrk run: ``seconds`` long, at most ``requests`` requests (wrk then idles to the end)."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk not found — apt-get install -y wrk")
     script, listing = tmp / "pact.lua", tmp / f"paths-{uuid.uuid4().hex}.txt"
     script.write_text(WRK_SCRIPT)
     listing.write_text("\n".join(paths) + "\n")
-    threads = 2
+    threads = min(2, clients)  # wrk wants at least one connection per thread
     env = dict(os.environ, PACT_BENCH_PATHS=str(listing), PACT_BENCH_PER_THREAD=str(requests // threads))
     before = load()
     out = subprocess.run(
@@ -276,7 +277,7 @@ def run_wrk(
             wrk,
             f"-t{threads}",
             f"-c{clients}",
-            "-d120s",
+            f"-d{seconds}s",
             "--timeout",
             "30s",
             "-s",
@@ -291,7 +292,9 @@ def run_wrk(
         check=True,
     ).stdout
     result = next((line[7:] for line in out.splitlines() if line.startswith("RESULT ")), out)
-    print(f"{name:34s} {result}  load {before}->{load()}")
+    done = int(result.split("n=", 1)[1].split()[0]) if "n=" in result else 0
+    rate = f"{done / seconds:.0f} req/s" if done < requests else "quota reached"
+    print(f"{name:34s} {result} {rate}  load {before}->{load()}", flush=True)
 
 
 def run_paced(
@@ -315,7 +318,7 @@ def run_paced(
         text=True,
         check=True,
     ).stdout.strip()
-    print(f"{name:34s} {out}  load {before}->{load()}")
+    print(f"{name:34s} {out}  load {before}->{load()}", flush=True)
 
 
 def fresh_postgres(admin: str) -> tuple[str, str]:
@@ -344,7 +347,10 @@ def main() -> None:
     )
     parser.add_argument("--footprints", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=5000, help="requests per scenario")
+    parser.add_argument(
+        "--requests", type=int, default=50_000, help="at most this many requests per scenario"
+    )
+    parser.add_argument("--seconds", type=int, default=15, help="length of each closed-loop wrk run")
     parser.add_argument("--rate", type=float, default=0.0, help="also a paced run at this many requests/s")
     args = parser.parse_args()
     database_url, dropped = args.database_url, None
@@ -358,7 +364,8 @@ def main() -> None:
             server = start_server(tmp / "data", database_url, port)
             base = f"http://127.0.0.1:{port}"
             try:
-                n, step = args.requests, max(1, len(ids) // args.requests)
+                n = min(args.requests, 5000)  # distinct paths, cycled
+                step = max(1, len(ids) // n)
                 scenarios = {
                     "GET /3/footprints/{id}": [f"/3/footprints/{ids[i * step % len(ids)]}" for i in range(n)],
                     "GET /3/footprints?limit=10": ["/3/footprints?limit=10"],
@@ -369,12 +376,12 @@ def main() -> None:
                     ],
                 }
                 for name, paths in scenarios.items():
-                    run_wrk(name, base, token, paths, args.clients, n, tmp)
+                    run_wrk(name, base, token, paths, args.clients, args.requests, args.seconds, tmp)
                 if args.rate > 0:
                     for name, paths in scenarios.items():
-                        run_paced(
-                            f"{name} @{args.rate:g}/s", base, token, paths, args.clients, n, args.rate, tmp
-                        )
+                        total = int(args.rate * args.seconds)
+                        label = f"{name} @{args.rate:g}/s"
+                        run_paced(label, base, token, paths, args.clients, total, args.rate, tmp)
             finally:
                 server.terminate()
                 server.wait(timeout=30)

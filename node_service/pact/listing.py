@@ -18,9 +18,9 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, exists, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, exists, select, tuple_
 from sqlalchemy.orm import Session
 
 from node_service.pact.errors import AccessDenied, BadRequest, NoSuchFootprint
@@ -32,6 +32,7 @@ __all__ = [
     "CANDIDATE_LIMIT",
     "Page",
     "decode_cursor",
+    "documents",
     "encode_cursor",
     "get_footprint",
     "list_footprints",
@@ -41,15 +42,22 @@ __all__ = [
 #: A list filter matching at most this many footprints is planned "by candidates".
 CANDIDATE_LIMIT = 2000
 MAX_CURSOR_LENGTH = 200
+MAX_ID_LENGTH = 36
 
-_PF = PactFootprint.__table__
-_V = PactVisibility.__table__
-_K = PactFootprintKey.__table__
+_PF = cast(Table, PactFootprint.__table__)
+_V = cast(Table, PactVisibility.__table__)
+_K = cast(Table, PactFootprintKey.__table__)
+# statements of every request, built once
+_FOOTPRINT_STATE = select(_PF.c.id, _PF.c.status, _PF.c.public, _PF.c.organisation_id).where(
+    _PF.c.id == bindparam("id")
+)
+_STATUSES = select(_PF.c.id, _PF.c.status).where(_PF.c.id.in_(bindparam("ids", expanding=True)))
+_DOCUMENTS = select(_PF.c.id, _PF.c.document).where(_PF.c.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[Any]  # each has .id and .document
+    rows: list[Any]  # each has .id and .status (the documents: :func:`documents`)
     next_cursor: str | None
 
 
@@ -101,7 +109,7 @@ def _row_conditions(criteria: Criteria, skip: str | None = None) -> list[ColumnE
     return conditions
 
 
-def _candidates(session: Session, criteria: Criteria) -> tuple[str, list[str]] | None:
+def _candidates(session: Session | Connection, criteria: Criteria) -> tuple[str, list[str]] | None:
     """The most selective list filter and its footprint ids, when one matches at most CANDIDATE_LIMIT."""
     best: tuple[str, list[str]] | None = None
     for name, values in criteria.values.items():
@@ -119,7 +127,7 @@ def _candidates(session: Session, criteria: Criteria) -> tuple[str, list[str]] |
 
 
 def _by_candidates(
-    session: Session,
+    session: Session | Connection,
     viewer_id: str,
     criteria: Criteria,
     candidates: tuple[str, list[str]],
@@ -139,7 +147,11 @@ def _by_candidates(
 
 
 def _by_order(
-    session: Session, viewer_id: str, criteria: Criteria, after: tuple[datetime, str] | None, count: int
+    session: Session | Connection,
+    viewer_id: str,
+    criteria: Criteria,
+    after: tuple[datetime, str] | None,
+    count: int,
 ) -> list[tuple[datetime, str]]:
     conditions = _row_conditions(criteria)
     found: dict[str, datetime] = {}
@@ -157,7 +169,7 @@ def _by_order(
 
 
 def list_footprints(
-    session: Session, viewer_id: str, criteria: Criteria, *, limit: int, cursor: str | None
+    session: Session | Connection, viewer_id: str, criteria: Criteria, *, limit: int, cursor: str | None
 ) -> Page:
     """Visible footprints matching ``criteria``, newest first, at most ``limit``; keyset pagination."""
     after = decode_cursor(cursor) if cursor is not None else None
@@ -168,19 +180,33 @@ def list_footprints(
         keys = _by_order(session, viewer_id, criteria, after, limit + 1)
     more = len(keys) > limit
     keys = keys[:limit]
-    documents: dict[str, Any] = {}
+    statuses: dict[str, Any] = {}
     if keys:
         ids = [fid for _, fid in keys]
-        documents = {
-            row.id: row for row in session.execute(select(_PF.c.id, _PF.c.document).where(_PF.c.id.in_(ids)))
+        statuses = {
+            row.id: row for row in session.execute(select(_PF.c.id, _PF.c.status).where(_PF.c.id.in_(ids)))
         }
-    rows = [documents[fid] for _, fid in keys if fid in documents]
+    rows = [statuses[fid] for _, fid in keys if fid in statuses]
     return Page(rows, encode_cursor(*keys[-1]) if more and keys else None)
 
 
-def get_footprint(session: Session, viewer_id: str, footprint_id: str) -> PactFootprint:
-    """GetFootprint: NoSuchFootprint when absent, AccessDenied when it exists but is not shared with the viewer."""
-    row = session.get(PactFootprint, footprint_id) if len(footprint_id) <= 36 else None
+def documents(session: Session | Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored ProductFootprints of ``ids`` (absent ids are left out)."""
+    if not ids:
+        return {}
+    return {row.id: row.document for row in session.execute(_DOCUMENTS, {"ids": ids})}
+
+
+def get_footprint(session: Session | Connection, viewer_id: str, footprint_id: str) -> Any:
+    """GetFootprint: NoSuchFootprint when absent, AccessDenied when it exists but is not shared with the viewer.
+    The row has id, status, public and organisation_id (the document: :func:`documents`)."""
+    row = None
+    if len(footprint_id) <= MAX_ID_LENGTH:
+        row = session.execute(
+            select(_PF.c.id, _PF.c.status, _PF.c.public, _PF.c.organisation_id).where(
+                _PF.c.id == footprint_id
+            )
+        ).first()
     if row is None:
         raise NoSuchFootprint(f"no footprint {footprint_id[:60]!r} on this host", fix="check the id")
     if may_see(session, row, viewer_id):

@@ -47,6 +47,7 @@ __all__ = [
     "matching_owned",
     "publish_footprint",
     "render",
+    "render_document",
     "visible_clause",
 ]
 
@@ -233,15 +234,21 @@ def matching_owned(
 
 
 def render(row: Any, base_url: str) -> dict[str, Any]:
-    """The stored ProductFootprint with the receipt URLs of this host filled in."""
-    doc = dict(row.document)
+    """The stored ProductFootprint of ``row`` (a PactFootprint) with the receipt URLs of this host filled in."""
+    return render_document(row.document, base_url)
+
+
+def render_document(document: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """A stored ProductFootprint with the receipt URLs of this host filled in; the id is the document's."""
+    doc = dict(document)
+    footprint_id = doc["id"]
     extensions = []
     for ext in doc.get("extensions", []):
         ext = dict(ext)
         data = dict(ext.get("data", {}))
         if "logEntryId" in data:
-            data["receiptUrl"] = f"{base_url}/receipts/{row.id}"
-            data["pactReceiptUrl"] = f"{base_url}/pact/receipts/{row.id}"
+            data["receiptUrl"] = f"{base_url}/receipts/{footprint_id}"
+            data["pactReceiptUrl"] = f"{base_url}/pact/receipts/{footprint_id}"
         ext["data"] = data
         extensions.append(ext)
     if extensions:

@@ -21,12 +21,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from node_service.api.deps import CurrentOrg, NodeDep
 from node_service.errors import NodeError
 from node_service.pact import clients as client_service
-from node_service.pact import inbox, publication, recompute
+from node_service.pact import inbox, listing, publication, recompute
 from node_service.pact.delivery import remote_host
 from node_service.pact.errors import BadRequest, InternalError, NotImplementedAction, OAuthError, PactError
 from node_service.pact.events import parse_cloudevent
@@ -184,7 +185,7 @@ def openid_configuration(request: Request) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the actions
-def _viewer(request: Request, state: PactState, session: Session) -> str:
+def _viewer(request: Request, state: PactState, session: Session | Connection) -> str:
     """The organisation of the request's bearer token (checked against its client in ``session``)."""
     authorization = request.headers.get("authorization")
     return client_service.authenticate_bearer(session, state.keys, authorization).organisation_id
@@ -206,10 +207,11 @@ def _limit(params: dict[str, list[str]], state: PactState) -> int:
     return min(int(given[0]), state.settings.max_limit)
 
 
-def _list(request: Request, state: PactState, node: Any, major: int) -> JSONResponse:
-    """ListFootprints in one short read transaction (token check, page, documents)."""
+def _list(request: Request, state: PactState, node: Any, major: int) -> Response:
+    """ListFootprints in one short read transaction (token check, page, documents not cached yet)."""
     params = _query_lists(request)
-    with node.db.transaction() as session:
+    base = _base_url(request)
+    with node.db.engine.connect() as session:  # one read transaction, rolled back at the end
         viewer = _viewer(request, state, session)
         if "$filter" in params and any(params["$filter"]):
             raise NotImplementedAction(
@@ -219,32 +221,53 @@ def _list(request: Request, state: PactState, node: Any, major: int) -> JSONResp
         cursor = params.get("cursor", [None])[0]
         criteria = Criteria.from_lists(params) if major == 3 else Criteria()
         page = publication.list_footprints(session, viewer, criteria, limit=limit, cursor=cursor)
-    base = _base_url(request)
-    data = [publication.render(row, base) for row in page.rows]
-    if major == 2:
-        data = [to_v2_product_footprint(pf) for pf in data]
+        fragments = _rendered(state, session, [(r.id, r.status) for r in page.rows], base)
     headers = {}
     if page.next_cursor is not None:
         keep = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "limit")]
         query = urlencode([*keep, ("limit", str(limit)), ("cursor", page.next_cursor)])
         headers["link"] = f'<{base}{request.url.path}?{query}>; rel="next"'
-    return JSONResponse({"data": data}, headers=headers)
+    if major == 2:
+        data = [to_v2_product_footprint(json.loads(f)) for f in fragments]
+        return JSONResponse({"data": data}, headers=headers)
+    return Response(
+        b'{"data":[' + b",".join(fragments) + b"]}", media_type="application/json", headers=headers
+    )
 
 
-def _get(request: Request, state: PactState, node: Any, footprint_id: str, major: int) -> JSONResponse:
+def _get(request: Request, state: PactState, node: Any, footprint_id: str, major: int) -> Response:
     """GetFootprint in one short read transaction."""
-    with node.db.transaction() as session:
+    base = _base_url(request)
+    with node.db.engine.connect() as session:
         viewer = _viewer(request, state, session)
         row = publication.get_footprint(session, viewer, footprint_id)
-        data = publication.render(row, _base_url(request))
-    return JSONResponse({"data": to_v2_product_footprint(data) if major == 2 else data})
+        fragment = _rendered(state, session, [(row.id, row.status)], base)[0]
+    if major == 2:
+        return JSONResponse({"data": to_v2_product_footprint(json.loads(fragment))})
+    return Response(b'{"data":' + fragment + b"}", media_type="application/json")
 
 
-async def _in_reader_thread(state: PactState, work: Callable[[], Response]) -> Response:
-    """Run a database read off the event loop, in the PACT readers' own small thread pool (at most
-    ``reader_threads`` at once, never more than the connection pool can serve, so nothing waits for a
-    connection while holding a thread, and the default pool stays free for the rest of the app)."""
-    return await anyio.to_thread.run_sync(work, limiter=state.readers())
+def _rendered(state: PactState, session: Connection, keys: list[tuple[str, str]], base: str) -> list[bytes]:
+    """The v3 JSON of each (id, status), from the per-process cache or rendered from the stored document."""
+    return state.rendered.fragments(
+        keys,
+        base,
+        lambda ids: listing.documents(session, ids),
+        lambda document: publication.render_document(document, base),
+    )
+
+
+async def _read(request: Request, work: Callable[[PactState, Any], Response]) -> Response:
+    """Run a short database read (ListFootprints, GetFootprint) on the event loop when ``reader_threads`` is 0
+    (the default: a few index reads cost less than handing them to a thread), else in the PACT readers' own
+    thread pool of at most ``reader_threads`` (never more than the connection pool keeps, so nothing waits for a
+    connection while holding a thread). The read routes take no dependencies, because FastAPI runs plain
+    ``def`` dependencies in the default thread pool: one thread hop per dependency."""
+    state = pact_state(request)
+    node = request.app.state.node
+    if state.reader_limit == 0:
+        return work(state, node)
+    return await anyio.to_thread.run_sync(lambda: work(state, node), limiter=state.readers())
 
 
 async def _events(request: Request, state: PactState, node: Any, major: int) -> Response:
@@ -280,13 +303,13 @@ def inbox_accept(session: Any, sender: str, event: Any, major: int, base_url: st
 
 
 @router.get("/3/footprints", summary="Action ListFootprints (v3)")
-async def list_v3(request: Request, state: PactDep, node: NodeDep) -> Response:
-    return await _in_reader_thread(state, lambda: _list(request, state, node, 3))
+async def list_v3(request: Request) -> Response:
+    return await _read(request, lambda state, node: _list(request, state, node, 3))
 
 
 @router.get("/3/footprints/{footprint_id}", summary="Action GetFootprint (v3)")
-async def get_v3(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> Response:
-    return await _in_reader_thread(state, lambda: _get(request, state, node, footprint_id, 3))
+async def get_v3(footprint_id: str, request: Request) -> Response:
+    return await _read(request, lambda state, node: _get(request, state, node, footprint_id, 3))
 
 
 @router.post("/3/events", summary="Action Events (v3)")
@@ -295,13 +318,13 @@ async def events_v3(request: Request, state: PactDep, node: NodeDep) -> Response
 
 
 @router.get("/2/footprints", summary="Action ListFootprints (v2.3)")
-async def list_v2(request: Request, state: PactDep, node: NodeDep) -> Response:
-    return await _in_reader_thread(state, lambda: _list(request, state, node, 2))
+async def list_v2(request: Request) -> Response:
+    return await _read(request, lambda state, node: _list(request, state, node, 2))
 
 
 @router.get("/2/footprints/{footprint_id}", summary="Action GetFootprint (v2.3)")
-async def get_v2(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> Response:
-    return await _in_reader_thread(state, lambda: _get(request, state, node, footprint_id, 2))
+async def get_v2(footprint_id: str, request: Request) -> Response:
+    return await _read(request, lambda state, node: _get(request, state, node, footprint_id, 2))
 
 
 @router.post("/2/events", summary="Action Events (v2.3)")

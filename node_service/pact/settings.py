@@ -20,10 +20,16 @@ class PactSettings(BaseSettings):
     max_limit: int = Field(default=1000, ge=1, description="largest page a ListFootprints call returns")
     default_limit: int = Field(default=100, ge=1, description="page size when no limit is given")
     reader_threads: int = Field(
-        default=8,
-        ge=1,
+        default=0,
+        ge=0,
         le=256,
-        description="threads serving ListFootprints/GetFootprint at once (capped by the DB connection pool)",
+        description="threads serving ListFootprints/GetFootprint at once (capped by the DB connection pool's "
+        "size); 0 runs them on the event loop",
+    )
+    rendered_cache_size: int = Field(
+        default=20_000,
+        ge=0,
+        description="rendered ProductFootprints kept per process (about 3 KB each); 0 turns the cache off",
     )
     page_link_ttl_seconds: int = Field(
         default=3600, ge=180, description="pagination links stay valid this long"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 
 from node_service.pact.delivery import DeliveryWorker
+from node_service.pact.rendered import RenderedCache
 from node_service.pact.settings import PactSettings
 from node_service.pact.tokens import NodeKeys, load_node_keys
 from node_service.runtime import Node
@@ -25,7 +26,8 @@ class PactState:
     settings: PactSettings
     keys: NodeKeys
     worker: DeliveryWorker | None = None
-    reader_limit: int = 8
+    reader_limit: int = 0
+    rendered: RenderedCache = field(default_factory=lambda: RenderedCache(0))
     _readers: CapacityLimiter | None = None
 
     def readers(self) -> CapacityLimiter:
@@ -36,12 +38,10 @@ class PactState:
 
 
 def pool_capacity(node: Node) -> int | None:
-    """How many connections the node's pool hands out at most (None when unbounded)."""
-    pool = node.db.engine.pool
-    size = getattr(pool, "size", None)
-    if not callable(size):
-        return None
-    return int(size()) + max(0, int(getattr(pool, "_max_overflow", 0)))
+    """How many connections the node's pool keeps open (None when it has no fixed size). Beyond them the pool
+    opens overflow connections per checkout and closes them on return, which costs a connect each time."""
+    size = getattr(node.db.engine.pool, "size", None)
+    return int(size()) if callable(size) else None
 
 
 def _ensure(app: FastAPI) -> PactState:
@@ -53,7 +53,10 @@ def _ensure(app: FastAPI) -> PactState:
             capacity = pool_capacity(node)
             limit = settings.reader_threads if capacity is None else min(settings.reader_threads, capacity)
             state = PactState(
-                settings=settings, keys=load_node_keys(node.settings.keys_dir), reader_limit=max(1, limit)
+                settings=settings,
+                keys=load_node_keys(node.settings.keys_dir),
+                reader_limit=max(0, limit),
+                rendered=RenderedCache(settings.rendered_cache_size),
             )
             app.state.pact = state
         return state

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, delete, event, exists, insert, literal, select
+from sqlalchemy import Connection, Table, and_, bindparam, delete, event, exists, insert, literal, select
 from sqlalchemy.orm import Mapper, Session
 
 from node_service.db.models import FootprintShare
@@ -73,14 +73,16 @@ def viewer_keys(viewer_id: str) -> tuple[str, str]:
     return PUBLIC_VIEWER, viewer_id
 
 
-def may_see(session: Session, row: Any, viewer_id: str) -> bool:
+def may_see(session: Session | Connection, row: Any, viewer_id: str) -> bool:
     """GetFootprint's check for one footprint (``row`` has id, public and organisation_id)."""
     if row.public or row.organisation_id == viewer_id:
         return True
-    found = session.execute(
-        select(literal(1)).where(and_(_V.c.footprint_id == row.id, _V.c.viewer_id == viewer_id))
-    ).first()
-    return found is not None
+    return session.execute(_SEEN, {"footprint_id": row.id, "viewer_id": viewer_id}).first() is not None
+
+
+_SEEN = select(literal(1)).where(
+    and_(_V.c.footprint_id == bindparam("footprint_id"), _V.c.viewer_id == bindparam("viewer_id"))
+)
 
 
 @event.listens_for(FootprintShare, "after_insert")
