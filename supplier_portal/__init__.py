@@ -12,6 +12,8 @@ from fastapi import APIRouter
 
 from supplier_portal.routes_accounts import router as _accounts
 from supplier_portal.routes_audit import router as _audit
+from supplier_portal.routes_cbam import router as _cbam
+from supplier_portal.routes_evidence import router as _evidence
 from supplier_portal.routes_exchange import router as _exchange
 
 __all__ = ["portal_router"]
@@ -19,4 +21,6 @@ __all__ = ["portal_router"]
 portal_router = APIRouter(include_in_schema=False)
 portal_router.include_router(_accounts)
 portal_router.include_router(_exchange)
+portal_router.include_router(_evidence)
+portal_router.include_router(_cbam)
 portal_router.include_router(_audit)

@@ -17,11 +17,13 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from starlette.background import BackgroundTask
 
+from node_service.db.models import Organisation
 from node_service.errors import NodeError
 from node_service.runtime import Node
 from supplier_portal.accounts import Actor, csrf_secret, session_actor
@@ -104,6 +106,15 @@ class Page:
             self.actor.require(*roles)
         return self.actor
 
+    def organisation(self) -> Organisation:
+        """The signed-in user's organisation, detached from its session (for the node's services)."""
+        actor = self.signed_in()
+        with self.node.db.transaction() as session:
+            org = session.get(Organisation, actor.organisation_id)
+            assert org is not None, f"organisation {actor.organisation_id} of a session is gone"
+            session.expunge(org)
+        return org
+
     def set_cookie(self, name: str, value: str, max_age: int | None = None) -> None:
         self.cookies.append((name, value, max_age))
 
@@ -155,8 +166,21 @@ class Page:
         return self._apply(JSONResponse(body, status_code=status))
 
     def file(self, data: bytes, filename: str, media_type: str) -> Response:
-        response = Response(data, media_type=media_type)
+        return self.attach(Response(data, media_type=media_type), filename)
+
+    def attach(self, response: Response, filename: str) -> Response:
+        """``response`` as a download named ``filename`` (RFC 6266 with RFC 8187 UTF-8 encoding)."""
         response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return self._apply(response)
+
+    def temporary_file(self, path: Path, filename: str, media_type: str) -> Response:
+        """Send a file on disk and delete it once sent."""
+        response = FileResponse(
+            path,
+            media_type=media_type,
+            filename=filename,
+            background=BackgroundTask(path.unlink, missing_ok=True),
+        )
         return self._apply(response)
 
 

@@ -221,6 +221,10 @@ def test_supplier_buyer_auditor_journey(served: Any, browser: Any, lang: str, tm
             supplier.click("#download-document")
         document_path = tmp_path / "footprint.json"
         document_path.write_bytes(Path(download.value.path()).read_bytes())
+        report_lang = "zh" if zh else "en"
+        with supplier.expect_download() as download:
+            supplier.click(f"#download-report-{report_lang}")
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
 
         # --- publish to the buyer ------------------------------------------------------------------------------
         supplier.check(f'#publish-form input[value="{b["did"]}"]')
