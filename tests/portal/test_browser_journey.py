@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,10 @@ def shot(page: Any, lang: str, name: str, *, full: bool = True) -> None:
 
 
 def publish_docs_images(lang: str) -> None:
+    """Refresh docs/img from this run's screenshots — only when asked (TANLIAN_UPDATE_DOC_IMAGES=1), so that
+    `make test` leaves the working tree clean; the screenshots are always in test-artifacts/portal/."""
+    if os.environ.get("TANLIAN_UPDATE_DOC_IMAGES") != "1":
+        return
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     for name in FINAL_SHOTS:
         source = ARTIFACTS / f"{lang}-{name}.png"
