@@ -16,6 +16,10 @@ signed beforehand (signing is the supplier's cost, not the node's). Two paths:
 Target (issue 3): >= 500 submissions/s on SQLite on 2 cores. The anchorer is idle during the run (interval
 1 h) so the figures are the submission path's own. ``--profile`` prints the top cProfile entries of the
 "check + store" path.
+
+Both wall time and process CPU time are reported, with the load average: on a machine shared with other
+work, wall time measures the machine's load as much as the node; "/s cpu" is what one core of this process
+achieves. With ``--threads N`` the CPU figure sums all threads (the GIL serialises most of the Python work).
 """
 
 from __future__ import annotations
@@ -110,6 +114,11 @@ def signed(key: Ed25519PrivateKey, did: str, subject: dict[str, Any], n: int) ->
     return out
 
 
+def _load() -> str:
+    """The 1-minute load average: on a shared machine wall time depends on it, CPU time much less."""
+    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "n/a"
+
+
 def run(label: str, work: list[dict[str, Any]], fn: Any, threads: int) -> float:
     chunks = [work[i::threads] for i in range(threads)]
     errors: list[BaseException] = []
@@ -137,7 +146,8 @@ def run(label: str, work: list[dict[str, Any]], fn: Any, threads: int) -> float:
     rate = len(work) / wall
     print(
         f"{label:<44} {rate:>8,.0f} /s wall  {len(work) / cpu:>8,.0f} /s cpu  "
-        f"({len(work)} in {wall:.2f} s, {threads} thread(s), {1000 * wall / len(work):.2f} ms each)"
+        f"({len(work)} in {wall:.2f} s, {threads} thread(s), {1000 * wall / len(work):.2f} ms wall and "
+        f"{1000 * cpu / len(work):.2f} ms cpu each; load average {_load()})"
     )
     return rate
 

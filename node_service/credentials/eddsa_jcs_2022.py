@@ -49,7 +49,7 @@ from .errors import (
     UnresolvableVerificationMethodError,
     UnsupportedCryptosuiteError,
 )
-from .jcs_fast import canonicalize
+from .jcs_fast import canonical_members, canonicalize, join_members
 from .xsd_datetime import format_datetime, parse_datetime
 
 __all__ = [
@@ -85,14 +85,17 @@ class VerifiedProof:
     created: datetime | None
     proof: dict[str, Any]
     verified_document: dict[str, Any] = field(repr=False)  # the unsecured document that was signed
+    # RFC 8785 bytes of the whole secured document (proof included), built from the members canonicalised
+    # for the transformation; b"" when they could not be reused (then canonicalize the document yourself)
+    canonical_document: bytes = field(default=b"", repr=False)
 
 
 # --- the cryptosuite's algorithms ----------------------------------------------------------------------
 
 
-def _jcs(value: Any, what: str, error: type[CredentialError]) -> bytes:
+def _jcs(value: Any, what: str, error: type[CredentialError], *, join: bool = False) -> bytes:
     try:
-        return canonicalize(value)
+        return join_members(value) if join else canonicalize(value)
     except (rfc8785.CanonicalizationError, UnicodeError, RecursionError, TypeError) as exc:
         raise error(
             f"{what} cannot be canonicalized with JCS (RFC 8785)",
@@ -374,8 +377,11 @@ def verify(
                 "do not edit the credential's @context after signing",
             )
         unsecured_document["@context"] = proof_options["@context"]
-    # (10):
-    transformed_data = transformation(unsecured_document, proof_options)
+    # (10): the transformation (§3.3.3) member by member, so that the members serve the canonical form of
+    # the secured document too (returned as canonical_document)
+    _check_type_and_cryptosuite(proof_options, "transformation options")
+    members = _jcs_members(unsecured_document)
+    transformed_data = _jcs(members, "the document", MalformedProofError, join=True)
     proof_config = proof_configuration(proof_options)
     hash_data = hashing(transformed_data, proof_config)
     # (11):
@@ -392,4 +398,29 @@ def verify(
         created=created,
         proof=dict(proof),
         verified_document=unsecured_document,
+        canonical_document=_secured_canonical(secured, unsecured_document, members),
     )
+
+
+def _jcs_members(document: Mapping[str, Any]) -> dict[str, bytes]:
+    try:
+        return canonical_members(dict(document))
+    except (rfc8785.CanonicalizationError, UnicodeError, RecursionError, TypeError) as exc:
+        raise MalformedProofError(
+            "the document cannot be canonicalized with JCS (RFC 8785)",
+            str(exc),
+            "use only JSON values: strings, integers within ±2^53, finite numbers, lists, objects",
+        ) from exc
+
+
+def _secured_canonical(
+    secured: Mapping[str, Any], unsecured: Mapping[str, Any], members: dict[str, bytes]
+) -> bytes:
+    """The canonical bytes of ``secured`` from the unsecured document's members, when those are the secured
+    document's (the proof's @context did not replace the document's); b"" otherwise."""
+    if "@context" in secured and unsecured.get("@context") != secured["@context"]:
+        return b""
+    try:
+        return join_members({**members, "proof": canonicalize(secured["proof"])})
+    except (rfc8785.CanonicalizationError, UnicodeError, RecursionError, TypeError):
+        return b""

@@ -25,7 +25,7 @@ from typing import Any
 
 import rfc8785
 
-__all__ = ["canonicalize"]
+__all__ = ["canonical_members", "canonicalize", "join_members"]
 
 _INT_LIMIT = 2**53 - 1
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
@@ -91,3 +91,20 @@ def canonicalize(value: Any) -> bytes:
     except (_UseReference, RecursionError):
         return rfc8785.dumps(value)
     return _ENCODER.encode(prepared).encode("utf-8")
+
+
+def canonical_members(value: dict[str, Any]) -> dict[str, bytes]:
+    """The canonical bytes of each member's value of a JSON object, so that objects sharing members (a
+    secured document and the same document without its proof) are serialised once; see :func:`join_members`.
+    """
+    return {key: canonicalize(item) for key, item in value.items()}
+
+
+def join_members(members: dict[str, bytes]) -> bytes:
+    """The canonical bytes of the object whose members' canonical values are ``members``: equal to
+    ``canonicalize(obj)`` when ``members == canonical_members(obj)``. Members are sorted by the UTF-16 code
+    units of their names (RFC 8785 §3.2.3)."""
+    if any(type(key) is not str for key in members):
+        raise TypeError("join_members: member names must be str")
+    names = sorted(members, key=lambda name: name.encode("utf-16-be"))
+    return b"{" + b",".join(canonicalize(name) + b":" + members[name] for name in names) + b"}"

@@ -18,8 +18,16 @@ from identifier_resolver import HandleRecord, HandleValue, IdentifierError, pars
 from identifier_resolver.syntax import Handle, ascii_upper, parse_handle
 from node_service.db.engine import Database
 from node_service.identity.models import HandleGtin, HandleRecordRow, HandleValueRow, OrganisationPrefix
+from node_service.services import dbapi
 
-__all__ = ["DatabaseHandleStore", "SessionHandleStore", "prefix_owner", "records_by_key", "served_prefixes"]
+__all__ = [
+    "DatabaseHandleStore",
+    "SessionHandleStore",
+    "existing_record_keys",
+    "prefix_owner",
+    "records_by_key",
+    "served_prefixes",
+]
 
 
 def _value(row: HandleValueRow) -> HandleValue:
@@ -27,14 +35,23 @@ def _value(row: HandleValueRow) -> HandleValue:
 
 
 def served_prefixes(session: Session, prefix_keys: Iterable[str]) -> set[str]:
-    """Which of ``prefix_keys`` (upper case) an organisation registered on this node."""
-    keys = sorted(set(prefix_keys))
-    if not keys:
-        return set()
-    rows = session.execute(
-        select(OrganisationPrefix.prefix_key).where(OrganisationPrefix.prefix_key.in_(keys))
-    )
-    return {r[0] for r in rows}
+    """Which of ``prefix_keys`` (upper case) an organisation registered on this node (one plain query)."""
+    return _present(session, "organisation_prefixes", "prefix_key", prefix_keys)
+
+
+def existing_record_keys(session: Session, handle_keys: Iterable[str]) -> set[str]:
+    """Which of ``handle_keys`` have a record here (one plain query: no values loaded)."""
+    return _present(session, "handle_records", "handle_key", handle_keys)
+
+
+def _present(session: Session, table: str, column: str, keys: Iterable[str]) -> set[str]:
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        sql = f"SELECT {column} FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})"  # noqa: S608 - fixed names, placeholders
+        found.update(row[0] for row in dbapi.query(session, sql, chunk))
+    return found
 
 
 def prefix_owner(session: Session, prefix: str) -> str | None:

@@ -44,7 +44,9 @@ __all__ = [
     "SignatureCheck",
     "add_key",
     "as_utc",
+    "check_key_validity",
     "check_signature_time",
+    "key_not_registered",
     "key_state",
     "retire_key",
     "revoke_key",
@@ -105,23 +107,47 @@ def check_signature_time(
     """May ``proof`` sign for ``org`` (None: for whichever organisation holds the key)? Checks, in order:
 
     (1) the signing did:key is registered on this node;
+    (2)-(5) as :func:`check_key_validity`.
+    """
+    signer = proof.controller
+    # (1)
+    key = session.get(OrganisationKey, signer)
+    if key is None:
+        raise key_not_registered(signer)
+    created, flags = check_key_validity(
+        signer, key.organisation_id, key.revoked_at, key.retired_at, proof, org, now=now
+    )
+    return SignatureCheck(key, created, flags)
+
+
+def key_not_registered(signer: str) -> KeyNotRegistered:
+    return KeyNotRegistered(
+        f"signing key {signer} is not registered to any organisation",
+        field="proof.verificationMethod",
+        fix="register the key for your organisation first (POST /organisations/me/keys)",
+    )
+
+
+def check_key_validity(
+    signer: str,
+    organisation_id: str,
+    revoked_at: datetime | None,
+    retired_at: datetime | None,
+    proof: VerifiedProof,
+    org: Organisation | None,
+    *,
+    now: datetime | None = None,
+) -> tuple[datetime, list[tuple[str, str]]]:
+    """The checks on a registered key (its columns given), in order; returns (signature time, flags):
+
     (2) it belongs to ``org`` when one is given;
     (3) proof.created is present and not in the future beyond the clock skew;
     (4) the signature was not made at or after the key's revocation (before it: accepted and flagged);
     (5) the signature was not made at or after the key's retirement.
     """
     moment = now or datetime.now(UTC)
-    signer = proof.controller
-    # (1)
-    key = session.get(OrganisationKey, signer)
-    if key is None:
-        raise KeyNotRegistered(
-            f"signing key {signer} is not registered to any organisation",
-            field="proof.verificationMethod",
-            fix="register the key for your organisation first (POST /organisations/me/keys)",
-        )
     # (2)
-    if org is not None and key.organisation_id != org.id:
+    if org is not None and organisation_id != org.id:
         raise KeyNotRegistered(
             f"signing key {signer} is not registered to the issuer {org.did}",
             field="proof.verificationMethod",
@@ -131,8 +157,8 @@ def check_signature_time(
     created = signature_time(proof, moment)
     flags: list[tuple[str, str]] = []
     # (4)
-    if key.revoked_at is not None:
-        revoked = as_utc(key.revoked_at)
+    if revoked_at is not None:
+        revoked = as_utc(revoked_at)
         if created >= revoked:
             raise KeyRevoked(
                 f"signing key {signer} was revoked at {revoked.isoformat()}; the proof was created "
@@ -144,14 +170,14 @@ def check_signature_time(
             (REVOKED_FLAG, f"signed at {created.isoformat()} by {signer}, revoked at {revoked.isoformat()}")
         )
     # (5)
-    if key.retired_at is not None and created >= as_utc(key.retired_at):
+    if retired_at is not None and created >= as_utc(retired_at):
         raise KeyRetired(
-            f"signing key {signer} was retired from {as_utc(key.retired_at).isoformat()}; the proof was "
+            f"signing key {signer} was retired from {as_utc(retired_at).isoformat()}; the proof was "
             f"created {created.isoformat()}",
             field="proof.verificationMethod",
             fix="sign with the key that replaced it",
         )
-    return SignatureCheck(key, created, flags)
+    return created, flags
 
 
 # --- key management ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from node_service.db.models import Base
+from node_service.db.models import Base, Submission
 
 __all__ = [
     "HandleGtin",
@@ -96,3 +96,12 @@ class SubmissionFlag(Base):
 
 
 Index("ix_handle_gtins_handle", HandleGtin.handle_key)
+# The accepted submission of a product and period, which a new version supersedes (one index search instead of
+# a scan over every version of the product); migration 0009_subperf.
+Index(
+    "ix_submissions_current",
+    Submission.product_id,
+    Submission.period_start,
+    Submission.period_end,
+    Submission.status,
+)

@@ -38,7 +38,12 @@ from identifier_resolver import (
     parse_identifier,
 )
 from node_service.identity.errors import InvalidIdentifier, UnresolvableIdentifier
-from node_service.identity.handles import DatabaseHandleStore, gtin_handles, records_by_key, served_prefixes
+from node_service.identity.handles import (
+    DatabaseHandleStore,
+    existing_record_keys,
+    gtin_handles,
+    served_prefixes,
+)
 
 if TYPE_CHECKING:
     from footprint_engine.activity import ActivityData
@@ -132,7 +137,7 @@ def resolve_cited(
     parsed = [(c, _parse(c, field_prefix)) for c in cited]
     handles = [(c, p) for c, p in parsed if isinstance(p, Handle)]
     served = served_prefixes(session, (h.prefix_key for _, h in handles))
-    local = records_by_key(session, (h.key for _, h in handles if h.prefix_key in served))
+    local = existing_record_keys(session, (h.key for _, h in handles if h.prefix_key in served))
     gtins = gtin_handles(session, (p.gtin14 for _, p in parsed if isinstance(p, Gtin)))
     out: list[Resolved] = []
     flags: list[tuple[str, str, str]] = []
