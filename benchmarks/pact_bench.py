@@ -199,7 +199,7 @@ def bulk_insert(node: Node, owner_id: str, buyer_id: str, count: int) -> list[st
 
 def prepare(data_dir: Path, database_url: str | None, count: int) -> tuple[str, list[str]]:
     """Steps (1): orgs, PACT client, token, N footprints. Returns the buyer's token and the footprint ids."""
-    node = Node(Settings(data_dir=data_dir, database_url=database_url)).start()
+    node = Node(Settings(data_dir=data_dir, database_url=database_url, anchor_interval_seconds=3600)).start()
     try:
         app = create_app(node=node)
         app.state.pact_settings = PactSettings(allow_http=True, token_ttl_seconds=86_400)

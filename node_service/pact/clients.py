@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.orm import Session
@@ -25,6 +25,8 @@ from node_service.pact.tokens import (
 __all__ = [
     "IssuedClient",
     "authenticate_bearer",
+    "bearer_token",
+    "check_client",
     "create_client",
     "issue_token",
     "list_clients",
@@ -121,14 +123,24 @@ def authenticate_bearer(
 ) -> AccessToken:
     """The access token of an ``Authorization: Bearer`` header (RFC 6750 §2.1), checked against its client
     (one primary-key read, so that revocation and rotation take effect at once)."""
+    access = bearer_token(keys, authorization)
+    check_client(access, session.execute(_CLIENT_STATE, {"client_id": access.client_id}).first())
+    return access
+
+
+def bearer_token(keys: NodeKeys, authorization: str | None) -> AccessToken:
+    """The verified access token of an ``Authorization: Bearer`` header, before its client is checked."""
     fix = "send Authorization: Bearer <access_token from /auth/token>"
     if not authorization:
         raise BadRequest("no access token", fix=fix)
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise BadRequest("the Authorization header is not a Bearer token", fix=fix)
-    access = verify_access_token(keys, token.strip())
-    client = session.execute(_CLIENT_STATE, {"client_id": access.client_id}).first()
+    return verify_access_token(keys, token.strip())
+
+
+def check_client(access: AccessToken, client: Any) -> None:
+    """The token's client (a row with organisation_id, revoked_at, rotated_at, or None) still vouches for it."""
     if client is None or client.revoked_at is not None or client.organisation_id != access.organisation_id:
         raise BadRequest(
             "invalid access token: its client is revoked or unknown", fix="use an active API client"
@@ -137,7 +149,6 @@ def authenticate_bearer(
         raise BadRequest(
             "invalid access token: the client secret was rotated since", fix="request a new token"
         )
-    return access
 
 
 _CLIENTS = cast(Table, PactClient.__table__)

@@ -18,14 +18,26 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, bindparam, exists, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    Table,
+    bindparam,
+    exists,
+    select,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
+from node_service.pact.clients import check_client
 from node_service.pact.errors import AccessDenied, BadRequest, NoSuchFootprint
 from node_service.pact.filters import Criteria
-from node_service.pact.models import PactFootprint, PactFootprintKey, PactVisibility
+from node_service.pact.models import PactClient, PactFootprint, PactFootprintKey, PactVisibility
+from node_service.pact.tokens import AccessToken
 from node_service.pact.visibility import may_see, viewer_keys
 
 __all__ = [
@@ -35,6 +47,7 @@ __all__ = [
     "documents",
     "encode_cursor",
     "get_footprint",
+    "get_footprint_as",
     "list_footprints",
     "visible_clause",
 ]
@@ -51,8 +64,31 @@ _K = cast(Table, PactFootprintKey.__table__)
 _FOOTPRINT_STATE = select(_PF.c.id, _PF.c.status, _PF.c.public, _PF.c.organisation_id).where(
     _PF.c.id == bindparam("id")
 )
+_C = cast(Table, PactClient.__table__)
+_GET_AS = (
+    select(
+        _C.c.organisation_id.label("client_org"),
+        _C.c.revoked_at,
+        _C.c.rotated_at,
+        _PF.c.id,
+        _PF.c.status,
+        _PF.c.public,
+        _PF.c.organisation_id,
+        exists()
+        .where(_V.c.footprint_id == bindparam("id"), _V.c.viewer_id == bindparam("viewer_id"))
+        .label("shared"),
+    )
+    .select_from(_C.outerjoin(_PF, _PF.c.id == bindparam("id")))
+    .where(_C.c.client_id == bindparam("client_id"))
+)
 _STATUSES = select(_PF.c.id, _PF.c.status).where(_PF.c.id.in_(bindparam("ids", expanding=True)))
 _DOCUMENTS = select(_PF.c.id, _PF.c.document).where(_PF.c.id.in_(bindparam("ids", expanding=True)))
+
+
+class _ClientState(NamedTuple):
+    organisation_id: str
+    revoked_at: datetime | None
+    rotated_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -65,8 +101,9 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def encode_cursor(published_at: datetime, footprint_id: str) -> str:
-    raw = f"{_utc(published_at).isoformat()}|{footprint_id}".encode()
+def encode_cursor(published_at: datetime | str, footprint_id: str) -> str:
+    moment = datetime.fromisoformat(published_at) if isinstance(published_at, str) else published_at
+    raw = f"{_utc(moment).isoformat()}|{footprint_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -93,6 +130,12 @@ def visible_clause(viewer_id: str) -> ColumnElement[bool]:
 
 def _key_clause(name: str, values: list[str]) -> ColumnElement[bool]:
     return exists().where(_K.c.footprint_id == _PF.c.id, _K.c.kind == name, _K.c.value.in_(values))
+
+
+def _raw(column: Any) -> Any:
+    """A timestamp column as the driver returns it: SQLite's stored text (which sorts as the time does) is not
+    parsed for every row of a page, only the cursor's; PostgreSQL's driver gives datetimes either way."""
+    return type_coerce(column, String)
 
 
 def _row_conditions(criteria: Criteria, skip: str | None = None) -> list[ColumnElement[bool]]:
@@ -133,11 +176,11 @@ def _by_candidates(
     candidates: tuple[str, list[str]],
     after: tuple[datetime, str] | None,
     count: int,
-) -> list[tuple[datetime, str]]:
+) -> list[tuple[Any, str]]:
     name, ids = candidates
     if not ids:
         return []
-    query = select(_PF.c.published_at, _PF.c.id).where(
+    query = select(_raw(_PF.c.published_at), _PF.c.id).where(
         _PF.c.id.in_(ids), visible_clause(viewer_id), *_row_conditions(criteria, skip=name)
     )
     if after is not None:
@@ -152,11 +195,11 @@ def _by_order(
     criteria: Criteria,
     after: tuple[datetime, str] | None,
     count: int,
-) -> list[tuple[datetime, str]]:
+) -> list[tuple[Any, str]]:
     conditions = _row_conditions(criteria)
-    found: dict[str, datetime] = {}
+    found: dict[str, Any] = {}
     for key in viewer_keys(viewer_id):
-        query = select(_V.c.published_at, _V.c.footprint_id).where(_V.c.viewer_id == key)
+        query = select(_raw(_V.c.published_at), _V.c.footprint_id).where(_V.c.viewer_id == key)
         if conditions:
             query = query.join(_PF, _PF.c.id == _V.c.footprint_id).where(*conditions)
         if after is not None:
@@ -195,6 +238,30 @@ def documents(session: Session | Connection, ids: list[str]) -> dict[str, dict[s
     if not ids:
         return {}
     return {row.id: row.document for row in session.execute(_DOCUMENTS, {"ids": ids})}
+
+
+def get_footprint_as(session: Session | Connection, access: AccessToken, footprint_id: str) -> Any:
+    """GetFootprint for a verified token in one round trip: the token's client, the footprint and whether the
+    token's organisation may see it are read by one statement; the same answers as :func:`get_footprint`
+    after :func:`~node_service.pact.clients.check_client`."""
+    usable_id = len(footprint_id) <= MAX_ID_LENGTH
+    params = {
+        "client_id": access.client_id,
+        "id": footprint_id if usable_id else "",
+        "viewer_id": access.organisation_id,
+    }
+    found = session.execute(_GET_AS, params).first()
+    client = None if found is None else _ClientState(found.client_org, found.revoked_at, found.rotated_at)
+    check_client(access, client)
+    assert found is not None  # check_client refused otherwise
+    if found.id is None or not usable_id:
+        raise NoSuchFootprint(f"no footprint {footprint_id[:60]!r} on this host", fix="check the id")
+    if found.public or found.organisation_id == access.organisation_id or found.shared:
+        return found
+    raise AccessDenied(
+        f"footprint {footprint_id} is not shared with you",
+        fix="ask the data owner to share it or send a request event",
+    )
 
 
 def get_footprint(session: Session | Connection, viewer_id: str, footprint_id: str) -> Any:

@@ -208,10 +208,10 @@ def _limit(params: dict[str, list[str]], state: PactState) -> int:
 
 
 def _list(request: Request, state: PactState, node: Any, major: int) -> Response:
-    """ListFootprints in one short read transaction (token check, page, documents not cached yet)."""
+    """ListFootprints in one short read (token check, page, documents not cached yet)."""
     params = _query_lists(request)
     base = _base_url(request)
-    with node.db.engine.connect() as session:  # one read transaction, rolled back at the end
+    with _read_connection(state, node) as session:
         viewer = _viewer(request, state, session)
         if "$filter" in params and any(params["$filter"]):
             raise NotImplementedAction(
@@ -236,15 +236,23 @@ def _list(request: Request, state: PactState, node: Any, major: int) -> Response
 
 
 def _get(request: Request, state: PactState, node: Any, footprint_id: str, major: int) -> Response:
-    """GetFootprint in one short read transaction."""
+    """GetFootprint in one short read."""
     base = _base_url(request)
-    with node.db.engine.connect() as session:
-        viewer = _viewer(request, state, session)
-        row = publication.get_footprint(session, viewer, footprint_id)
+    access = client_service.bearer_token(state.keys, request.headers.get("authorization"))
+    with _read_connection(state, node) as session:
+        row = listing.get_footprint_as(session, access, footprint_id)
         fragment = _rendered(state, session, [(row.id, row.status)], base)[0]
     if major == 2:
         return JSONResponse({"data": to_v2_product_footprint(json.loads(fragment))})
     return Response(b'{"data":' + fragment + b"}", media_type="application/json")
+
+
+def _read_connection(state: PactState, node: Any) -> Connection:
+    """A connection for one read: from the read routes' own PostgreSQL pool, else the node's engine (SQLite:
+    one read transaction, rolled back when the connection is returned)."""
+    engine = state.read_engine if state.read_engine is not None else node.db.engine
+    connection: Connection = engine.connect()
+    return connection
 
 
 def _rendered(state: PactState, session: Connection, keys: list[tuple[str, str]], base: str) -> list[bytes]:

@@ -19,12 +19,12 @@ class PactSettings(BaseSettings):
     token_ttl_seconds: int = Field(default=3600, ge=1, le=86_400, description="access token lifetime")
     max_limit: int = Field(default=1000, ge=1, description="largest page a ListFootprints call returns")
     default_limit: int = Field(default=100, ge=1, description="page size when no limit is given")
-    reader_threads: int = Field(
-        default=0,
+    reader_threads: int | None = Field(
+        default=None,
         ge=0,
         le=256,
-        description="threads serving ListFootprints/GetFootprint at once (capped by the DB connection pool's "
-        "size); 0 runs them on the event loop",
+        description="threads serving ListFootprints/GetFootprint at once; 0 runs them on the event loop; "
+        "default 0 on SQLite, 4 on PostgreSQL",
     )
     rendered_cache_size: int = Field(
         default=20_000,

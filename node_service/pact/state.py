@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
+from sqlalchemy import Engine, create_engine
 
 from node_service.pact.delivery import DeliveryWorker
 from node_service.pact.rendered import RenderedCache
@@ -16,9 +17,10 @@ from node_service.pact.settings import PactSettings
 from node_service.pact.tokens import NodeKeys, load_node_keys
 from node_service.runtime import Node
 
-__all__ = ["PactState", "pact_lifespan", "pact_state", "pool_capacity"]
+__all__ = ["PactState", "pact_lifespan", "pact_state", "pool_capacity", "read_engine_for", "reader_threads"]
 
 _lock = threading.Lock()
+POSTGRES_READER_THREADS = 4
 
 
 @dataclass
@@ -28,6 +30,7 @@ class PactState:
     worker: DeliveryWorker | None = None
     reader_limit: int = 0
     rendered: RenderedCache = field(default_factory=lambda: RenderedCache(0))
+    read_engine: Engine | None = None  # a PostgreSQL pool of the read routes' own, see read_engine_for
     _readers: CapacityLimiter | None = None
 
     def readers(self) -> CapacityLimiter:
@@ -44,19 +47,48 @@ def pool_capacity(node: Node) -> int | None:
     return int(size()) if callable(size) else None
 
 
+def reader_threads(settings: PactSettings, node: Node) -> int:
+    """Threads for the read routes: as configured, else 0 (the event loop) on SQLite, whose reads are
+    in-process calls, and 4 on PostgreSQL, where a thread can wait for the server while another runs."""
+    if settings.reader_threads is not None:
+        return settings.reader_threads
+    return 0 if node.db.is_sqlite else POSTGRES_READER_THREADS
+
+
+def read_engine_for(node: Node, threads: int) -> Engine | None:
+    """A PostgreSQL pool for the read routes alone: exactly one kept connection per reader thread (so no
+    thread waits and no overflow connection is opened and closed per request), no pre-ping round trip per
+    checkout (a connection found dead is invalidated by SQLAlchemy and the next read reconnects), and
+    autocommit: under READ COMMITTED every statement has its own snapshot anyway, so BEGIN/ROLLBACK would be two
+    more round trips for nothing. SQLite (None) reads through the node's engine."""
+    if node.db.is_sqlite:
+        return None
+    return create_engine(
+        node.db.engine.url,
+        pool_size=max(1, threads),
+        max_overflow=0,
+        pool_pre_ping=False,
+        pool_recycle=1800,
+        isolation_level="AUTOCOMMIT",
+    )
+
+
 def _ensure(app: FastAPI) -> PactState:
     with _lock:
         state: PactState | None = getattr(app.state, "pact", None)
         if state is None:
             node: Node = app.state.node
             settings = getattr(app.state, "pact_settings", None) or PactSettings()
+            threads = reader_threads(settings, node)
             capacity = pool_capacity(node)
-            limit = settings.reader_threads if capacity is None else min(settings.reader_threads, capacity)
+            if node.db.is_sqlite and capacity is not None:
+                threads = min(threads, capacity)
             state = PactState(
                 settings=settings,
                 keys=load_node_keys(node.settings.keys_dir),
-                reader_limit=max(0, limit),
+                reader_limit=max(0, threads),
                 rendered=RenderedCache(settings.rendered_cache_size),
+                read_engine=read_engine_for(node, threads),
             )
             app.state.pact = state
         return state
@@ -78,3 +110,5 @@ async def pact_lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         state.worker.stop()
         state.worker = None
+        if state.read_engine is not None:
+            state.read_engine.dispose()

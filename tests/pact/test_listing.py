@@ -5,6 +5,7 @@ SQLite and PostgreSQL, under both query plans; shares added or removed later and
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,9 +18,10 @@ from sqlalchemy import delete, select
 from node_service.app import create_app
 from node_service.db.models import Footprint, FootprintShare, Submission
 from node_service.pact import listing
-from node_service.pact.errors import AccessDenied
+from node_service.pact.errors import AccessDenied, BadRequest, NoSuchFootprint
 from node_service.pact.filters import Criteria
-from node_service.pact.models import PactFootprint, PactFootprintKey
+from node_service.pact.models import PactClient, PactFootprint, PactFootprintKey
+from node_service.pact.tokens import AccessToken
 from node_service.pact.visibility import set_public, sync_footprint
 from tests.node.helpers import register
 
@@ -184,15 +186,38 @@ def test_get_follows_visibility(make_node: Any, tmp_path: Any) -> None:
     with TestClient(create_app(node=node)) as client:
         orgs = [register(client, name, ["supplier", "buyer"]).id for name in ("A", "B", "X", "Y")]
     rows = _seed(node, orgs[:2], orgs[2:])
+    now = int(time.time())
+    tokens = {org: AccessToken(f"c-{org}", org, now, now + 60) for org in orgs}
+    with node.db.transaction() as session:
+        for org in orgs:
+            session.add(
+                PactClient(client_id=f"c-{org}", organisation_id=org, secret_hash="-", created_at=NOW)
+            )
     for viewer in orgs:
         visible = set(_reference(node, rows, viewer, Criteria()))
         for row in rows:
             with node.db.transaction() as session:
                 if row.id in visible:
                     assert listing.get_footprint(session, viewer, row.id).id == row.id
+                    assert listing.get_footprint_as(session, tokens[viewer], row.id).id == row.id
                 else:
                     with pytest.raises(AccessDenied):
                         listing.get_footprint(session, viewer, row.id)
+                    with pytest.raises(AccessDenied):
+                        listing.get_footprint_as(session, tokens[viewer], row.id)
+    with node.db.transaction() as session:
+        for missing in (str(uuid.uuid4()), "x" * 300):
+            with pytest.raises(NoSuchFootprint):
+                listing.get_footprint_as(session, tokens[orgs[0]], missing)
+        stranger = AccessToken("c-unknown", orgs[0], now, now + 60)
+        with pytest.raises(BadRequest, match="revoked or unknown"):
+            listing.get_footprint_as(session, stranger, rows[0].id)
+        client = session.get(PactClient, f"c-{orgs[0]}")
+        assert client is not None
+        client.rotated_at = NOW.replace(year=2100)
+        session.flush()
+        with pytest.raises(BadRequest, match="rotated"):
+            listing.get_footprint_as(session, tokens[orgs[0]], rows[0].id)
     # removing every share leaves public and own footprints only
     with node.db.transaction() as session:
         for share in session.execute(select(FootprintShare)).scalars():
