@@ -186,3 +186,14 @@ def test_migration_0009_indexes_the_current_version_as_the_model_declares(node):
     want = [c.name for c in Submission.__table__.indexes if c.name == "ix_submissions_current"]
     assert want == ["ix_submissions_current"]
     assert indexes["ix_submissions_current"] == ["product_id", "period_start", "period_end", "status"]
+
+
+def test_log_size_read_in_the_appending_session_follows_the_append(node):
+    from node_service.services.log import make_entry
+
+    with node.tlog.lock, node.db.transaction() as session:
+        before = node.tlog.size(session)  # loads the LogState object into the session
+        node.tlog.append(session, [make_entry("submission", f"urn:x:{uuid.uuid4()}", "00" * 32, "did:x")])
+        assert node.tlog.size(session) == before + 1
+    with node.db.transaction() as session:
+        assert node.tlog.size(session) == before + 1 == len(_leaf_hashes(session))
