@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
     tuple_,
     type_coerce,
+    union,
 )
 from sqlalchemy.orm import Session
 
@@ -81,7 +82,6 @@ _GET_AS = (
     .select_from(_C.outerjoin(_PF, _PF.c.id == bindparam("id")))
     .where(_C.c.client_id == bindparam("client_id"))
 )
-_STATUSES = select(_PF.c.id, _PF.c.status).where(_PF.c.id.in_(bindparam("ids", expanding=True)))
 _DOCUMENTS = select(_PF.c.id, _PF.c.document).where(_PF.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -152,21 +152,40 @@ def _row_conditions(criteria: Criteria, skip: str | None = None) -> list[ColumnE
     return conditions
 
 
+_CANDIDATE_IDS = (
+    select(_K.c.footprint_id)
+    .where(_K.c.kind == bindparam("kind"), _K.c.value.in_(bindparam("values", expanding=True)))
+    .distinct()
+    .limit(bindparam("cap"))
+)
+
+
 def _candidates(session: Session | Connection, criteria: Criteria) -> tuple[str, list[str]] | None:
     """The most selective list filter and its footprint ids, when one matches at most CANDIDATE_LIMIT."""
     best: tuple[str, list[str]] | None = None
     for name, values in criteria.values.items():
-        ids = list(
-            session.execute(
-                select(_K.c.footprint_id)
-                .where(_K.c.kind == name, _K.c.value.in_(values))
-                .distinct()
-                .limit(CANDIDATE_LIMIT + 1)
-            ).scalars()
-        )
+        params = {"kind": name, "values": values, "cap": CANDIDATE_LIMIT + 1}
+        ids = list(session.execute(_CANDIDATE_IDS, params).scalars())
         if len(ids) <= CANDIDATE_LIMIT and (best is None or len(ids) < len(best[1])):
             best = (name, ids)
     return best
+
+
+def _candidate_statement(conditions: list[ColumnElement[bool]], keyset: bool) -> Any:
+    """The visible ones among ``:ids`` matching ``conditions`` (after the cursor when ``keyset``), newest first."""
+    visible = exists().where(
+        _V.c.footprint_id == _PF.c.id, _V.c.viewer_id.in_(bindparam("viewers", expanding=True))
+    )
+    query = select(_raw(_PF.c.published_at), _PF.c.id, _PF.c.status).where(
+        _PF.c.id.in_(bindparam("ids", expanding=True)), visible, *conditions
+    )
+    if keyset:
+        after = tuple_(bindparam("after_at", type_=_PF.c.published_at.type), bindparam("after_id"))
+        query = query.where(tuple_(_PF.c.published_at, _PF.c.id) < after)
+    return query.order_by(_PF.c.published_at.desc(), _PF.c.id.desc()).limit(bindparam("count"))
+
+
+_CANDIDATE_PAGES = {keyset: _candidate_statement([], keyset) for keyset in (False, True)}
 
 
 def _by_candidates(
@@ -176,17 +195,47 @@ def _by_candidates(
     candidates: tuple[str, list[str]],
     after: tuple[datetime, str] | None,
     count: int,
-) -> list[tuple[Any, str]]:
+) -> list[tuple[Any, str, str]]:
     name, ids = candidates
     if not ids:
         return []
-    query = select(_raw(_PF.c.published_at), _PF.c.id).where(
-        _PF.c.id.in_(ids), visible_clause(viewer_id), *_row_conditions(criteria, skip=name)
-    )
+    conditions = _row_conditions(criteria, skip=name)
+    keyset = after is not None
+    statement = _candidate_statement(conditions, keyset) if conditions else _CANDIDATE_PAGES[keyset]
+    params: dict[str, Any] = {"ids": ids, "viewers": list(viewer_keys(viewer_id)), "count": count}
     if after is not None:
-        query = query.where(tuple_(_PF.c.published_at, _PF.c.id) < tuple_(*after))
-    query = query.order_by(_PF.c.published_at.desc(), _PF.c.id.desc()).limit(count)
-    return [(r[0], r[1]) for r in session.execute(query)]
+        params.update(after_at=after[0], after_id=after[1])
+    return [(r[0], r[1], r[2]) for r in session.execute(statement, params)]
+
+
+def _page_statement(conditions: list[ColumnElement[bool]], keyset: bool) -> Any:
+    """One statement: the newest ``:count`` rows of the ``*`` and ``:viewer`` index ranges (after the cursor
+    ``:after_at``/``:after_id`` when ``keyset``), their union (a footprint both public and shared appears once:
+    same id and time), joined to the statuses, sorted and cut to ``:count``."""
+    streams = []
+    keys: tuple[Any, Any] = (bindparam("public_key"), bindparam("viewer"))
+    for key in keys:
+        stream = select(_V.c.published_at, _V.c.footprint_id).where(_V.c.viewer_id == key)
+        if conditions:
+            stream = stream.join(_PF, _PF.c.id == _V.c.footprint_id).where(*conditions)
+        if keyset:
+            after = tuple_(bindparam("after_at", type_=_V.c.published_at.type), bindparam("after_id"))
+            stream = stream.where(tuple_(_V.c.published_at, _V.c.footprint_id) < after)
+        ordered = stream.order_by(_V.c.published_at.desc(), _V.c.footprint_id.desc()).limit(
+            bindparam("count")
+        )
+        streams.append(select(ordered.subquery()))
+    merged = union(*streams).subquery()
+    return (
+        select(_raw(merged.c.published_at), merged.c.footprint_id, _PF.c.status)
+        .join_from(merged, _PF, _PF.c.id == merged.c.footprint_id)
+        .order_by(merged.c.published_at.desc(), merged.c.footprint_id.desc())
+        .limit(bindparam("count"))
+    )
+
+
+#: the unfiltered page statements, built once (building and keying a statement costs more than running it)
+_PAGES = {keyset: _page_statement([], keyset) for keyset in (False, True)}
 
 
 def _by_order(
@@ -195,20 +244,19 @@ def _by_order(
     criteria: Criteria,
     after: tuple[datetime, str] | None,
     count: int,
-) -> list[tuple[Any, str]]:
+) -> list[tuple[Any, str, str]]:
     conditions = _row_conditions(criteria)
-    found: dict[str, Any] = {}
-    for key in viewer_keys(viewer_id):
-        query = select(_raw(_V.c.published_at), _V.c.footprint_id).where(_V.c.viewer_id == key)
-        if conditions:
-            query = query.join(_PF, _PF.c.id == _V.c.footprint_id).where(*conditions)
-        if after is not None:
-            query = query.where(tuple_(_V.c.published_at, _V.c.footprint_id) < tuple_(*after))
-        query = query.order_by(_V.c.published_at.desc(), _V.c.footprint_id.desc()).limit(count)
-        for published_at, footprint_id in session.execute(query):
-            found[footprint_id] = published_at
-    merged = sorted(((moment, fid) for fid, moment in found.items()), reverse=True)
-    return merged[:count]
+    statement = _page_statement(conditions, after is not None) if conditions else _PAGES[after is not None]
+    public_key, viewer = viewer_keys(viewer_id)
+    params: dict[str, Any] = {"public_key": public_key, "viewer": viewer, "count": count}
+    if after is not None:
+        params.update(after_at=after[0], after_id=after[1])
+    return [(r[0], r[1], r[2]) for r in session.execute(statement, params)]
+
+
+class Listed(NamedTuple):
+    id: str
+    status: str
 
 
 def list_footprints(
@@ -223,14 +271,8 @@ def list_footprints(
         keys = _by_order(session, viewer_id, criteria, after, limit + 1)
     more = len(keys) > limit
     keys = keys[:limit]
-    statuses: dict[str, Any] = {}
-    if keys:
-        ids = [fid for _, fid in keys]
-        statuses = {
-            row.id: row for row in session.execute(select(_PF.c.id, _PF.c.status).where(_PF.c.id.in_(ids)))
-        }
-    rows = [statuses[fid] for _, fid in keys if fid in statuses]
-    return Page(rows, encode_cursor(*keys[-1]) if more and keys else None)
+    rows = [Listed(fid, status) for _, fid, status in keys]
+    return Page(rows, encode_cursor(keys[-1][0], keys[-1][1]) if more and keys else None)
 
 
 def documents(session: Session | Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
