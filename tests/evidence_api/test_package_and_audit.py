@@ -89,7 +89,13 @@ def test_package_api_cli_and_log_audit(make_node, tmp_path):
         failed = {(item.split()[0], c.name) for item, checks in report.results for c in checks if not c.ok}
         assert not report.ok and ("evidence", "content") in failed and ("evidence", "cid") in failed
 
-        # log audit from the node's public API
+        # log audit from the node's public API: make sure there are two heads, so a consistency proof is checked
+        # (everything above may have landed in one anchoring batch)
+        from tests.node.helpers import register
+
+        register(client, "Late organisation", ["buyer"])
+        heads, _ = wait_all_anchored(client, rpc)
+        assert len(heads["heads"]) >= 2
         audited = runner.invoke(cli, ["log", "audit", "--node", url])
         assert audited.exit_code == 0, audited.output
         assert "PASS  consistency" in audited.output and "PASS  events" in audited.output
