@@ -37,6 +37,7 @@ from node_service.services.log import TransparencyLog
 __all__ = ["FAULT_POINTS", "Anchorer", "Deployment", "fault_point"]
 
 log = logging.getLogger("tanlian.anchorer")
+IDLE_CHAIN_CHECK_SECONDS = 10.0
 _ADVISORY_LOCK_KEY = 0x7A6E_6C69_616E  # "tanlian"-ish, fixed
 FAULT_POINTS = ("after-pending-record", "after-broadcast")
 
@@ -76,6 +77,7 @@ class Anchorer:
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self._leader_conn: Connection | None = None
+        self._last_chain_check = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -153,6 +155,12 @@ class Anchorer:
             self._leader_conn.close()
             self._leader_conn = None
 
+    def _idle(self, session) -> bool:  # type: ignore[no-untyped-def]
+        if self._anchors(session, "pending"):
+            return False
+        confirmed = self._anchors(session, "confirmed")
+        return bool(confirmed) and confirmed[-1].tree_size == self.tlog.size(session)
+
     def run_once(self, *, force: bool = False) -> Anchor | None:
         """One anchoring round; returns the anchor confirmed in this round, if any."""
         dep = self.deployment
@@ -160,7 +168,12 @@ class Anchorer:
         if not self._is_leader():
             return None
         with self.db.transaction() as session:
-            # (2)
+            # (2) — an idle log (everything anchored, nothing pending) asks the chain only every
+            # IDLE_CHAIN_CHECK_SECONDS, to notice a reset chain without an RPC call every tick
+            if not force and self._idle(session):
+                if time.monotonic() - self._last_chain_check < IDLE_CHAIN_CHECK_SECONDS:
+                    return None
+            self._last_chain_check = time.monotonic()
             chain_latest = self.chain.latest_tree_size(dep.contract_address)
             for anchor in self._anchors(session, "confirmed"):
                 if anchor.tree_size > chain_latest:
