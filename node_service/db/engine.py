@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from node_service.db.writer import wants_write_lock
 from node_service.errors import StartupError
 
 __all__ = ["Database", "create_database"]
@@ -40,12 +41,20 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # the driver's own implicit BEGIN is off: _sqlite_begin emits BEGIN (or BEGIN IMMEDIATE) itself
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Every SQLite transaction starts with an explicit BEGIN (SQLAlchemy's documented pysqlite recipe); a
+    thread holding the writers' lock (node_service.db.writer) takes the database's write lock at once."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
 
 
 def create_database(url: str) -> Database:
@@ -58,6 +67,7 @@ def create_database(url: str) -> Database:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))

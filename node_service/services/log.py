@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +23,7 @@ from sqlalchemy.orm.util import identity_key
 
 from node_service.credentials.jcs_fast import canonicalize
 from node_service.db.models import LogEntry, LogState
+from node_service.db.writer import WriterLock
 from node_service.errors import NotFound
 from node_service.transparency.merkle import hash_leaf
 from node_service.transparency.tree import MerkleTree
@@ -155,12 +155,13 @@ class TransparencyLog:
     """Append entries and answer roots and proofs from the database."""
 
     def __init__(self) -> None:
-        # SQLite has one writer at a time; serialising appenders in-process avoids lock-upgrade deadlocks.
-        # On PostgreSQL the row lock on log_state serialises appenders across processes.
-        self._lock = threading.Lock()
+        # appenders hold this lock around their transaction: a mutex in-process, and on SQLite the
+        # transaction then begins with BEGIN IMMEDIATE so that other processes' appenders wait their turn
+        # (node_service.db.writer). On PostgreSQL the row lock on log_state serialises processes.
+        self._lock = WriterLock()
 
     @property
-    def lock(self) -> threading.Lock:
+    def lock(self) -> WriterLock:
         return self._lock
 
     def size(self, session: Session) -> int:
