@@ -18,7 +18,7 @@ from node_service.runtime import Node
 from node_service.settings import Settings
 from supplier_portal import portal_router
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_worker_app"]
 
 
 def create_app(settings: Settings | None = None, *, node: Node | None = None) -> FastAPI:
@@ -53,3 +53,9 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
     app.include_router(identity_router(the_node))
     app.include_router(report_router)
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one server process of ``tanlian serve --workers N`` (a worker node, from the environment
+    the primary process set: node_service.cli.serve_cmds.worker_environment)."""
+    return create_app(Settings())

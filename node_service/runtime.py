@@ -8,6 +8,11 @@
   (5) the anchor contract: deployed on first start and remembered per chain id; redeployed when the chain was
       reset (new genesis or no code at the address) — the anchorer then re-anchors the heads from the database;
   (6) the anchorer thread.
+
+A *worker* node (``TANLIAN_NODE_ROLE=worker``, one per extra process of ``tanlian serve --workers N``) does
+(1), connects to the database its primary migrated, to the primary's chain (``TANLIAN_CHAIN_RPC``) and reads
+the contract the primary deployed; it starts no devnet and no anchorer: the primary's anchorer reads new log
+entries from the database on its own tick (every 0.5 s at most).
 """
 
 from __future__ import annotations
@@ -49,6 +54,19 @@ def _check_writable(path: Path) -> None:
         ) from exc
 
 
+class PrimaryAnchors:
+    """A worker process's stand-in for the anchorer: anchoring is the primary process's job, and its anchorer
+    finds new entries in the shared database on its next tick, so there is nothing to wake or stop here."""
+
+    last_error: str | None = None
+
+    def wake(self) -> None:
+        """Nothing to do in this process (see the class docstring)."""
+
+    def stop(self) -> None:
+        """Nothing runs in this process."""
+
+
 @dataclass
 class Node:
     settings: Settings
@@ -58,11 +76,27 @@ class Node:
     tlog: TransparencyLog = field(init=False)
     chain: AnchorChain = field(init=False)
     deployment: Deployment = field(init=False)
-    anchorer: Anchorer = field(init=False)
+    anchorer: Anchorer | PrimaryAnchors = field(init=False)
     devnet: Devnet | None = field(init=False, default=None)
     started: bool = field(init=False, default=False)
 
+    @property
+    def local_devnet_rpc(self) -> str | None:
+        """The loopback URL of the node's own anvil devnet (the primary's, in a worker), else None: an
+        external RPC URL may embed credentials and is not shown to clients."""
+        if self.devnet is not None:
+            return self.devnet.rpc_url
+        if self.is_worker and self.settings.chain_rpc_is_local_devnet:
+            return self.settings.chain_rpc
+        return None
+
+    @property
+    def is_worker(self) -> bool:
+        return self.settings.node_role == "worker"
+
     def start(self) -> Node:
+        if self.is_worker:
+            return self._start_worker()
         s = self.settings
         # (1)
         _check_writable(s.resolved_data_dir)
@@ -98,6 +132,36 @@ class Node:
             self.anchorer.start()
         except BaseException:
             self._stop_chain()
+            self.db.dispose()
+            raise
+        self.started = True
+        return self
+
+    def _start_worker(self) -> Node:
+        s = self.settings
+        _check_writable(s.resolved_data_dir)
+        self.evidence = self._evidence_store()
+        if s.chain_rpc is None:
+            raise StartupError(
+                "a worker node needs its primary's chain: TANLIAN_CHAIN_RPC is not set",
+                fix="start workers with `tanlian serve --workers N`, which sets it",
+            )
+        self.db = create_database(s.sqlalchemy_url)
+        self.tlog = TransparencyLog()
+        try:
+            key_file = s.chain_private_key_file or (s.keys_dir / "chain-account.key")
+            self.chain = AnchorChain(s.chain_rpc, load_or_create_account(key_file), confirmations=1)
+            self.chain.check_reachable()
+            with self.db.transaction() as session:
+                known = session.get(ChainDeployment, self.chain.chain_id)
+                if known is None:
+                    raise StartupError(
+                        f"no anchor contract is recorded for chain {self.chain.chain_id}",
+                        fix="start the primary node first (`tanlian serve` deploys it)",
+                    )
+                self.deployment = Deployment(known.chain_id, known.contract_address)
+            self.anchorer = PrimaryAnchors()
+        except BaseException:
             self.db.dispose()
             raise
         self.started = True

@@ -29,6 +29,18 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    chain_rpc_is_local_devnet: bool = Field(
+        default=False,
+        description="set for workers by `tanlian serve --workers`: TANLIAN_CHAIN_RPC is the primary's own "
+        "loopback devnet (so GET /chain may show its URL)",
+    )
+    workers: int = Field(default=1, ge=1, le=64, description="server processes of `tanlian serve`")
+    node_role: str = Field(
+        default="primary",
+        pattern="^(primary|worker)$",
+        description="worker: an extra server process started by `tanlian serve --workers`; it uses the "
+        "database, chain and contract its primary set up and runs no devnet, migrations or anchorer",
+    )
     anvil_path: str | None = Field(
         default=None, description="anvil executable; default node_modules/.bin/anvil"
     )

@@ -34,9 +34,7 @@ def verify_form(p: PageDep) -> Response:
 
 
 def _rpc_url(p: Page) -> str | None:
-    if p.node.devnet is not None:
-        return p.node.devnet.rpc_url
-    return p.node.settings.chain_rpc
+    return p.node.local_devnet_rpc or p.node.settings.chain_rpc
 
 
 @router.post("/verify")

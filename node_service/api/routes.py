@@ -96,8 +96,8 @@ def readyz(node: NodeDep) -> JSONResponse:
 def chain_info(node: NodeDep) -> dict[str, Any]:
     """Where the log's tree heads are anchored (public: auditors need it)."""
     info: dict[str, Any] = {"chainId": node.deployment.chain_id, "contract": node.deployment.contract_address}
-    if node.devnet is not None:  # a local devnet's loopback URL; an external RPC URL may embed credentials
-        info["rpcUrl"] = node.devnet.rpc_url
+    if node.local_devnet_rpc is not None:  # a local devnet's URL; an external RPC URL may embed credentials
+        info["rpcUrl"] = node.local_devnet_rpc
     return info
 
 

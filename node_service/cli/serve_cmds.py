@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from node_service.cli.common import fail
 from node_service.errors import NodeError
 from node_service.settings import Settings
+
+if TYPE_CHECKING:
+    from node_service.runtime import Node
 
 __all__ = ["register"]
 
@@ -31,8 +35,20 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port to bind (TANLIAN_PORT)")] = None,
     tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help="PEM certificate: serve HTTPS")] = None,
     tls_key: Annotated[Path | None, typer.Option("--tls-key", help="PEM private key of --tls-cert")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="server processes (TANLIAN_WORKERS); this process keeps the devnet and the anchorer",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the node's HTTP API until interrupted."""
+    """Serve the node's HTTP API until interrupted.
+
+    With ``--workers N`` (N > 1) this process starts the node (migrations, devnet, contract, anchorer) and
+    N server processes share the port; each opens the same database and chain as a worker node.
+    """
     import uvicorn
 
     from node_service.app import create_app
@@ -55,22 +71,44 @@ def serve(
         node = Node(settings).start()
     except NodeError as exc:
         fail(exc.diagnostics())
+    processes = workers if workers is not None else settings.workers
     scheme = "https" if tls_cert else "http"
     typer.echo(
         f"tanlian node on {scheme}://{host}:{port}  data: {settings.resolved_data_dir}  "
         f"chain {node.deployment.chain_id} contract {node.deployment.contract_address}"
+        + (f"  {processes} server processes" if processes > 1 else "")
     )
+    tls = {
+        "ssl_certfile": str(tls_cert) if tls_cert else None,
+        "ssl_keyfile": str(tls_key) if tls_key else None,
+    }
     try:
-        uvicorn.run(
-            create_app(node=node),
-            host=host,
-            port=port,
-            log_level=settings.log_level,
-            ssl_certfile=str(tls_cert) if tls_cert else None,
-            ssl_keyfile=str(tls_key) if tls_key else None,
-        )
+        if processes > 1:
+            os.environ.update(worker_environment(settings, node))
+            uvicorn.run(
+                "node_service.app:create_worker_app",
+                factory=True,
+                workers=processes,
+                host=host,
+                port=port,
+                log_level=settings.log_level,
+                **tls,  # type: ignore[arg-type]
+            )
+        else:
+            uvicorn.run(create_app(node=node), host=host, port=port, log_level=settings.log_level, **tls)  # type: ignore[arg-type]
     finally:
         node.stop()
+
+
+def worker_environment(settings: Settings, node: Node) -> dict[str, str]:
+    """What a worker process needs to open this node's database, data directory and chain."""
+    return {
+        "TANLIAN_NODE_ROLE": "worker",
+        "TANLIAN_DATA_DIR": str(settings.resolved_data_dir),
+        "TANLIAN_DATABASE_URL": settings.sqlalchemy_url,
+        "TANLIAN_CHAIN_RPC": node.chain.rpc_url,
+        "TANLIAN_CHAIN_RPC_IS_LOCAL_DEVNET": "true" if node.devnet is not None else "false",
+    }
 
 
 def register(app: typer.Typer) -> None:

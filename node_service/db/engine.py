@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from node_service.db.writer import wants_write_lock
+from node_service.db.writer import wants_write_lock, write_intent
 from node_service.errors import StartupError
 
 __all__ = ["Database", "create_database"]
@@ -30,6 +30,16 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session inside one transaction: committed on success, rolled back on any error."""
         with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[Session]:
+        """A transaction that reads and then writes. On SQLite it takes the database's write lock when it
+        begins, so that a writer in another process (``tanlian serve --workers``) makes it wait instead of
+        failing with SQLITE_BUSY at its first write; on PostgreSQL it is :meth:`transaction`."""
+        with self.sessions.begin() as session:
+            with write_intent():
+                session.connection()  # BEGIN now, while the intent holds
             yield session
 
     def ping(self) -> None:

@@ -11,9 +11,11 @@ processes could both read the log's size in deferred transactions and one of the
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
-__all__ = ["WriterLock", "wants_write_lock"]
+__all__ = ["WriterLock", "wants_write_lock", "write_intent"]
 
 _local = threading.local()
 
@@ -21,6 +23,16 @@ _local = threading.local()
 def wants_write_lock() -> bool:
     """Whether a transaction begun now, in this thread, should take the database's write lock at once."""
     return getattr(_local, "depth", 0) > 0
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Transactions begun in this thread inside the block take the write lock at BEGIN (SQLite)."""
+    _local.depth = getattr(_local, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _local.depth -= 1
 
 
 class WriterLock:

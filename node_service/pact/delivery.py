@@ -101,7 +101,7 @@ class DeliveryWorker:
 
     def _claim(self) -> list[tuple[int, str, str, dict[str, Any], str, str, datetime, int]]:
         now = datetime.now(UTC)
-        with self.db.transaction() as session:
+        with self.db.write_transaction() as session:
             query = (
                 select(PactOutbox)
                 .where(PactOutbox.status == "pending", PactOutbox.next_attempt_at <= now)
@@ -171,7 +171,7 @@ class DeliveryWorker:
 
     def _record(self, row_id: int, error: str | None, created: datetime, attempts: int) -> None:
         now = datetime.now(UTC)
-        with self.db.transaction() as session:
+        with self.db.write_transaction() as session:
             row = session.get(PactOutbox, row_id)
             if row is None:
                 return
