@@ -1,6 +1,7 @@
 """Signed activity-data submissions verified and stored per second (SQLite, the embedded node).
 
     .venv/bin/python benchmarks/submissions_bench.py [--count 400] [--full-count 60] [--threads 1] [--profile]
+    .venv/bin/python benchmarks/submissions_bench.py --processes 2 [--count 2000]
 
 Each submission is an ActivityDataCredential whose subject has 20 inputs (14 materials cited by IDIS handles
 whose records the node serves, fuel, electricity with a GEC claim, 2 transport legs, process emissions),
@@ -17,6 +18,10 @@ Target (issue 3): >= 500 submissions/s on SQLite on 2 cores. The anchorer is idl
 1 h) so the figures are the submission path's own. ``--profile`` prints the top cProfile entries of the
 "check + store" path.
 
+With ``--processes N`` the "check + store" path runs in N processes at once, each a worker node (as the server
+processes of ``tanlian serve --workers N`` are) over the same SQLite database, the parent keeping the devnet; the
+rate is all submissions over the span from the first process's start to the last one's end.
+
 Both wall time and process CPU time are reported, with the load average: on a machine shared with other
 work, wall time measures the machine's load as much as the node; "/s cpu" is what one core of this process
 achieves. With ``--threads N`` the CPU figure sums all threads (the GIL serialises most of the Python work).
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import copy
 import cProfile
+import multiprocessing
 import os
 import platform
 import pstats
@@ -38,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import text as sql
 
 from footprint_engine.examples import load_example
 from identifier_resolver import HandleRecord, HandleValue, parse_handle
@@ -152,11 +159,92 @@ def run(label: str, work: list[dict[str, Any]], fn: Any, threads: int) -> float:
     return rate
 
 
+def _check_and_store(node: Node, template: dict[str, Any], credential: dict[str, Any]) -> Accepted:
+    checked = check_submission(node, credential)
+    assert not isinstance(checked, Accepted)
+    fid = str(uuid.uuid4())
+    document = {**template, "id": fid, "submissionId": checked.credential_id}
+    return store_submission(node, checked, fid, document)
+
+
+def _process_main(
+    env: dict[str, str],
+    warm: list[dict[str, Any]],
+    work: list[dict[str, Any]],
+    template: dict[str, Any],
+    barrier: Any,
+    results: Any,
+) -> None:
+    """One worker process: a worker node, a warm-up, then its share of the work once all are ready."""
+    os.environ.update(env)
+    node = Node(Settings()).start()
+    try:
+        for credential in warm:
+            _check_and_store(node, template, credential)
+        barrier.wait()
+        start, cpu = time.monotonic(), time.process_time()
+        for credential in work:
+            result = _check_and_store(node, template, credential)
+            assert result.created
+        results.put((start, time.monotonic(), time.process_time() - cpu, len(work)))
+    except BaseException as exc:
+        results.put(exc)
+        raise
+    finally:
+        node.stop()
+
+
+def run_processes(node: Node, processes: int, template: dict[str, Any], work: list[dict[str, Any]]) -> float:
+    """The "check + store" path in ``processes`` worker-node processes over this node's database."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(processes), ctx.Queue()
+    env = {
+        "TANLIAN_NODE_ROLE": "worker",
+        "TANLIAN_DATA_DIR": str(node.settings.resolved_data_dir),
+        "TANLIAN_DATABASE_URL": node.settings.sqlalchemy_url,
+        "TANLIAN_CHAIN_RPC": node.chain.rpc_url,
+    }
+    warm, rest = work[: 10 * processes], work[10 * processes :]
+    pool = [
+        ctx.Process(
+            target=_process_main,
+            args=(env, warm[i::processes], rest[i::processes], template, barrier, results),
+        )
+        for i in range(processes)
+    ]
+    for proc in pool:
+        proc.start()
+    outcomes = [results.get(timeout=600) for _ in pool]
+    for proc in pool:
+        proc.join()
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    if failures:
+        raise failures[0]
+    start = min(o[0] for o in outcomes)
+    end = max(o[1] for o in outcomes)
+    cpu = sum(o[2] for o in outcomes)
+    count = sum(o[3] for o in outcomes)
+    wall = end - start
+    rate = count / wall
+    print(
+        f"{'check + store, ' + str(processes) + ' processes':<44} {rate:>8,.0f} /s wall  {count / cpu:>8,.0f} /s cpu  "
+        f"({count} in {wall:.2f} s, {1000 * cpu / count:.2f} ms cpu each; load average {_load()})"
+    )
+    with node.db.transaction() as session:
+        stored = session.execute(sql("SELECT count(*) FROM submissions")).scalar_one()
+        size = session.execute(sql("SELECT tree_size FROM log_state WHERE id = 1")).scalar_one()
+        leaves = session.execute(sql("SELECT count(*) FROM log_entries")).scalar_one()
+    assert size == leaves, f"log size {size} but {leaves} entries"
+    print(f"  stored submissions: {stored}; log: {size} entries, one per leaf index")
+    return rate
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=400, help="submissions on the check + store path")
     parser.add_argument("--full-count", type=int, default=60, help="submissions on the full path")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--processes", type=int, default=0, help="run check + store in N worker processes")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     print(
@@ -174,12 +262,11 @@ def main() -> None:
             )
 
             def check_and_store(credential: dict[str, Any]) -> Accepted:
-                checked = check_submission(node, credential)
-                assert not isinstance(checked, Accepted)
-                fid = str(uuid.uuid4())
-                document = {**template, "id": fid, "submissionId": checked.credential_id}
-                return store_submission(node, checked, fid, document)
+                return _check_and_store(node, template, credential)
 
+            if args.processes:
+                run_processes(node, args.processes, template, signed(key, did, subject, args.count))
+                return
             work = signed(key, did, subject, args.count + args.full_count)
             run("warm-up (check + store)", work[:20], check_and_store, 1)
             if args.profile:
