@@ -55,6 +55,9 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 _LEAF_PREFIX = b"\x00"
 _NODE_PREFIX = b"\x01"
 _sha256 = hashlib.sha256
+_join = b"".join
+_HASH_SIZE_SET = frozenset({HASH_SIZE})
+_BYTES_TYPES = frozenset({bytes, bytearray})
 
 
 # --- hashing (RFC 9162 §2.1.1) ------------------------------------------------------------------------
@@ -97,6 +100,8 @@ def largest_power_of_two_below(n: int) -> int:
 
 
 def _check_size(name: str, value: int) -> None:
+    if type(value) is int and 0 <= value <= MAX_TREE_SIZE:  # the usual case, one C-level test
+        return
     if isinstance(value, bool) or not isinstance(value, int):
         raise MerkleInputError(f"{name}: got {type(value).__name__}, want an int — pass an integer")
     if not 0 <= value <= MAX_TREE_SIZE:
@@ -117,13 +122,23 @@ def _check_proof(proof: Sequence[bytes], want: int) -> None:
         raise ProofSizeError(
             f"proof: wrong proof size {len(proof)}, want {want} — the proof does not match the sizes"
         )
-    try:  # fast path (C loops): every item bytes-like and 32 long
-        if want and set(map(len, proof)) == {HASH_SIZE} and len(b"".join(proof)) == want * HASH_SIZE:
-            return
-    except TypeError:
-        pass
+    # fast path (C loops): every item is bytes or bytearray (join accepts any buffer, so check the
+    # types too) and 32 bytes long
+    if want and set(map(len, proof)) == _HASH_SIZE_SET and _BYTES_TYPES.issuperset(map(type, proof)):
+        return
     for i, p in enumerate(proof):
         _check_hash(f"proof[{i}]", p)
+
+
+def _inclusion_split(leaf_index: int, tree_size: int) -> int:
+    """``inner``: the number of levels below the split of the leaf's path from the last leaf's path."""
+    _check_size("tree_size", tree_size)
+    _check_size("leaf_index", leaf_index)
+    if leaf_index >= tree_size:
+        raise MerkleInputError(
+            f"leaf_index: got {leaf_index}, want < tree_size {tree_size} — the leaf is not in that tree"
+        )
+    return (leaf_index ^ (tree_size - 1)).bit_length()
 
 
 def inclusion_proof_size(leaf_index: int, tree_size: int) -> int:
@@ -133,13 +148,7 @@ def inclusion_proof_size(leaf_index: int, tree_size: int) -> int:
     sibling; above it the path runs along the tree's right border and has a sibling only where the index
     has a 1 bit.
     """
-    _check_size("tree_size", tree_size)
-    _check_size("leaf_index", leaf_index)
-    if leaf_index >= tree_size:
-        raise MerkleInputError(
-            f"leaf_index: got {leaf_index}, want < tree_size {tree_size} — the leaf is not in that tree"
-        )
-    inner = (leaf_index ^ (tree_size - 1)).bit_length()
+    inner = _inclusion_split(leaf_index, tree_size)
     return inner + (leaf_index >> inner).bit_count()
 
 
@@ -224,26 +233,21 @@ def root_from_inclusion_proof(
       (4) sn must have reached 0 (guaranteed by the size check in (1); asserted again).
     """
     # (1):
-    want = inclusion_proof_size(leaf_index, tree_size)
+    inner = _inclusion_split(leaf_index, tree_size)
     _check_hash("leaf_hash", leaf_hash)
-    _check_proof(proof, want)
+    _check_proof(proof, inner + (leaf_index >> inner).bit_count())
     # (2):
-    fn, sn, r = leaf_index, tree_size - 1, bytes(leaf_hash)
-    # (3):
-    sha256, prefix = _sha256, _NODE_PREFIX
-    for p in proof:
-        if fn & 1 or fn == sn:
-            r = sha256(prefix + p + r).digest()
-            while fn and not fn & 1:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = sha256(prefix + r + p).digest()
+    fn, r = leaf_index, bytes(leaf_hash)
+    # (3): with the proof size checked, the loop splits at ``inner`` (RFC 9162 §2.1.3.2 as written by
+    # transparency-dev/merkle): while fn != sn the step depends only on LSB(fn); from there on fn == sn
+    # after the inner shifts, every remaining p is a left sibling, r = HASH(0x01 || p || r).
+    sha256, join, prefix = _sha256, _join, _NODE_PREFIX
+    for p in proof[:inner]:
+        r = sha256(join((prefix, p, r)) if fn & 1 else join((prefix, r, p))).digest()
         fn >>= 1
-        sn >>= 1
-    # (4):
-    if sn != 0:
-        raise ProofSizeError(f"proof: path ended {sn.bit_length()} levels below the root — proof too short")
+    for p in proof[inner:]:
+        r = sha256(join((prefix, p, r))).digest()
+    # (4): sn reaches 0 exactly at the end of a proof of the checked size (inner + popcount(fn >> inner)).
     return r
 
 
@@ -294,16 +298,16 @@ def root_from_consistency_proof(
     # (4):
     fr = sr = path[0]
     # (5):
-    sha256, prefix = _sha256, _NODE_PREFIX
+    sha256, join, prefix = _sha256, _join, _NODE_PREFIX
     for c in path[1:]:
         if fn & 1 or fn == sn:
-            fr = sha256(prefix + c + fr).digest()
-            sr = sha256(prefix + c + sr).digest()
+            fr = sha256(join((prefix, c, fr))).digest()
+            sr = sha256(join((prefix, c, sr))).digest()
             while fn and not fn & 1:
                 fn >>= 1
                 sn >>= 1
         else:
-            sr = sha256(prefix + sr + c).digest()
+            sr = sha256(join((prefix, sr, c))).digest()
         fn >>= 1
         sn >>= 1
     # (6):
