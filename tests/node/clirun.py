@@ -27,3 +27,26 @@ def popen(*args: str, **env_values: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [TANLIAN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(**env_values)
     )
+
+
+def serve(
+    data_dir: Path, port: int, *args: str, timeout: float = 90, **env_values: str
+) -> subprocess.Popen[str]:
+    """``tanlian serve --port PORT [args]`` on ``data_dir`` (anchoring every 0.5 s), returned once /readyz is 200."""
+    import time
+
+    import httpx
+
+    env_values.setdefault("TANLIAN_ANCHOR_INTERVAL_SECONDS", "0.5")
+    proc = popen("serve", "--port", str(port), *args, TANLIAN_DATA_DIR=str(data_dir), **env_values)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise AssertionError(f"tanlian serve {' '.join(args)} did not become ready in {timeout:.0f} s")

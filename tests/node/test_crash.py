@@ -10,25 +10,12 @@ import httpx
 
 from node_service.chain.devnet import free_loopback_port
 from node_service.verification import verify_receipt
-from tests.node.clirun import popen
+from tests.node.clirun import serve
 from tests.node.helpers import register, signed_activity, wait_receipt
 
 
 def _serve(data_dir, port):
-    proc = popen(
-        "serve", "--port", str(port), TANLIAN_DATA_DIR=str(data_dir), TANLIAN_ANCHOR_INTERVAL_SECONDS="0.5"
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("node did not become ready")
+    return serve(data_dir, port, timeout=60)
 
 
 def test_kill_9_and_restart(tmp_path):

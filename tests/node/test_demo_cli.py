@@ -73,19 +73,23 @@ def test_receipt_verify_rejects_tampering(tmp_path):
 
 
 def test_demo_against_a_served_node(tmp_path):
-    import signal
-
     from node_service.chain.devnet import free_loopback_port
-    from tests.node.test_crash import _serve
+    from tests.node.clirun import serve
 
     port = free_loopback_port()
-    proc = _serve(tmp_path / "data", port)
+    run_demo_against(serve(tmp_path / "data", port, timeout=60), port, tmp_path)
+
+
+def run_demo_against(proc, port, tmp_path):
+    """`tanlian demo --node URL` against the served node ``proc`` (stopped afterwards)."""
+    import signal
+
     try:
         out = tmp_path / "out"
-        result = run("demo", "--node", f"http://127.0.0.1:{port}", "--out", str(out), timeout=120)
+        result = run("demo", "--node", f"http://127.0.0.1:{port}", "--out", str(out), timeout=180)
         assert result.returncode == 0, result.stdout + result.stderr
         assert len(list((out / "receipts").glob("*.json"))) == 3
         assert "receipt verified (shape, leaf, inclusion, content, chain-id, on-chain-head" in result.stdout
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        proc.wait(timeout=60)

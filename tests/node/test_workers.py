@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,8 +15,8 @@ import pytest
 
 from node_service.chain.devnet import free_loopback_port
 from node_service.verification import verify_receipt
-from tests.node.clirun import popen, run
-from tests.node.helpers import activity, register, signed_activity, wait_receipt
+from tests.node.clirun import run, serve
+from tests.node.helpers import register, signed_activity, wait_receipt
 
 SUBMISSIONS = 16
 
@@ -28,28 +27,7 @@ def _children(pid: int) -> list[int]:
 
 
 def _serve_workers(data_dir: Path, port: int, **env: str) -> subprocess.Popen[str]:
-    proc = popen(
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-        TANLIAN_DATA_DIR=str(data_dir),
-        TANLIAN_ANCHOR_INTERVAL_SECONDS="0.5",
-        TANLIAN_LOG_LEVEL="warning",
-        **env,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise AssertionError("the node with 2 workers did not become ready")
+    return serve(data_dir, port, "--workers", "2", TANLIAN_LOG_LEVEL="warning", **env)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -68,10 +46,8 @@ def test_two_server_processes_share_one_log(tmp_path, backend, request):
             supplier = register(client, "S", ["supplier"])
             chain = client.get("/chain").json()
             assert chain["rpcUrl"].startswith("http://127.0.0.1:")  # the primary's devnet, shown by a worker
-            credentials = []
-            for i in range(SUBMISSIONS):
-                subject = activity(supplier.did, productIdentifier=f"88.100.1/ingot-{i}")
-                credentials.append(signed_activity(supplier, subject))
+            # versions of one product and period: each stored one supersedes the one stored before it
+            credentials = [signed_activity(supplier) for _ in range(SUBMISSIONS)]
 
         def submit(credential: dict) -> tuple[int, str]:
             # a fresh connection per request, so that both server processes take requests
@@ -102,16 +78,9 @@ def test_two_server_processes_share_one_log(tmp_path, backend, request):
 
 
 def test_demo_against_two_server_processes(tmp_path):
-    port = free_loopback_port()
-    proc = _serve_workers(tmp_path / "data", port)
-    try:
-        out = tmp_path / "out"
-        result = run("demo", "--node", f"http://127.0.0.1:{port}", "--out", str(out), timeout=180)
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert "receipt verified (shape, leaf, inclusion, content, chain-id, on-chain-head" in result.stdout
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
+    from tests.node.test_demo_cli import run_demo_against
+
+    run_demo_against(_serve_workers(tmp_path / "data", port := free_loopback_port()), port, tmp_path)
 
 
 def test_a_worker_without_its_primary_says_what_to_do(tmp_path):
