@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node_service.db.models import FootprintShare, Organisation
+from node_service.db.models import Footprint, FootprintShare, Organisation
 from node_service.errors import Conflict, NotFound, ValidationFailed
 from node_service.pact.delivery import enqueue
 from node_service.pact.events import ERROR_CODES, FULFILLED, PUBLISHED, REJECTED, make_event
 from node_service.pact.filters import Criteria
-from node_service.pact.mapping import to_v2_product_footprint
+from node_service.pact.mapping import PactMappingError
 from node_service.pact.models import PactFootprint, PactRemoteHost, PactRequest
-from node_service.pact.publication import matching_owned, render, visible_clause
+from node_service.pact.publication import matching_owned, render, render_v2, visible_clause
 
 __all__ = ["fulfil_request", "list_requests", "notify_published", "reject_request", "reject_unroutable"]
 
@@ -61,9 +61,7 @@ def fulfil_request(
             session.add(
                 FootprintShare(footprint_id=row.id, organisation_id=request.requester_id, created_at=now)
             )
-    pfs = [render(row, base_url) for row in rows]
-    if request.spec_major == 2:
-        pfs = [to_v2_product_footprint(pf) for pf in pfs]
+    pfs = [render(row, base_url) if request.spec_major >= 3 else _v2(session, row, base_url) for row in rows]
     event = make_event(FULFILLED, base_url, {"requestEventId": request.event_id, "pfs": pfs})
     enqueue(
         session, sender_id=supplier.id, recipient_id=request.requester_id, target=request.source, event=event
@@ -72,6 +70,19 @@ def fulfil_request(
     request.decided_at = now
     request.response_event_id = event["id"]
     return event
+
+
+def _v2(session: Session, row: PactFootprint, base_url: str) -> dict[str, Any]:
+    footprint = session.get(Footprint, row.id)
+    assert footprint is not None  # a published footprint keeps its footprints row
+    try:
+        return render_v2(row.document, footprint.result, base_url)
+    except PactMappingError as exc:
+        raise ValidationFailed(
+            f"footprintIds: {row.id} cannot be sent to a PACT v2.3 host: {exc.detail}",
+            field="footprintIds",
+            fix="leave it out of footprintIds, or answer the request from a PACT v3 host",
+        ) from exc
 
 
 def reject_request(

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from node_service.db.models import Footprint
 from node_service.pact.clients import check_client
 from node_service.pact.errors import AccessDenied, BadRequest, NoSuchFootprint
 from node_service.pact.filters import Criteria
@@ -46,6 +47,7 @@ __all__ = [
     "Page",
     "decode_cursor",
     "documents",
+    "documents_with_results",
     "encode_cursor",
     "get_footprint",
     "get_footprint_as",
@@ -83,6 +85,12 @@ _GET_AS = (
     .where(_C.c.client_id == bindparam("client_id"))
 )
 _DOCUMENTS = select(_PF.c.id, _PF.c.document).where(_PF.c.id.in_(bindparam("ids", expanding=True)))
+_FP = cast(Table, Footprint.__table__)
+_V2_SOURCES = (
+    select(_PF.c.id, _PF.c.document, _FP.c.result)
+    .join(_FP, _FP.c.id == _PF.c.id)
+    .where(_PF.c.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 class _ClientState(NamedTuple):
@@ -280,6 +288,16 @@ def documents(session: Session | Connection, ids: list[str]) -> dict[str, dict[s
     if not ids:
         return {}
     return {row.id: row.document for row in session.execute(_DOCUMENTS, {"ids": ids})}
+
+
+def documents_with_results(
+    session: Session | Connection, ids: list[str]
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """The stored ProductFootprints of ``ids`` with their footprint documents (``footprints.result``, which
+    holds the engine result): what a v2.3 ProductFootprint is made of."""
+    if not ids:
+        return {}
+    return {row.id: (row.document, row.result) for row in session.execute(_V2_SOURCES, {"ids": ids})}
 
 
 def get_footprint_as(session: Session | Connection, access: AccessToken, footprint_id: str) -> Any:

@@ -28,9 +28,12 @@ from node_service.pact.listing import (
     visible_clause,
 )
 from node_service.pact.mapping import (
+    PactMappingError,
     Receipt,
     company_urns,
+    engine_result,
     product_urn,
+    to_v2_product_footprint,
     to_v3_product_footprint,
     validity_period,
 )
@@ -48,6 +51,7 @@ __all__ = [
     "publish_footprint",
     "render",
     "render_document",
+    "render_v2",
     "visible_clause",
 ]
 
@@ -80,14 +84,16 @@ def publish_footprint(
     classifications: list[str],
     chain_id: int,
     contract: str,
+    product_mass_kg: float | None = None,
 ) -> Published:
     """Publish (or change who sees) one of the owner's footprints. Steps:
 
     (1) the footprint exists and belongs to the owner;
     (2) the buyers to share with are registered organisations (shares use the node's footprint_shares);
     (3) an already published footprint only changes visibility (its document is immutable);
-    (4) otherwise the ProductFootprint is built; Active predecessors of the same product and reporting
-        period become Deprecated and are listed in precedingPfIds;
+    (4) otherwise the ProductFootprint is built (the engine's PACT ``pcf``; a result PACT cannot express, such
+        as a count unit without ``product_mass_kg``, is refused naming the field); Active predecessors of the
+        same product and reporting period become Deprecated and are listed in precedingPfIds;
     (5) the filter keys are stored (productId, companyId, classification, geography); who may see it is
         recorded in pact_visibility (owner, ``*`` when public, every buyer it is shared with).
     """
@@ -137,6 +143,30 @@ def publish_footprint(
         preceding.extend(i for i in old.document.get("precedingPfIds", []) if i not in preceding)
         if old.id not in preceding:
             preceding.append(old.id)
+    company_ids = company_urns(owner.did, owner.uscc)
+    try:
+        pf = to_v3_product_footprint(
+            document,
+            footprint_id=footprint_id,
+            created=_utc(footprint.created_at),
+            status="Active",
+            company_name=owner.name_en or owner.name_zh or owner.did,
+            company_ids=company_ids,
+            preceding_pf_ids=preceding,
+            classifications=classes,
+            receipt=Receipt(
+                url="", entry_id=footprint_id, sha256=footprint.sha256, chain_id=chain_id, contract=contract
+            ),
+            product_mass_per_declared_unit_kg=product_mass_kg,
+        )
+    except PactMappingError as exc:
+        raise ValidationFailed(
+            f"footprint {footprint_id} as PACT: {exc.what}: {exc.detail}",
+            field=exc.field or "footprint",
+            fix="give productMassPerDeclaredUnit (kg of product per declared unit) in the publish body"
+            if exc.field == "productMassPerDeclaredUnit"
+            else exc.fix,
+        ) from exc
     deprecated = []
     for old in predecessors:
         if old.status == "Active":
@@ -146,20 +176,6 @@ def publish_footprint(
             doc["status"] = "Deprecated"
             old.document = doc
             deprecated.append(old.id)
-    company_ids = company_urns(owner.did, owner.uscc)
-    pf = to_v3_product_footprint(
-        document,
-        footprint_id=footprint_id,
-        created=_utc(footprint.created_at),
-        status="Active",
-        company_name=owner.name_en or owner.name_zh or owner.did,
-        company_ids=company_ids,
-        preceding_pf_ids=preceding,
-        classifications=classes,
-        receipt=Receipt(
-            url="", entry_id=footprint_id, sha256=footprint.sha256, chain_id=chain_id, contract=contract
-        ),
-    )
     start, end = validity_period(period_end)
     row = PactFootprint(
         id=footprint_id,
@@ -254,6 +270,14 @@ def render_document(document: dict[str, Any], base_url: str) -> dict[str, Any]:
     if extensions:
         doc["extensions"] = extensions
     return doc
+
+
+def render_v2(document: dict[str, Any], footprint_document: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """The v2.3 ProductFootprint of a stored v3 ``document`` and its footprint document (``footprints.result``):
+    node fields from the v3 document, the ``pcf`` from the engine result. Raises
+    :class:`~footprint_engine.pact.PactMappingError` when the footprint has no v2.3 form."""
+    v3 = render_document(document, base_url)
+    return to_v2_product_footprint(v3, engine_result(footprint_document, v3["id"]))
 
 
 def product_key(identifier: str) -> str:

@@ -2,7 +2,7 @@
 every read.
 
 A published ProductFootprint is immutable except for its ``status`` (Active → Deprecated, when a newer version
-is published), so (id, status, base URL) identifies its rendered JSON exactly: the listing reads ids and
+is published), so (id, status, base URL, spec version) identifies its rendered JSON exactly: the listing reads ids and
 statuses from the database on every request and only fetches and renders the documents it has not cached.
 Responses are assembled from the cached fragments (``{"data":[…]}``) without decoding them again.
 """
@@ -24,21 +24,21 @@ def dumps(value: Any) -> bytes:
 
 
 class RenderedCache:
-    """A thread-safe LRU of rendered documents keyed by (footprint id, status, base URL)."""
+    """A thread-safe LRU of rendered documents keyed by (footprint id, status, base URL, variant)."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._items: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, str]) -> bytes | None:
+    def get(self, key: tuple[str, ...]) -> bytes | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: tuple[str, str, str], value: bytes) -> None:
+    def put(self, key: tuple[str, ...], value: bytes) -> None:
         if self.capacity <= 0:
             return
         with self._lock:
@@ -51,18 +51,22 @@ class RenderedCache:
         self,
         keys: Iterable[tuple[str, str]],
         base_url: str,
-        load: Callable[[list[str]], dict[str, dict[str, Any]]],
-        render: Callable[[dict[str, Any]], dict[str, Any]],
+        load: Callable[[list[str]], dict[str, Any]],
+        render: Callable[[Any], dict[str, Any] | None],
+        variant: str = "3",
     ) -> list[bytes]:
-        """The rendered JSON of each (id, status) in order; ``load`` fetches the documents of cache misses
-        (by id) and ``render`` turns a stored document into the response document."""
+        """The rendered JSON of each (id, status) in order; ``load`` fetches what ``render`` needs for the cache
+        misses (by id) and ``render`` turns it into the response document (None: left out, not cached).
+        ``variant`` tells renderings of the same footprint apart (the PACT major version)."""
         wanted = list(keys)
-        out: list[bytes | None] = [self.get((fid, status, base_url)) for fid, status in wanted]
+        out: list[bytes | None] = [self.get((fid, status, base_url, variant)) for fid, status in wanted]
         missing = [fid for (fid, _), got in zip(wanted, out, strict=True) if got is None]
         if missing:
             documents = load(missing)
             for i, (fid, status) in enumerate(wanted):
                 if out[i] is None and fid in documents:
-                    out[i] = dumps(render(documents[fid]))
-                    self.put((fid, status, base_url), out[i] or b"")
+                    rendered = render(documents[fid])
+                    if rendered is not None:
+                        out[i] = dumps(rendered)
+                        self.put((fid, status, base_url, variant), out[i] or b"")
         return [fragment for fragment in out if fragment is not None]

@@ -32,7 +32,7 @@ from node_service.pact.delivery import remote_host
 from node_service.pact.errors import BadRequest, InternalError, NotImplementedAction, OAuthError, PactError
 from node_service.pact.events import parse_cloudevent
 from node_service.pact.filters import Criteria
-from node_service.pact.mapping import to_v2_product_footprint
+from node_service.pact.mapping import PactMappingError
 from node_service.pact.models import PactOutbox, PactRemoteHost
 from node_service.pact.state import PactState, pact_lifespan, pact_state
 
@@ -221,15 +221,14 @@ def _list(request: Request, state: PactState, node: Any, major: int) -> Response
         cursor = params.get("cursor", [None])[0]
         criteria = Criteria.from_lists(params) if major == 3 else Criteria()
         page = publication.list_footprints(session, viewer, criteria, limit=limit, cursor=cursor)
-        fragments = _rendered(state, session, [(r.id, r.status) for r in page.rows], base)
+        fragments = _rendered(
+            state, session, [(r.id, r.status) for r in page.rows], base, major, strict=False
+        )
     headers = {}
     if page.next_cursor is not None:
         keep = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "limit")]
         query = urlencode([*keep, ("limit", str(limit)), ("cursor", page.next_cursor)])
         headers["link"] = f'<{base}{request.url.path}?{query}>; rel="next"'
-    if major == 2:
-        data = [to_v2_product_footprint(json.loads(f)) for f in fragments]
-        return JSONResponse({"data": data}, headers=headers)
     return Response(
         b'{"data":[' + b",".join(fragments) + b"]}", media_type="application/json", headers=headers
     )
@@ -241,9 +240,7 @@ def _get(request: Request, state: PactState, node: Any, footprint_id: str, major
     access = client_service.bearer_token(state.keys, request.headers.get("authorization"))
     with _read_connection(state, node) as session:
         row = listing.get_footprint_as(session, access, footprint_id)
-        fragment = _rendered(state, session, [(row.id, row.status)], base)[0]
-    if major == 2:
-        return JSONResponse({"data": to_v2_product_footprint(json.loads(fragment))})
+        fragment = _rendered(state, session, [(row.id, row.status)], base, major, strict=True)[0]
     return Response(b'{"data":' + fragment + b"}", media_type="application/json")
 
 
@@ -255,13 +252,34 @@ def _read_connection(state: PactState, node: Any) -> Connection:
     return connection
 
 
-def _rendered(state: PactState, session: Connection, keys: list[tuple[str, str]], base: str) -> list[bytes]:
-    """The v3 JSON of each (id, status), from the per-process cache or rendered from the stored document."""
+def _rendered(
+    state: PactState, session: Connection, keys: list[tuple[str, str]], base: str, major: int, *, strict: bool
+) -> list[bytes]:
+    """The JSON of each (id, status) in the ``major`` version's shape, from the per-process cache or rendered from
+    the stored documents. A footprint without a v2.3 form is refused (``strict``: GetFootprint) or left out
+    (ListFootprints)."""
+    if major >= 3:
+        return state.rendered.fragments(
+            keys,
+            base,
+            lambda ids: listing.documents(session, ids),
+            lambda document: publication.render_document(document, base),
+        )
+
+    def render_v2(sources: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any] | None:
+        document, footprint_document = sources
+        try:
+            return publication.render_v2(document, footprint_document, base)
+        except PactMappingError as exc:
+            if not strict:
+                return None
+            raise NotImplementedAction(
+                f"footprint {document['id']} has no PACT v2.3 form: {exc.detail}",
+                fix=f"read it as PACT v3 at {base}/3/footprints/{document['id']}",
+            ) from exc
+
     return state.rendered.fragments(
-        keys,
-        base,
-        lambda ids: listing.documents(session, ids),
-        lambda document: publication.render_document(document, base),
+        keys, base, lambda ids: listing.documents_with_results(session, ids), render_v2, variant="2"
     )
 
 
@@ -378,6 +396,13 @@ class PublishRequest(BaseModel):
     public: bool | None = Field(default=None, description="visible to every authenticated PACT client")
     shareWith: list[str] = Field(default_factory=list, max_length=1000, description="dids of buyers")
     productClassifications: list[str] = Field(default_factory=list, max_length=100)
+    productMassPerDeclaredUnit: float | None = Field(
+        default=None,
+        gt=0,
+        le=1e9,
+        description="kg of product per declared unit (PACT productMassPerDeclaredUnit); needed for count, "
+        "volume and area units unless the footprint's end-of-life scenario gives the product mass",
+    )
 
 
 class RemoteHostCreate(BaseModel):
@@ -466,6 +491,7 @@ def publish(
             classifications=body.productClassifications,
             chain_id=node.deployment.chain_id,
             contract=node.deployment.contract_address,
+            product_mass_kg=body.productMassPerDeclaredUnit,
         )
         session.flush()
         notified = inbox.notify_published(session, published.footprint, base)

@@ -74,3 +74,35 @@ def _rebase(node: Any) -> Any:
     if isinstance(node, list):
         return [_rebase(v) for v in node]
     return node
+
+
+# ---------------------------------------------------------------- PACT v2.3 (/2/)
+V23_SPEC = Path(__file__).parent / "spec" / "pact-v2.3-productfootprint.schema.json"
+V23_PCF = Path(__file__).parent.parent / "engine" / "pact_schemas" / "pact-v2.3-carbonfootprint.schema.json"
+V23_BASE = "https://pact-v23.invalid/"  # only names the two files for the registry
+
+
+@lru_cache(maxsize=1)
+def _v23_registry() -> Registry:
+    import json
+
+    resources = []
+    for path in (V23_SPEC, V23_PCF):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((V23_BASE + path.name, Resource.from_contents(contents, DRAFT202012)))
+    return Registry().with_resources(resources)
+
+
+def validate_v23(name: str, instance: Any) -> None:
+    """Validate against the v2.3 excerpt's $defs/<name> (ListFootprintsResponse, GetFootprintResponse,
+    ProductFootprint), its pcf against the v2.3 CarbonFootprint schema."""
+    _validate_with({"$ref": f"{V23_BASE}{V23_SPEC.name}#/$defs/{name}"}, instance, _v23_registry())
+
+
+def _validate_with(schema: dict[str, Any], instance: Any, registry: Registry) -> None:
+    validator = jsonschema.Draft202012Validator(
+        schema, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.path))
+    if errors:
+        raise AssertionError("; ".join(f"{list(e.path)}: {e.message[:300]}" for e in errors[:5]))
