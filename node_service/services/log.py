@@ -7,28 +7,40 @@ its log entry are stored together or not at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import rfc8785
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from node_service.credentials.jcs_fast import canonicalize
 from node_service.db.models import LogEntry, LogState
 from node_service.db.writer import WriterLock
 from node_service.errors import NotFound
+from node_service.transparency.cache import SubtreeCache
 from node_service.transparency.merkle import hash_leaf
 from node_service.transparency.tree import MerkleTree
 
-__all__ = ["SqlSubtreeStore", "TransparencyLog", "canonical_sha256", "make_entry", "rfc3339_now"]
+__all__ = [
+    "SqlSubtreeStore",
+    "TransparencyLog",
+    "canonical_sha256",
+    "make_entry",
+    "rfc3339_now",
+    "subtree_cache",
+]
 
 ENTRY_TYPES = frozenset(
     {"submission", "evidence", "footprint", "gec-claim", "key", "organisation", "installation"}
@@ -64,43 +76,113 @@ def make_entry(
     return entry
 
 
+# Hashes of committed subtrees, per database (an Engine), shared by every session of the process: see
+# node_service.transparency.cache. Rows of log_tree_nodes are never updated or deleted, so a committed hash
+# stays right for as long as the database exists.
+_CACHES: WeakKeyDictionary[Engine, SubtreeCache] = WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+# session.info key: the transaction that appended to the tree (its reads may see its own, uncommitted nodes)
+_APPENDED_IN = "tanlian.log.appended_in"
+# bound parameters per statement (SQLite allows 32,766, PostgreSQL 65,535)
+_MAX_PARAMS = 10_000
+
+
+def subtree_cache(engine: Engine) -> SubtreeCache | None:
+    """The process-wide cache of committed subtree hashes for ``engine``'s database; None where sessions
+    share one connection (in-memory SQLite), since a reader there could see another session's uncommitted
+    rows."""
+    if isinstance(engine.pool, StaticPool | SingletonThreadPool):
+        return None
+    cache = _CACHES.get(engine)
+    if cache is None:
+        with _CACHES_LOCK:
+            cache = _CACHES.setdefault(engine, SubtreeCache())
+    return cache
+
+
+def _mark_appending(session: Session) -> None:
+    session.info[_APPENDED_IN] = session.get_transaction()
+
+
+def _reads_committed_only(session: Session) -> bool:
+    """Whether the session's current transaction has not appended: all the tree nodes it reads are then
+    committed (the only uncommitted tree rows a session can see are its own)."""
+    return session.info.get(_APPENDED_IN) is not session.get_transaction()
+
+
+@functools.lru_cache(maxsize=256)
+def _select_nodes_sql(shape: tuple[int, ...], qmark: bool) -> str:
+    """``SELECT … WHERE (level = ? AND idx IN (?, …)) OR …`` with ``shape[i]`` indices in clause i: one
+    clause per level so SQLite and PostgreSQL use the primary key (a row-value ``IN`` makes SQLite scan)."""
+    clauses = " OR ".join(f"(level = ? AND idx IN ({','.join('?' * count)}))" for count in shape)
+    sql = "SELECT level, idx, hash FROM log_tree_nodes WHERE " + clauses  # noqa: S608 - placeholders only
+    return sql if qmark else sql.replace("?", "%s")
+
+
 class SqlSubtreeStore:
-    """The Merkle tree's subtree-hash store as rows of ``log_tree_nodes`` in the caller's session."""
+    """The Merkle tree's subtree-hash store as rows of ``log_tree_nodes`` in the caller's session.
+
+    Reads go through the database's :func:`subtree_cache` first; hashes read from the database enter the
+    cache only when the session's transaction has not appended (so they are committed). Writes never do.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._qmark = session.get_bind().dialect.paramstyle == "qmark"
+        engine = session.get_bind().engine
+        self._qmark = engine.dialect.paramstyle == "qmark"
+        self.cache = subtree_cache(engine)
 
     def get_many(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        """One query: ``(level = ? AND idx IN (...)) OR ...`` per level, so both SQLite and PostgreSQL use the
-        primary key (a row-value ``IN`` makes SQLite scan the table)."""
         if not keys:
             return {}
+        if self.cache is None:
+            found: dict[tuple[int, int], bytes] = {}
+            missing = list(dict.fromkeys(keys))
+        else:
+            found, missing = self.cache.get_many(dict.fromkeys(keys))
+        if missing:
+            cursor = self._cursor()  # begins the transaction first, so the check below sees it
+            try:
+                read = self._select(cursor, missing)
+            finally:
+                cursor.close()
+            if self.cache is not None and _reads_committed_only(self.session):
+                self.cache.put_many(read)
+            found.update(read)
+        return found
+
+    def _select(self, cursor: Any, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         by_level: dict[int, list[int]] = {}
-        for level, idx in dict.fromkeys(keys):
+        for level, idx in keys:
             by_level.setdefault(level, []).append(idx)
-        found: dict[tuple[int, int], bytes] = {}
-        clauses, params = [], []
+        read: dict[tuple[int, int], bytes] = {}
+        shape: list[int] = []
+        params: list[int] = []
         for level, indices in by_level.items():
             for start in range(0, len(indices), 500):
                 chunk = indices[start : start + 500]
-                clauses.append(f"(level = ? AND idx IN ({','.join('?' * len(chunk))}))")
+                if len(params) + len(chunk) + 1 > _MAX_PARAMS:
+                    self._fetch(cursor, shape, params, read)
+                    shape, params = [], []
+                shape.append(len(chunk))
                 params.append(level)
                 params.extend(chunk)
-        sql = "SELECT level, idx, hash FROM log_tree_nodes WHERE " + " OR ".join(clauses)  # noqa: S608 - placeholders only
-        cursor = self._cursor()
-        try:
-            cursor.execute(sql if self._qmark else sql.replace("?", "%s"), params)
+        self._fetch(cursor, shape, params, read)
+        return read
+
+    def _fetch(
+        self, cursor: Any, shape: list[int], params: list[int], into: dict[tuple[int, int], bytes]
+    ) -> None:
+        if shape:
+            cursor.execute(_select_nodes_sql(tuple(shape), self._qmark), params)
             for level, idx, digest in cursor.fetchall():
-                found[(int(level), int(idx))] = bytes(digest)
-        finally:
-            cursor.close()
-        return found
+                into[(level, idx)] = bytes(digest)
 
     def _cursor(self) -> Any:
         return self.session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def put_many(self, items: Mapping[tuple[int, int], bytes]) -> None:
+        """Insert new nodes (never cached: the transaction may still roll back)."""
         if items:
             _executemany(
                 self.session,
@@ -178,6 +260,7 @@ class TransparencyLog:
         # plain statements for log_state too (the ORM select + flush cost ~0.5 ms per append); the row lock
         # serialises appenders on PostgreSQL, the caller's lock on SQLite
         size_before = _tree_size_for_update(session, sqlite)
+        _mark_appending(session)  # this transaction's tree reads may now include its own uncommitted nodes
         leaf_hashes = [_leaf_hash(e) for e in entries]
         now = datetime.now(UTC)
         # stored exactly as SQLAlchemy's JSON and DateTime types store them, so ORM reads see the same values
@@ -214,6 +297,13 @@ class TransparencyLog:
 
     def inclusion_proof(self, session: Session, leaf_index: int, tree_size: int) -> list[bytes]:
         return MerkleTree(SqlSubtreeStore(session)).inclusion_proof(leaf_index, tree_size)
+
+    def inclusion_proofs(
+        self, session: Session, leaf_indices: Sequence[int], tree_size: int
+    ) -> list[list[bytes]]:
+        """Inclusion proofs of many leaves in the tree of ``tree_size``, with one query for all of them (for
+        verification packages, audits and other places that need many proofs at once)."""
+        return MerkleTree(SqlSubtreeStore(session)).inclusion_proofs(leaf_indices, tree_size)
 
     def consistency_proof(self, session: Session, old_size: int, new_size: int) -> list[bytes]:
         return MerkleTree(SqlSubtreeStore(session)).consistency_proof(old_size, new_size)

@@ -36,6 +36,9 @@ NodeKey = tuple[int, int]
 MAX_APPEND_BATCH = 10_000_000
 """Largest number of leaves accepted by one ``append_leaves`` call (bounds the memory of one batch)."""
 
+MAX_PROOF_BATCH = 100_000
+"""Largest number of proofs made by one ``inclusion_proofs`` call (bounds the keys of one look-up)."""
+
 
 @runtime_checkable
 class SubtreeStore(Protocol):
@@ -108,6 +111,45 @@ def _path_ranges(m: int, n: int) -> list[tuple[int, int]]:
             lo += k
     out.reverse()
     return out
+
+
+def _inclusion_plan(m: int, n: int) -> tuple[list[NodeKey], int, list[NodeKey]]:
+    """The stored nodes that make up PATH(m, D[n]) (RFC 9162 §2.1.3.1), 0 <= m < n, found by bit arithmetic.
+
+    Returns ``(keys, slot, ephemeral)``. Below the split of the leaf's path from the last leaf's path
+    (``inner`` levels) the proof holds the sibling ``(level, (m >> level) ^ 1)`` of every level; the last of
+    them may run past leaf n - 1: it is then not stored, ``keys`` leaves it out, ``slot`` (``inner - 1``) is
+    its place in the proof and ``ephemeral`` lists the stored subtrees whose fold is its hash,
+    MTH(D[start:n]). Above the split the path follows the tree's right border: a left sibling
+    ``(level, (m >> level) - 1)`` wherever m has a 1 bit. These are the ranges of the recursion in §2.1.3.1
+    (``_path_ranges``, kept as the readable form and compared in the tests), without building them.
+    """
+    inner = (m ^ (n - 1)).bit_length()
+    keys: list[NodeKey] = []
+    ephemeral: list[NodeKey] = []
+    for level in range(inner):
+        sibling = (m >> level) ^ 1
+        if (sibling + 1) << level <= n:
+            keys.append((level, sibling))
+        else:  # only at level inner - 1, the only sibling whose range can reach past n - 1
+            ephemeral = _decompose(sibling << level, n)
+    border, level = m >> inner, inner
+    while border:
+        if border & 1:
+            keys.append((level, border - 1))
+        border >>= 1
+        level += 1
+    return keys, inner - 1, ephemeral
+
+
+def _inclusion_from(
+    plan: tuple[list[NodeKey], int, list[NodeKey]], nodes: Mapping[NodeKey, bytes]
+) -> list[bytes]:
+    keys, slot, ephemeral = plan
+    proof = [nodes[k] for k in keys]
+    if ephemeral:
+        proof.insert(slot, _fold(ephemeral, nodes))
+    return proof
 
 
 def _subproof_ranges(m: int, n: int) -> list[tuple[int, int]]:
@@ -224,9 +266,28 @@ class MerkleTree:
     def inclusion_proof(self, leaf_index: int, tree_size: int) -> list[bytes]:
         """PATH(leaf_index, D[tree_size]) (RFC 9162 §2.1.3.1) from O(log n) stored hashes."""
         inclusion_proof_size(leaf_index, tree_size)  # checks 0 <= leaf_index < tree_size <= 2^64-1
-        return self._ranges_mth(
-            _path_ranges(leaf_index, tree_size), f"inclusion_proof({leaf_index}, {tree_size})"
-        )
+        plan = _inclusion_plan(leaf_index, tree_size)
+        keys, _, ephemeral = plan
+        nodes = self._load(keys + ephemeral, f"inclusion_proof({leaf_index}, {tree_size})")
+        return _inclusion_from(plan, nodes)
+
+    def inclusion_proofs(self, leaf_indices: Sequence[int], tree_size: int) -> list[list[bytes]]:
+        """PATH(m, D[tree_size]) for every m in ``leaf_indices``, in order, with one ``get_many`` for all.
+
+        Proofs against the same tree share their upper nodes, so a batch reads fewer keys than the proofs
+        one by one. At most ``MAX_PROOF_BATCH`` indices per call.
+        """
+        if len(leaf_indices) > MAX_PROOF_BATCH:
+            raise MerkleInputError(
+                f"leaf_indices: got {len(leaf_indices)}, want <= {MAX_PROOF_BATCH} — ask in batches"
+            )
+        plans = []
+        for m in leaf_indices:
+            inclusion_proof_size(m, tree_size)  # checks 0 <= m < tree_size <= 2^64-1
+            plans.append(_inclusion_plan(m, tree_size))
+        keys = list(dict.fromkeys(k for plan in plans for part in (plan[0], plan[2]) for k in part))
+        nodes = self._load(keys, f"inclusion_proofs({len(leaf_indices)} leaves, {tree_size})")
+        return [_inclusion_from(plan, nodes) for plan in plans]
 
     def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
         """PROOF(old_size, D[new_size]) (RFC 9162 §2.1.4.1); empty when old_size is 0 or new_size."""

@@ -199,3 +199,26 @@ def test_entry_leaf_hash_refuses_non_json() -> None:
         t.entry_leaf_hash({"x": float("nan")})
     with pytest.raises(t.MerkleInputError, match="want a JSON object"):
         t.entry_leaf_hash(["not", "an", "object"])  # type: ignore[arg-type]
+
+
+def test_inclusion_plan_names_the_ranges_of_the_rfc_recursion() -> None:
+    from node_service.transparency.tree import _decompose, _inclusion_plan, _path_ranges
+
+    for n in range(1, 300):
+        for m in range(n):
+            keys, slot, ephemeral = _inclusion_plan(m, n)
+            plans = [_decompose(lo, hi) for lo, hi in _path_ranges(m, n)]
+            if ephemeral:
+                keys = [*keys[:slot], ephemeral, *keys[slot:]]  # type: ignore[list-item]
+            assert [k if isinstance(k, list) else [k] for k in keys] == plans, (m, n)
+
+
+def test_batched_inclusion_proofs_equal_single_ones() -> None:
+    tree, hashes = t.MerkleTree(CountingStore()), leaves(77)
+    tree.append_leaves(0, hashes)
+    for n in (1, 2, 33, 64, 77):
+        indices = [m for m in range(n) for _ in range(2)]  # repeated indices too
+        assert tree.inclusion_proofs(indices, n) == [t.inclusion_proof(m, hashes[:n]) for m in indices]
+    assert tree.inclusion_proofs([], 5) == []
+    with pytest.raises(t.MerkleInputError, match="leaf_index: got 5, want < tree_size 5"):
+        tree.inclusion_proofs([0, 5], 5)
