@@ -3,11 +3,13 @@
 The ``rfc8785`` package is the reference here; it is written in pure Python and costs ~1.5 ms for a
 7 kB activity-data credential, which alone would cap verification below the node's throughput target.
 For the subset of JSON on which the standard library's C encoder already produces RFC 8785 output,
-:func:`canonicalize` uses it; anything outside that subset goes to ``rfc8785.dumps`` unchanged.
+:func:`canonicalize` uses it; anything outside that subset goes to ``rfc8785.dumps`` unchanged, so the
+output and the exceptions are the reference's.
 
 Why the subset is exact (RFC 8785 §3.2):
-- strings: ``json.dumps(ensure_ascii=False)`` escapes exactly ``"``, ``\\``, ``\\b \\f \\n \\r \\t`` and the
-  other U+0000–U+001F as lowercase ``\\u00xx``, and nothing else, as §3.2.2.2 requires;
+- strings: ``ensure_ascii=False`` escapes exactly ``"``, ``\\``, ``\\b \\f \\n \\r \\t`` and the other
+  U+0000–U+001F as lowercase ``\\u00xx``, and nothing else, as §3.2.2.2 requires; lone surrogates pass the
+  encoder but fail the UTF-8 encoding, and then the reference refuses them;
 - object keys: sorting by code point equals sorting by UTF-16 code units (§3.2.3) unless a key holds a
   character above U+FFFF, so such objects take the reference path;
 - integers within ±(2^53−1) print the same digits; larger ones take the reference path (which refuses);
@@ -15,12 +17,15 @@ Why the subset is exact (RFC 8785 §3.2):
   round-tripping digits and agree on layout for non-integral values with 1e-4 <= |x| < 1e16; integral
   floats below 2^53 are printed as integers (``1.0`` -> ``1``, ``-0.0`` -> ``0``); every other float
   takes the reference path.
-The tests compare both paths on generated JSON (tests/credentials/test_jcs_fast.py).
+
+Cost: the C encoder does most of the work; before it, :func:`_prepared` checks every value in one pass
+and copies only the containers holding an integral float (copy on write), so a document without one is
+encoded as it is. The tests compare both paths on generated JSON (tests/credentials/test_jcs_fast.py).
 """
 
 from __future__ import annotations
 
-import json
+from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
 from typing import Any
 
 import rfc8785
@@ -28,69 +33,121 @@ import rfc8785
 __all__ = ["canonical_members", "canonicalize", "join_members"]
 
 _INT_LIMIT = 2**53 - 1
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+_INTEGRAL_LIMIT = 2.0**53
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# The encoder json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+# builds on each call, built once. markers=None: no circular-reference bookkeeping (a cycle ends in
+# RecursionError, and the reference then reports it as before).
+_ENCODE = c_make_encoder(None, _not_json, c_encode_basestring, None, ":", ",", True, False, False)
 
 
 class _UseReference(Exception):
     """The value is outside the fast subset."""
 
 
-def _prepare_number(value: int | float) -> int | float:
-    if isinstance(value, float):
-        magnitude = abs(value)
-        if value.is_integer():  # False for NaN and the infinities
-            if magnitude < 2**53:
-                return int(value)
-            raise _UseReference
-        if 1e-4 <= magnitude < 1e16:
-            return value
+def _float(value: float) -> float | int:
+    """``value`` as the C encoder must see it: integral floats as ints, the rest unchanged when ``repr``
+    already prints the RFC 8785 form."""
+    if value.is_integer():  # False for NaN and the infinities
+        if -_INTEGRAL_LIMIT < value < _INTEGRAL_LIMIT:
+            return int(value)
         raise _UseReference
-    if -_INT_LIMIT <= value <= _INT_LIMIT:
+    if 1e-4 <= abs(value) < 1e16:
         return value
     raise _UseReference
 
 
-def _prepare(value: Any) -> Any:
-    """A copy of ``value`` for the C encoder, or :class:`_UseReference` when outside the fast subset."""
-    kind = type(value)
-    if kind is dict:
-        prepared: dict[str, Any] = {}
+def _prepared(value: dict[str, Any] | list[Any]) -> dict[str, Any] | list[Any]:
+    """``value`` itself when the C encoder prints it in RFC 8785 form, else a copy of the containers that
+    hold an integral float with those floats as ints; :class:`_UseReference` outside the fast subset."""
+    new: Any
+    if type(value) is dict:
+        copy: dict[str, Any] | None = None
         for key, item in value.items():
             if type(key) is not str or (not key.isascii() and max(key) > "\uffff"):
                 raise _UseReference
-            item_kind = type(item)
-            if item_kind is str or item is None or item_kind is bool:
-                prepared[key] = item
-            elif item_kind is int or item_kind is float:
-                prepared[key] = _prepare_number(item)
+            kind = type(item)
+            if kind is str or kind is bool or item is None:
+                continue
+            if kind is float:
+                if not item.is_integer():  # NaN and the infinities are not integers
+                    if 1e-4 <= item < 1e16 or -1e16 < item <= -1e-4:
+                        continue
+                    raise _UseReference
+                if not -_INTEGRAL_LIMIT < item < _INTEGRAL_LIMIT:
+                    raise _UseReference
+                new = int(item)
+            elif kind is int:
+                if -_INT_LIMIT <= item <= _INT_LIMIT:
+                    continue
+                raise _UseReference
+            elif kind is dict or kind is list:
+                new = _prepared(item)
+                if new is item:
+                    continue
             else:
-                prepared[key] = _prepare(item)
-        return prepared
-    if kind is list:
-        items: list[Any] = []
-        for item in value:
-            item_kind = type(item)
-            if item_kind is str or item is None or item_kind is bool:
-                items.append(item)
-            elif item_kind is int or item_kind is float:
-                items.append(_prepare_number(item))
-            else:
-                items.append(_prepare(item))
-        return items
-    if kind is str or value is None or kind is bool:
-        return value
-    if kind is int or kind is float:
-        return _prepare_number(value)
-    raise _UseReference  # tuples, subclasses, other types: let the reference decide
+                raise _UseReference  # tuples, subclasses, other types: let the reference decide
+            if copy is None:
+                copy = dict(value)
+            copy[key] = new
+        return value if copy is None else copy
+    items: list[Any] | None = None
+    for index, item in enumerate(value):
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is float:
+            if not item.is_integer():
+                if 1e-4 <= item < 1e16 or -1e16 < item <= -1e-4:
+                    continue
+                raise _UseReference
+            if not -_INTEGRAL_LIMIT < item < _INTEGRAL_LIMIT:
+                raise _UseReference
+            new = int(item)
+        elif kind is int:
+            if -_INT_LIMIT <= item <= _INT_LIMIT:
+                continue
+            raise _UseReference
+        elif kind is dict or kind is list:
+            new = _prepared(item)
+            if new is item:
+                continue
+        else:
+            raise _UseReference
+        if items is None:
+            items = list(value)
+        items[index] = new
+    return value if items is None else items
+
+
+def _fast(value: Any) -> bytes:
+    kind = type(value)
+    if kind is dict or kind is list:
+        return "".join(_ENCODE(_prepared(value), 0)).encode("utf-8")
+    if kind is str:
+        return c_encode_basestring(value).encode("utf-8")  # type: ignore[no-any-return]
+    if value is None:
+        return b"null"
+    if kind is bool:
+        return b"true" if value else b"false"
+    if kind is int and -_INT_LIMIT <= value <= _INT_LIMIT:
+        return repr(value).encode("ascii")
+    if kind is float:
+        return repr(_float(value)).encode("ascii")
+    raise _UseReference  # big integers, subclasses, other types
 
 
 def canonicalize(value: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of ``value``; raises what ``rfc8785.dumps`` raises."""
     try:
-        prepared = _prepare(value)
-    except (_UseReference, RecursionError):
+        return _fast(value)
+    except (_UseReference, RecursionError, ValueError, TypeError):  # lone surrogates: UnicodeEncodeError
         return rfc8785.dumps(value)
-    return _ENCODER.encode(prepared).encode("utf-8")
 
 
 def canonical_members(value: dict[str, Any]) -> dict[str, bytes]:
