@@ -8,17 +8,23 @@ References:
   has the id ``did:key:<publicKeyMultibase>#<publicKeyMultibase>``.
 
 Limits: identifiers longer than ``MAX_IDENTIFIER_LENGTH`` characters are refused before any decoding.
+Resolved did:keys are kept in a small LRU cache (``DID_KEY_CACHE_SIZE``): a node verifies many credentials
+of few issuers, and decoding plus the checks of :func:`public_key_from_multibase` cost more than the
+signature check. Only successes are cached; a malformed did:key is refused, with the same error, each time.
 """
 
 from __future__ import annotations
 
-import base58
+import re
+from functools import lru_cache
+
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from .errors import MalformedKeyError, UnresolvableVerificationMethodError
 
 __all__ = [
+    "DID_KEY_CACHE_SIZE",
     "DID_KEY_PREFIX",
     "ED25519_PUBLIC_KEY_SIZE",
     "ED25519_PUB_MULTICODEC",
@@ -64,13 +70,37 @@ SMALL_ORDER_ENCODINGS = frozenset(
 )
 _FIELD_PRIME = 2**255 - 19
 
-_BASE58_ALPHABET = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+DID_KEY_CACHE_SIZE = 1024
+
+# base58-btc (the Bitcoin alphabet): the big-endian number in base 58, one '1' per leading zero byte
+_BASE58_DIGITS = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BASE58_ALPHABET = frozenset(_BASE58_DIGITS)
+_NOT_BASE58 = re.compile(f"[^{_BASE58_DIGITS}]")
+_BASE58_VALUES = bytes.maketrans(_BASE58_DIGITS.encode("ascii"), bytes(range(58)))
 _MULTIKEY_SIZE = len(ED25519_PUB_MULTICODEC) + ED25519_PUBLIC_KEY_SIZE
+
+
+def _base58_encode(data: bytes) -> str:
+    number = int.from_bytes(data, "big")
+    digits = []
+    while number:
+        number, digit = divmod(number, 58)
+        digits.append(_BASE58_DIGITS[digit])
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + "".join(reversed(digits))
+
+
+def _base58_decode(text: str) -> bytes:
+    """The bytes of base58-btc ``text``, which holds only base58 digits (checked by the caller)."""
+    significant = text.lstrip("1")
+    number = 0
+    for value in significant.encode("ascii").translate(_BASE58_VALUES):
+        number = number * 58 + value
+    return b"\0" * (len(text) - len(significant)) + number.to_bytes((number.bit_length() + 7) // 8, "big")
 
 
 def multibase_base58btc_encode(data: bytes) -> str:
     """Multibase base58-btc: ``z`` followed by the Bitcoin base58 alphabet encoding of ``data``."""
-    return MULTIBASE_BASE58BTC + base58.b58encode(data).decode("ascii")
+    return MULTIBASE_BASE58BTC + _base58_encode(data)
 
 
 def multibase_base58btc_decode(value: object, *, field: str = "value") -> bytes:
@@ -94,21 +124,25 @@ def multibase_base58btc_decode(value: object, *, field: str = "value") -> bytes:
             "encode the bytes as multibase base58-btc",
         )
     body = value[1:]
-    bad = sorted({c for c in body if c not in _BASE58_ALPHABET})
-    if not body or bad:
+    if not body or _NOT_BASE58.search(body):
+        bad = sorted({c for c in body if c not in _BASE58_ALPHABET})
         raise MalformedKeyError(
             f"{field} is not base58-btc",
             f"characters outside the base58 alphabet: {''.join(bad)!r}" if bad else "nothing after 'z'",
             "copy the value again without spaces, quotes or the letters 0, O, I, l",
         )
-    return base58.b58decode(body)
+    return _base58_decode(body)
 
 
 def public_key_multibase(public_key: Ed25519PublicKey | Ed25519PrivateKey) -> str:
     """The Multikey ``publicKeyMultibase`` of an Ed25519 public key (``z6Mk…``)."""
     if isinstance(public_key, Ed25519PrivateKey):
         public_key = public_key.public_key()
-    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return _multikey_of_raw(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+@lru_cache(maxsize=DID_KEY_CACHE_SIZE)
+def _multikey_of_raw(raw: bytes) -> str:
     return multibase_base58btc_encode(ED25519_PUB_MULTICODEC + raw)
 
 
@@ -195,6 +229,13 @@ def resolve_did_key(did: object) -> Ed25519PublicKey:
             f"got {did!r:.80}",
             "give the bare DID, or resolve it as a verification method",
         )
+    return _resolved_did_key(did)
+
+
+@lru_cache(maxsize=DID_KEY_CACHE_SIZE)
+def _resolved_did_key(did: str) -> Ed25519PublicKey:
+    """:func:`public_key_from_multibase` of the did's method-specific id; successes are cached (the key
+    objects are immutable), failures raise each time."""
     return public_key_from_multibase(did[len(DID_KEY_PREFIX) :], field="did:key method-specific id")
 
 

@@ -8,6 +8,8 @@ import base58
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from node_service.credentials import didkey, errors
 
@@ -117,3 +119,22 @@ def test_weak_public_keys_are_refused(raw: bytes):
     value = didkey.multibase_base58btc_encode(didkey.ED25519_PUB_MULTICODEC + raw)
     with pytest.raises(errors.MalformedKeyError, match="weak Ed25519 key"):
         didkey.public_key_from_multibase(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.binary(min_size=1, max_size=80).map(lambda b: b"\0" * ((b[:1] or b"\0")[0] % 4) + b)
+)  # some leading zeros
+def test_base58_agrees_with_the_base58_package(data: bytes):
+    encoded = didkey.multibase_base58btc_encode(data)
+    assert encoded == "z" + base58.b58encode(data).decode("ascii")
+    assert didkey.multibase_base58btc_decode(encoded) == data
+
+
+def test_resolved_keys_are_cached_and_refusals_are_not(private_key: Ed25519PrivateKey):
+    did = didkey.did_key(private_key)
+    assert didkey.resolve_did_key(did) is didkey.resolve_did_key(did)
+    bad = "did:key:" + SPEC_MULTIKEY[:-3]
+    for _ in range(2):
+        with pytest.raises(errors.MalformedKeyError, match="wrong size"):
+            didkey.resolve_did_key(bad)
