@@ -184,11 +184,41 @@ class SqlSubtreeStore:
     def put_many(self, items: Mapping[tuple[int, int], bytes]) -> None:
         """Insert new nodes (never cached: the transaction may still roll back)."""
         if items:
-            _executemany(
+            _insert_rows(
                 self.session,
-                "INSERT INTO log_tree_nodes (level, idx, hash) VALUES (?, ?, ?)",
+                "log_tree_nodes",
+                ("level", "idx", "hash"),
                 [(lv, ix, h) for (lv, ix), h in items.items()],
             )
+
+
+COPY_MIN_ROWS = 100
+"""Inserts of at least this many rows use ``COPY … FROM STDIN`` where the driver offers it (psycopg 3 on
+PostgreSQL: about 3x faster than executemany for thousands of rows); smaller ones, like the usual append
+of 2–10 entries, keep one executemany."""
+
+
+def _insert_rows(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` into ``table``; on psycopg 3 large batches stream through COPY (text format: every
+    value is dumped by psycopg's own text dumpers, so JSON text, bytea and timestamptz read back through the
+    ORM exactly as the executemany path stores them — tests/transparency/test_log_db.py compares both)."""
+    if not rows:
+        return
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        copy = getattr(cursor, "copy", None) if len(rows) >= COPY_MIN_ROWS else None
+        if copy is not None:
+            with copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as stream:
+                write_row = stream.write_row
+                for row in rows:
+                    write_row(row)
+        else:
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608 - fixed names
+            if session.get_bind().dialect.paramstyle != "qmark":
+                sql = sql.replace("?", "%s")
+            cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
 
 
 def _executemany(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -272,10 +302,10 @@ class TransparencyLog:
         # plain DB-API executemany: at 10^4 rows the ORM (and even Core's parameter processing) costs more
         # than hashing, the tree and the database together
         if rows:
-            _executemany(
+            _insert_rows(
                 session,
-                "INSERT INTO log_entries (leaf_index, entry_id, type, organisation_did, entry, leaf_hash, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "log_entries",
+                ("leaf_index", "entry_id", "type", "organisation_did", "entry", "leaf_hash", "created_at"),
                 rows,
             )
         tree = MerkleTree(SqlSubtreeStore(session))

@@ -153,3 +153,35 @@ def test_subtree_cache_is_bounded_per_tier_and_least_recently_used() -> None:
     assert missing == [(0, 0), (0, 1), (4, 0)]
     with pytest.raises(ValueError, match="want all >= 0"):
         SubtreeCache(upper_capacity=-1)
+
+
+@pytest.mark.parametrize("copy_min_rows", [1, 10**9], ids=["copy", "executemany"])
+def test_bulk_appends_read_back_exactly(
+    db: Database, monkeypatch: pytest.MonkeyPatch, copy_min_rows: int
+) -> None:
+    """Whichever way rows are inserted (COPY for large batches on PostgreSQL, executemany otherwise), the ORM
+    reads back the same entry, leaf hash and time, and the tree matches the reference."""
+    monkeypatch.setattr(log_service, "COPY_MIN_ROWS", copy_min_rows)
+    tricky = "tab\there, newline\nthere, back\\slash, quote \" and ' , NUL-free unicode é 中 \U0001f600, \\N"
+    batch = [
+        make_entry(
+            "evidence", f"urn:test:{next(_ids)}", "cd" * 32, DID, cid="bafkrei" + "a" * 52, note=tricky
+        )
+        for _ in range(150)
+    ]
+    tlog = TransparencyLog()
+    with tlog.lock, db.transaction() as session:
+        written = tlog.append(session, batch)
+    with db.transaction() as session:
+        rows = session.execute(select(LogEntry).order_by(LogEntry.leaf_index)).scalars().all()
+        assert [r.entry for r in rows] == batch
+        assert [r.entry_id for r in rows] == [e["id"] for e in batch]
+        assert [r.organisation_did for r in rows] == [DID] * 150
+        assert [bytes(r.leaf_hash) for r in rows] == [w["leaf_hash"] for w in written]
+        assert [bytes(r.leaf_hash) for r in rows] == [t.entry_leaf_hash(e) for e in batch]
+        assert all(r.created_at == rows[0].created_at for r in rows)
+        if db.engine.dialect.name == "postgresql":  # timestamptz: an aware UTC time
+            assert rows[0].created_at.utcoffset() is not None
+        leaves = [bytes(r.leaf_hash) for r in rows]
+        assert tlog.root(session, 150) == t.mth(leaves)
+        assert tlog.inclusion_proof(session, 149, 150) == t.inclusion_proof(149, leaves)
