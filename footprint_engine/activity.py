@@ -255,6 +255,10 @@ class Inputs(_Model):
     waste: list[WasteInput] = Field(default_factory=list)
 
 
+# the input lists of Inputs as (attribute, JSON name), in document order
+_INPUT_LISTS: tuple[tuple[str, str], ...] = tuple((name, to_camel(name)) for name in Inputs.model_fields)
+
+
 class CoProduct(_Model):
     identifier: str = Field(min_length=1)
     name: str | None = None
@@ -383,8 +387,7 @@ class ActivityData(_Model):
     def all_inputs(self) -> list[tuple[str, Any]]:
         """Every input with its JSON path, in document order."""
         out: list[tuple[str, Any]] = []
-        for name in Inputs.model_fields:
-            alias = to_camel(name)
+        for name, alias in _INPUT_LISTS:
             for i, item in enumerate(getattr(self.inputs, name)):
                 out.append((f"inputs.{alias}[{i}]", item))
         return out

@@ -52,11 +52,30 @@ def _dimension_name(unit: pint.Unit) -> str | None:
     return None
 
 
+# (unit, allowed) -> the stripped unit, for units that passed: a document names the same few units many times
+# and each check costs a pint lookup and a dimension comparison. Failures are not kept (their message
+# names the field), and the size is bounded so that arbitrary unit strings cannot grow it without limit.
+_ACCEPTED: dict[tuple[str, tuple[str, ...] | None], str] = {}
+_ACCEPTED_MAX = 4096
+
+
 def check_unit(unit: str, *, field: str, allowed: tuple[str, ...] | None = None) -> str:
     """Return ``unit`` unchanged when pint knows it and its dimension is one of ``allowed``.
 
     Raises :class:`UnitError` naming ``field`` otherwise.
     """
+    if type(unit) is str:
+        key = (unit, allowed)
+        accepted = _ACCEPTED.get(key)
+        if accepted is None:
+            accepted = _check_unit(unit, field, allowed)
+            if len(_ACCEPTED) < _ACCEPTED_MAX:
+                _ACCEPTED[key] = accepted
+        return accepted
+    return _check_unit(unit, field, allowed)
+
+
+def _check_unit(unit: str, field: str, allowed: tuple[str, ...] | None) -> str:
     if not isinstance(unit, str) or not unit.strip():
         raise UnitError(
             "unit missing", "an empty unit string", "give a unit such as 'kg' or 'kWh'", field=field
