@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,9 +24,11 @@ from node_service.evidence_api.errors import EvidenceTooLarge
 from node_service.evidence_api.models import EvidenceFile, EvidenceGrant
 from node_service.evidence_api.upload import Upload
 from node_service.runtime import Node
+from node_service.services import dbapi
 from node_service.services.log import make_entry
 
 __all__ = [
+    "OrganisationRef",
     "Stored",
     "check_cited_evidence",
     "cited_cids",
@@ -124,30 +126,48 @@ def cited_cids(document: Any, path: str = "") -> dict[str, str]:
     return found
 
 
+class OrganisationRef(Protocol):
+    """What the checks need of an organisation (an ORM ``Organisation`` is one)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def did(self) -> str: ...
+
+
+_CHUNK = 500  # CIDs per IN (...) list
+
+
 def check_cited_evidence(
-    session: Session, org: Organisation, cids: Iterable[str] | Mapping[str, str]
+    session: Session, org: OrganisationRef, cids: Iterable[str] | Mapping[str, str]
 ) -> None:
     """Every cited CID must be stored on this node by ``org`` itself (422 naming the first that is not).
 
     ``cids`` is a list of CIDs or, better, ``cited_cids(credentialSubject, "credentialSubject")`` so the error
-    names the JSON path. Call it inside the submission's transaction.
+    names the JSON path. Call it inside the submission's transaction, before anything is written. A file
+    shared with ``org`` by someone else does not count: buyers of ``org``'s footprint read the cited files
+    from ``org``'s own copies (``readable_copy`` (3)), so ``org`` uploads the file too (stored once per CID).
+    One plain query per 500 CIDs.
     """
     where = dict(cids) if isinstance(cids, Mapping) else {c: "evidence" for c in cids}
     if not where:
         return
-    owned = set(
-        session.execute(
-            select(EvidenceFile.cid).where(
-                EvidenceFile.organisation_id == org.id, EvidenceFile.cid.in_(list(where))
-            )
-        ).scalars()
-    )
+    cited = list(where)
+    owned: set[str] = set()
+    for start in range(0, len(cited), _CHUNK):
+        chunk = cited[start : start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        sql = f"SELECT cid FROM evidence_files WHERE organisation_id = ? AND cid IN ({marks})"  # noqa: S608
+        rows = dbapi.query(session, sql, (org.id, *chunk))
+        owned.update(row[0] for row in rows)
     for cid, path in where.items():
         if cid not in owned:
             raise ValidationFailed(
                 f"{path}: evidence {cid} is not stored on this node by {org.did}",
                 field=path,
-                fix="upload the file first with POST /evidence and cite the CID it returns",
+                fix="upload the file first (`tanlian submit SIGNED --evidence FILE`, or POST /evidence) and "
+                "cite the CIDv1 it returns (`tanlian evidence cid FILE` prints it)",
             )
 
 

@@ -1,6 +1,7 @@
 """Signed activity-data submissions: verify, attribute, validate, resolve, compute, store and log — all or
 nothing. :func:`check_submission` does every check that can refuse a credential; :func:`store_submission`
-writes the checked credential with its footprint; :func:`submit_credential` is both with the engine between.
+writes the checked credential with its footprint and GEC claims; :func:`submit_credential` is both with the
+engine between.
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ from node_service.credentials.jcs_fast import canonicalize
 from node_service.credentials.vc import check_credential
 from node_service.db.models import Base, Footprint, Submission
 from node_service.errors import Conflict, ValidationFailed
+from node_service.evidence_api.gec import (
+    Claimant,
+    SerialClaim,
+    check_serials_free,
+    serial_claims,
+    write_gec_claims,
+)
+from node_service.evidence_api.service import check_cited_evidence, cited_cids
 from node_service.identity.errors import KeyNotRegistered
 from node_service.identity.keys import check_key_validity, key_not_registered
 from node_service.identity.models import SubmissionFlag
@@ -80,6 +89,11 @@ class Checked:
     flags: list[tuple[str, str, str]]  # (kind, field, detail)
     # RFC 8785 bytes of the credential: hashed for ``sha256`` and stored as the JSON column's text
     canonical: bytes = field(default=b"", repr=False)
+    gec: list[SerialClaim] = field(default_factory=list)  # the GEC serials it claims (free when checked)
+
+    @property
+    def claimant(self) -> Claimant:
+        return Claimant.of(self.organisation_id, self.organisation_did, self.credential_id, self.activity)
 
 
 def _loc_path(loc: tuple[Any, ...]) -> str:
@@ -159,7 +173,13 @@ def check_submission(node: Node, credential: dict[str, Any]) -> Checked | Accept
     (5) the subject's organisation is the issuer (its did or USCC);
     (6) idempotency: the same id with the same content returns the stored record (an Accepted); the same
         id with other content is 409;
-    (7) every cited identifier resolves (see node_service.identity.resolution).
+    (7) every cited identifier resolves (see node_service.identity.resolution): an unresolvable one is a 422
+        naming it (with ``TANLIAN_STRICT_IDENTIFIERS=false``, handles under prefixes no resolver serves are
+        accepted and flagged instead);
+    (8) every cited evidence CID is stored on this node by the organisation (422 naming the JSON path);
+    (9) every GEC serial claimed is free: not held by another submission of anyone (409 naming the JSON path),
+        except by an earlier version of this submission, whose claims move to it. The store checks (9) again
+        in its own transaction.
     """
     # (1)
     try:
@@ -226,6 +246,12 @@ def check_submission(node: Node, credential: dict[str, Any]) -> Checked | Accept
         resolved, unresolved = resolve_cited(
             session, resolver_for(node), cited_identifiers(activity), strict=node.settings.strict_identifiers
         )
+        # (8)
+        org = _OrganisationRef(org_id, org_did)
+        check_cited_evidence(session, org, cited_cids(subject, SUBJECT))
+        # (9)
+        claims = serial_claims(activity, credential_id)
+        check_serials_free(session, Claimant.of(org_id, org_did, credential_id, activity), claims)
         flags = [(kind, "proof.verificationMethod", detail) for kind, detail in key_flags] + unresolved
         return Checked(
             credential=credential,
@@ -238,7 +264,14 @@ def check_submission(node: Node, credential: dict[str, Any]) -> Checked | Accept
             identifiers=resolved,
             flags=flags,
             canonical=canonical,
+            gec=claims,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _OrganisationRef:
+    id: str
+    did: str
 
 
 def _insert(session: Session, row: Base, sql: str, params: Any) -> None:
@@ -266,6 +299,7 @@ class _Write:
     fp_canonical: bytes  # the footprint document's
     flags: list[dict[str, Any]]
     now: datetime
+    gec_entries: list[dict[str, Any]] = field(default_factory=list)  # set when its rows are written
     done: bool = False  # the group it was in has finished (stored, refused or failed)
     stored: bool = False
     error: Exception | None = None
@@ -274,8 +308,10 @@ class _Write:
 class _GroupCommit:
     """Group commit: submissions that wait for the log lock while another one is written are written
     together by the next holder, in one transaction with one log append. Each submission stays atomic: a
-    submission refused inside the group (a concurrent duplicate) writes nothing, and when the group's
-    transaction fails, every member is retried alone so that one submission's failure is never another's.
+    submission refused inside the group (a concurrent duplicate, or a GEC serial another submission claimed
+    meanwhile — an earlier member of the same group included) is refused by checks that run before it writes
+    anything, and when the group's transaction fails, every member is retried alone so that one submission's
+    failure is never another's.
     """
 
     def __init__(self) -> None:
@@ -316,7 +352,7 @@ def _store_group(node: Node, group: list[_Write]) -> None:
             for item in group:
                 try:
                     _write_rows(session, item, ids)
-                except Conflict as exc:  # raised before the item wrote anything
+                except Conflict as exc:  # raised by the checks before the item wrote anything
                     item.error = exc
                 else:
                     written.append(item)
@@ -341,18 +377,24 @@ def _entries(item: _Write) -> list[dict[str, Any]]:
     return [
         make_entry("submission", checked.credential_id, checked.sha256, checked.organisation_did),
         make_entry("footprint", item.footprint.id, item.footprint.sha256, checked.organisation_did),
+        *item.gec_entries,
     ]
 
 
 def _write_rows(session: Session, item: _Write, ids: set[str]) -> None:
-    """The rows of one submission: supersede the previous one, insert the submission, footprint, flags."""
+    """The rows of one submission: supersede the previous one, insert the submission, footprint, flags and
+    GEC claims. The checks come first and raise :class:`Conflict` before anything is written."""
     checked, submission, footprint = item.checked, item.submission, item.footprint
+    # checks: the id is new, the GEC serials are still free (earlier members of the group included)
     if checked.credential_id in ids or dbapi.query(
         session, "SELECT 1 FROM submissions WHERE id = ?", (checked.credential_id,)
     ):
         raise Conflict(
             f"credential {checked.credential_id} was submitted concurrently", fix="retry the request"
         )
+    claimant = checked.claimant if checked.gec else None
+    moving = check_serials_free(session, claimant, checked.gec) if claimant is not None else set()
+    # writes
     ids.add(checked.credential_id)
     created_at = dbapi.db_datetime(session, item.now)
     dbapi.execute(
@@ -410,11 +452,15 @@ def _write_rows(session: Session, item: _Write, ids: set[str]) -> None:
         "INSERT INTO submission_flags (submission_id, kind, field, detail, created_at) VALUES (?, ?, ?, ?, ?)",
         [(checked.credential_id, f["kind"], f["field"], f["detail"], created_at) for f in item.flags],
     )
+    if claimant is not None:
+        item.gec_entries = write_gec_claims(session, claimant, checked.gec, moving, item.now)
 
 
 def store_submission(node: Node, checked: Checked, footprint_id: str, document: dict[str, Any]) -> Accepted:
-    """Store a checked submission and its footprint document, with their log entries, in one transaction;
-    an earlier accepted submission for the same product and period is marked superseded.
+    """Store a checked submission, its footprint document and its GEC claims, with their log entries, in one
+    transaction; an earlier accepted submission for the same product and period is marked superseded (and
+    the GEC claims it held move to this one). A serial claimed meanwhile by another submission is a 409 and
+    nothing is stored.
 
     The JSON columns hold the RFC 8785 text that was hashed, so each document is serialised once; rows are
     written with plain statements (node_service.services.dbapi); concurrent submissions share one

@@ -10,10 +10,8 @@ import httpx
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from footprint_engine.activity import ActivityData
 from node_service.cli.main import app as cli
-from node_service.db.models import Anchor, Organisation
-from node_service.evidence_api import record_gec_claims
+from node_service.db.models import Anchor
 from node_service.verification.package import verify_package
 from tests.anchoring.support import wait_all_anchored
 from tests.evidence_api.server import served
@@ -34,12 +32,7 @@ def _setup(node, client):
     subject = activity(supplier.did)
     subject["inputs"]["electricity"][0]["evidence"] = [cid]
     credential = signed_activity(supplier, subject)
-    footprint_id = client.post("/submissions", json=credential).json()["footprintId"]
-    with node.tlog.lock, node.db.transaction() as session:  # as the submission service will do
-        org = session.get(Organisation, supplier.id)
-        node.tlog.append(
-            session, record_gec_claims(session, org, ActivityData.model_validate(subject), credential["id"])
-        )
+    footprint_id = client.post("/submissions", json=credential).json()["footprintId"]  # claims its 2 GECs
     client.post(f"/footprints/{footprint_id}/shares", json={"organisation": buyer.did}, headers=supplier.auth)
     return supplier, buyer, stranger, footprint_id, cid, data
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi.testclient import TestClient
 
-from footprint_engine.examples import load_example
 from node_service.app import create_app
-from tests.node.helpers import register, signed_activity
+from tests.node.helpers import activity, register, signed_activity
 
 
-def _as(org_did: str, name: str) -> dict:
-    doc = load_example(name)
-    return json.loads(json.dumps(doc).replace(json.dumps(doc["organisation"]["id"]), json.dumps(org_did)))
+def _as(org_did: str, name: str) -> dict[str, Any]:
+    return activity(org_did, example=name)
 
 
 def test_upstream_footprint_is_primary_data(make_node, tmp_path):

@@ -3,28 +3,22 @@ a recompute on request stores a draft computed with the new version (nothing pub
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from footprint_engine.examples import load_example
 from node_service.app import create_app
 from node_service.db.models import Footprint, LogEntry
 from node_service.pact.models import PactCitation
 from node_service.pact.settings import PactSettings
-from tests.node.helpers import Org, register, signed_activity
+from tests.node.helpers import Org, activity, register, signed_activity
 
 INGOT = "88.118.8/AL-INGOT-A00"
 
 
 def _as(org_did: str, name: str) -> dict[str, Any]:
-    doc = load_example(name)
-    replaced: dict[str, Any] = json.loads(
-        json.dumps(doc).replace(json.dumps(doc["organisation"]["id"]), json.dumps(org_did))
-    )
-    return replaced
+    return activity(org_did, example=name)
 
 
 def _submit(client: TestClient, org: Org, subject: dict[str, Any]) -> str:

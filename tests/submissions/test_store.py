@@ -18,17 +18,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from footprint_engine.examples import load_example
+from identifier_resolver import HandleRecord, HandleValue, parse_handle
 from node_service.credentials import eddsa_jcs_2022
 from node_service.credentials.didkey import did_key, verification_method_id
 from node_service.credentials.jcs_fast import canonicalize
 from node_service.credentials.vc import build_credential
 from node_service.db.models import Footprint, LogEntry, Submission
 from node_service.errors import Conflict
+from node_service.evidence_api.errors import GecSerialClaimed
+from node_service.evidence_api.models import GecClaimRecord
+from node_service.identity.handles import DatabaseHandleStore
 from node_service.services import submissions as subs
 from node_service.services.log import SqlSubtreeStore
 from node_service.services.organisations import register_organisation
 from node_service.transparency.merkle import hash_children
 from node_service.transparency.tree import MerkleTree
+from tests.node.helpers import EXAMPLE_MATERIALS, EXAMPLE_PRODUCT, drop_evidence
 
 USCC = "91530100MA6K8Q2L5T"
 
@@ -40,18 +45,34 @@ def node(request, make_node, tmp_path):
     return make_node(request.getfixturevalue("postgres_url"))
 
 
-def _org(node: Any) -> tuple[Ed25519PrivateKey, str]:
+def _org(node: Any, *, example: bool = True) -> tuple[Ed25519PrivateKey, str]:
+    """An organisation; ``example``: the example's smelter (its USCC, its prefixes and their records)."""
     key = Ed25519PrivateKey.generate()
     did = did_key(key)
-    subject = {"id": did, "name": {"en": "Store test"}, "roles": ["supplier"], "uscc": USCC}
+    subject: dict[str, Any] = {"id": did, "name": {"en": "Store test"}, "roles": ["supplier"]}
+    if example:
+        subject.update(uscc=USCC, idisPrefixes=["88.118.8", "88.118.5"])
     reg = build_credential(subject, did, credential_type="OrganisationRegistration")
     register_organisation(node, eddsa_jcs_2022.sign(reg, key, verification_method_id(key)))
+    if example:
+        store = DatabaseHandleStore(lambda: node.db)
+        for text in (EXAMPLE_PRODUCT, *EXAMPLE_MATERIALS):
+            store.put(HandleRecord.build(parse_handle(text), [HandleValue.string(1, "NAME", text)]))
     return key, did
 
 
-def _credential(key: Ed25519PrivateKey, did: str, **changes: Any) -> dict[str, Any]:
+def _credential(
+    key: Ed25519PrivateKey, did: str, serials: tuple[str, str] | None = None, *, as_itself: bool = False
+) -> dict[str, Any]:
+    """The example signed by ``did``, without its placeholder evidence CIDs, claiming ``serials`` (default:
+    serials of its own); ``as_itself``: reported under ``did`` instead of the example smelter's USCC."""
     doc = load_example("aluminium-ingot-yunnan")
-    doc.update(changes)
+    if as_itself:
+        doc = json.loads(json.dumps(doc).replace(json.dumps(USCC), json.dumps(did)))
+    drop_evidence(doc)
+    claims = doc["inputs"]["electricity"][0]["greenPowerClaims"]
+    for claim, serial in zip(claims, serials or (str(uuid.uuid4()), str(uuid.uuid4())), strict=True):
+        claim["serial"] = serial
     return eddsa_jcs_2022.sign(build_credential(doc, did), key, verification_method_id(key))
 
 
@@ -119,6 +140,9 @@ def test_a_group_is_stored_atomically_each_and_logged_in_order(node):
             i = next(e.leaf_index for e in entries if e.entry_id == sub.id)
             fp = session.execute(select(Footprint).where(Footprint.submission_id == sub.id)).scalar_one()
             assert entries[i + 1 - entries[0].leaf_index].entry_id == fp.id
+        claims = session.execute(select(GecClaimRecord)).scalars().all()  # two serials of its own each
+        assert sorted(c.submission_id for c in claims) == sorted(2 * [c.credential_id for c in checked])
+        assert {e.entry_id for e in entries if e.type == "gec-claim"} == {c.entry_id for c in claims}
 
 
 def test_a_duplicate_in_the_group_is_refused_and_writes_nothing(node):
@@ -155,6 +179,73 @@ def test_a_failing_member_does_not_fail_the_group(node, monkeypatch):
         logged = {e.entry_id for e in session.execute(select(LogEntry)).scalars()}
         assert bad not in logged
         assert node.tlog.size(session) == len(logged)
+        held = {c.submission_id for c in session.execute(select(GecClaimRecord)).scalars()}
+        assert held == stored  # the failed member's claims went with it
+
+
+def _nothing_of(node: Any, session: Any, credential_id: str) -> None:
+    """Nothing of ``credential_id`` is stored or logged, and the log is whole."""
+    assert session.get(Submission, credential_id) is None
+    assert session.execute(select(Footprint).where(Footprint.submission_id == credential_id)).first() is None
+    assert not session.execute(
+        select(GecClaimRecord).where(GecClaimRecord.submission_id == credential_id)
+    ).all()
+    assert not [e for e in session.execute(select(LogEntry)).scalars() if credential_id in e.entry_id]
+    assert node.tlog.size(session) == len(_leaf_hashes(session))
+
+
+def test_two_members_of_a_group_claiming_one_serial_the_first_wins(node):
+    key, did = _org(node)
+    other_key, other_did = _org(node, example=False)
+    serials = (f"GEC-T-{uuid.uuid4()}", f"GEC-T-{uuid.uuid4()}")
+    mine = subs.check_submission(node, _credential(key, did, serials))
+    theirs = subs.check_submission(node, _credential(other_key, other_did, serials, as_itself=True))
+    assert isinstance(mine, subs.Checked) and isinstance(theirs, subs.Checked)  # nothing claimed yet
+    results = _store_concurrently(node, [mine, theirs])
+    won = [r for r in results if isinstance(r, subs.Accepted)]
+    lost = [r for r in results if isinstance(r, GecSerialClaimed)]
+    assert len(won) == 1 and len(lost) == 1, results
+    assert lost[0].status == 409
+    assert lost[0].field == "credentialSubject.inputs.electricity[0].greenPowerClaims[0].serial"
+    loser = theirs if won[0].submission.id == mine.credential_id else mine
+    with node.db.transaction() as session:
+        _nothing_of(node, session, loser.credential_id)
+        held = {c.serial: c.submission_id for c in session.execute(select(GecClaimRecord)).scalars()}
+        assert held == dict.fromkeys(serials, won[0].submission.id)
+
+
+def test_a_serial_claimed_after_the_check_is_refused_when_stored(node):
+    key, did = _org(node)
+    other_key, other_did = _org(node, example=False)
+    serials = (f"GEC-T-{uuid.uuid4()}", f"GEC-T-{uuid.uuid4()}")
+    late = subs.check_submission(node, _credential(other_key, other_did, serials, as_itself=True))
+    assert isinstance(late, subs.Checked)
+    subs.submit_credential(node, _credential(key, did, serials))
+    fid = str(uuid.uuid4())
+    with pytest.raises(GecSerialClaimed) as caught:
+        subs.store_submission(node, late, fid, _document(late, fid))
+    assert serials[0] in caught.value.detail
+    with node.db.transaction() as session:
+        _nothing_of(node, session, late.credential_id)
+    with pytest.raises(GecSerialClaimed):  # and the check refuses it now, before the engine runs
+        subs.check_submission(node, _credential(other_key, other_did, serials, as_itself=True))
+
+
+def test_new_versions_in_a_group_take_the_claims_over(node):
+    key, did = _org(node)
+    serials = (f"GEC-T-{uuid.uuid4()}", f"GEC-T-{uuid.uuid4()}")
+    checked = [subs.check_submission(node, _credential(key, did, serials)) for _ in range(3)]
+    results = _store_concurrently(node, checked)
+    assert all(isinstance(r, subs.Accepted) for r in results), results
+    with node.db.transaction() as session:
+        current = session.execute(select(Submission).where(Submission.status == "accepted")).scalar_one()
+        claims = session.execute(select(GecClaimRecord)).scalars().all()
+        assert {c.serial: c.submission_id for c in claims} == dict.fromkeys(serials, current.id)
+        assert all(c.claim["submissionId"] == current.id for c in claims)
+        assert all(c.sha256 == hashlib.sha256(canonicalize(c.claim)).hexdigest() for c in claims)
+        logged = session.execute(select(LogEntry).where(LogEntry.type == "gec-claim")).scalars().all()
+        assert len(logged) == 6  # every version logged its claims
+        assert {c.entry_id for c in claims} <= {e.entry_id for e in logged}
 
 
 def test_json_columns_hold_the_hashed_canonical_text(node):
