@@ -58,8 +58,10 @@ class Settings(BaseSettings):
         default="", description="comma-separated Handle REST base URLs asked for prefixes not served here"
     )
     strict_identifiers: bool = Field(
-        default=False,
-        description="refuse cited handles whose prefix neither this node nor an upstream serves",
+        default=True,
+        description="refuse (422) cited handles whose prefix neither this node nor an upstream serves; false: "
+        "an operator's opt-out for a node accepting citations of prefixes no resolver serves yet (accepted "
+        "and flagged unresolved-identifier)",
     )
 
     @cached_property

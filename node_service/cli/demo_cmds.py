@@ -86,11 +86,14 @@ def _register(
     name: dict[str, str],
     roles: list[str],
     uscc: str | None = None,
+    prefixes: list[str] | None = None,
 ) -> dict[str, Any]:
     did = did_key(key)
     subject: dict[str, Any] = {"id": did, "name": name, "roles": roles}
     if uscc:
         subject["uscc"] = uscc
+    if prefixes:
+        subject["idisPrefixes"] = prefixes
     document = build_credential(subject, did, credential_type="OrganisationRegistration")
     signed = eddsa_jcs_2022.sign(document, key, verification_method_id(key))
     return _check(client.post("/organisations", json=signed), 201, f"register {name.get('en')}")
@@ -100,6 +103,78 @@ def _activity() -> dict[str, Any]:
     from footprint_engine.examples import load_example
 
     return load_example("aluminium-ingot-yunnan")
+
+
+def _cited_handles(activity: dict[str, Any]) -> list[str]:
+    """The IDIS handles the example cites (its product and materials; the GTIN needs no record)."""
+    handles = [activity["productIdentifier"]]
+    handles += [m["identifier"] for m in activity["inputs"]["materials"] if m["identifier"].startswith("88.")]
+    return handles
+
+
+def _publish_handles(
+    client: httpx.Client, activity: dict[str, Any], supplier_key: Ed25519PrivateKey
+) -> tuple[dict[str, Any], list[str]]:
+    """On a node where the example's handles do not resolve yet (the first demo on it), register the
+    supplier as the example's smelter (its USCC, its IDIS prefix) and the alumina refinery that issued the
+    alumina's handle, each creating the records of its own handles: the node refuses a submission citing an
+    identifier nobody resolves. Returns the supplier's registration and the handles published."""
+    handles = _cited_handles(activity)
+    by_prefix: dict[str, list[str]] = {}
+    for handle in handles:
+        by_prefix.setdefault(handle.split("/", 1)[0], []).append(handle)
+    own_prefix = activity["productIdentifier"].split("/", 1)[0]
+    supplier = _register(
+        client,
+        supplier_key,
+        {"zh": "云南绿铝示范冶炼厂", "en": "Yunnan Green Aluminium Demo"},
+        ["supplier"],
+        uscc=activity["organisation"]["id"],  # the example reports under its USCC (GECs are cancelled for it)
+        prefixes=[own_prefix],
+    )
+    holders = {own_prefix: supplier["apiToken"]}
+    for prefix in sorted(set(by_prefix) - {own_prefix}):
+        other = _register(
+            client,
+            Ed25519PrivateKey.generate(),
+            {"en": f"Demo material supplier ({prefix})"},
+            ["supplier"],
+            prefixes=[prefix],
+        )
+        holders[prefix] = other["apiToken"]
+    for prefix, cited in by_prefix.items():
+        for handle in cited:
+            value = {"index": 1, "type": "NAME", "data": {"format": "string", "value": handle}}
+            headers = {"Authorization": f"Bearer {holders[prefix]}"}
+            _check(client.put(f"/api/handles/{handle}", json=[value], headers=headers), (200, 201), handle)
+    return supplier, handles
+
+
+def _register_supplier(
+    client: httpx.Client, activity: dict[str, Any], supplier_key: Ed25519PrivateKey
+) -> tuple[dict[str, Any], str]:
+    """The demo's supplier, and a line saying how the example's identifiers resolve.
+
+    A node where the demo ran before already resolves the example's handles and holds the example smelter's
+    USCC: this run's supplier registers as a new organisation and reports under its own did:key.
+    """
+    if client.get(f"/api/handles/{activity['productIdentifier']}").status_code != 200:
+        supplier, handles = _publish_handles(client, activity, supplier_key)
+        return supplier, f"published handle records {', '.join(handles)} under their IDIS prefixes"
+    supplier = _register(
+        client,
+        supplier_key,
+        {"zh": "云南绿铝示范冶炼厂（新）", "en": "Yunnan Green Aluminium Demo (again)"},
+        ["supplier"],
+    )
+    example_org = activity["organisation"]["id"]
+    rewritten = json.loads(json.dumps(activity).replace(json.dumps(example_org), json.dumps(supplier["did"])))
+    activity.clear()
+    activity.update(rewritten)
+    return (
+        supplier,
+        "the example's handles resolve already (an earlier run published them); reporting under its did:key",
+    )
 
 
 def _drop_evidence(node: Any) -> None:
@@ -161,18 +236,11 @@ def run_demo(node_url: str, out: Path, rpc: str | None = None) -> list[Path]:
 
         supplier_key, buyer_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
         activity = _activity()
-        supplier = _register(
-            client,
-            supplier_key,
-            {"zh": "云南绿铝示范冶炼厂", "en": "Yunnan Green Aluminium Demo"},
-            ["supplier"],
-            uscc=activity["organisation"][
-                "id"
-            ],  # the example reports under its USCC (GECs are cancelled for it)
-        )
+        supplier, identifiers = _register_supplier(client, activity, supplier_key)
         buyer = _register(client, buyer_key, {"zh": "示范电机制造商", "en": "Demo EV Motor Maker"}, ["buyer"])
         step(
-            f"registered supplier {supplier['did'][:24]}… and buyer {buyer['did'][:24]}… (self-signed, eddsa-jcs-2022)"
+            f"registered supplier {supplier['did'][:24]}… and buyer {buyer['did'][:24]}… (self-signed, eddsa-jcs-2022);"
+            f" {identifiers}"
         )
 
         supplier_auth = {"Authorization": f"Bearer {supplier['apiToken']}"}

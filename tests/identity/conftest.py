@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from node_service.app import create_app
+from tests.node.helpers import serve_example_identifiers
 
 
 @pytest.fixture
@@ -17,3 +18,10 @@ def node(make_node, tmp_path):
 def client(node):
     with TestClient(create_app(node=node)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def example_identifiers(client):
+    """The handles the example cites resolve on the node (their issuers registered them): for tests whose
+    submissions must be accepted, since the node refuses unresolvable identifiers."""
+    return serve_example_identifiers(client)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
@@ -25,6 +26,8 @@ from tests.identity.helpers import (
 )
 
 REVOKED = "signed-by-revoked-key"
+
+pytestmark = pytest.mark.usefixtures("example_identifiers")  # the submissions here must be accepted
 
 
 def _kinds(submission):

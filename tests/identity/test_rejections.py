@@ -85,6 +85,7 @@ def test_replayed_under_another_organisation(client, node):
     assert counts(node) == before
 
 
+@pytest.mark.usefixtures("example_identifiers")
 def test_same_id_other_content_is_409(client, node):
     org = register(client, "S")
     cid = "urn:uuid:6c1f9d52-2b0e-4a57-8f0e-3d4c5b6a7980"
@@ -171,12 +172,24 @@ def test_malformed_identifier_is_refused(client, node):
     assert counts(node) == before
 
 
-def test_unserved_prefixes_are_flagged_or_refused_when_strict(make_node, tmp_path):
-    lenient = make_node(f"sqlite:///{tmp_path / 'a.sqlite'}", data_dir=tmp_path / "a")
+def test_unserved_prefixes_are_refused_by_default_and_flagged_when_lenient(make_node, tmp_path):
+    default = make_node(f"sqlite:///{tmp_path / 'b.sqlite'}", data_dir=tmp_path / "b")
+    assert default.settings.strict_identifiers
+    with TestClient(create_app(node=default)) as client:
+        org = register(client, "S")
+        before = counts(default)
+        resp = client.post("/submissions", json=signed_activity(org))
+        body = assert_problem(resp, 422, "unresolvable-identifier", "credentialSubject.productIdentifier")
+        assert PRODUCT in body["detail"] and "no resolver serves prefix 88.118.8" in body["detail"]
+        assert counts(default) == before
+    # the operator's opt-out (TANLIAN_STRICT_IDENTIFIERS=false): accepted, every such handle flagged
+    lenient = make_node(
+        f"sqlite:///{tmp_path / 'a.sqlite'}", data_dir=tmp_path / "a", strict_identifiers=False
+    )
     with TestClient(create_app(node=lenient)) as client:
         org = register(client, "S")
         resp = client.post("/submissions", json=signed_activity(org))
-        assert resp.status_code == 201
+        assert resp.status_code == 201, resp.text
         flagged = {f["field"] for f in resp.json()["flags"] if f["kind"] == "unresolved-identifier"}
         assert flagged == {
             "credentialSubject.productIdentifier",
@@ -185,11 +198,4 @@ def test_unserved_prefixes_are_flagged_or_refused_when_strict(make_node, tmp_pat
         }
         got = client.get(f"/submissions/{resp.json()['id']}", headers=org.auth).json()
         assert {f["field"] for f in got["flags"]} == flagged
-    strict = make_node(f"sqlite:///{tmp_path / 'b.sqlite'}", data_dir=tmp_path / "b", strict_identifiers=True)
-    with TestClient(create_app(node=strict)) as client:
-        org = register(client, "S")
-        before = counts(strict)
-        resp = client.post("/submissions", json=signed_activity(org))
-        assert_problem(resp, 422, "unresolvable-identifier", "credentialSubject.productIdentifier")
-        assert counts(strict) == before
         assert MATERIALS[0].startswith("88.118.5")

@@ -20,6 +20,7 @@ def served(node):
     server.stop()
 
 
+@pytest.mark.usefixtures("example_identifiers")
 def test_submit_with_evidence(client, served, tmp_path):
     from node_service.evidence.unixfs import cid_of_file  # the CID the node will compute
 
