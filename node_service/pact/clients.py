@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from node_service.db.models import Organisation
 from node_service.pact.errors import BadRequest, OAuthError
 from node_service.pact.models import PactClient
+from node_service.pact.prepared import Prepared
 from node_service.pact.tokens import (
     AccessToken,
     NodeKeys,
@@ -124,7 +125,7 @@ def authenticate_bearer(
     """The access token of an ``Authorization: Bearer`` header (RFC 6750 §2.1), checked against its client
     (one primary-key read, so that revocation and rotation take effect at once)."""
     access = bearer_token(keys, authorization)
-    check_client(access, session.execute(_CLIENT_STATE, {"client_id": access.client_id}).first())
+    check_client(access, _CLIENT_STATE.first(session, {"client_id": access.client_id}))
     return access
 
 
@@ -153,8 +154,10 @@ def check_client(access: AccessToken, client: Any) -> None:
 
 _CLIENTS = cast(Table, PactClient.__table__)
 #: built once: a statement per request costs more to construct than to run
-_CLIENT_STATE = select(_CLIENTS.c.organisation_id, _CLIENTS.c.revoked_at, _CLIENTS.c.rotated_at).where(
-    _CLIENTS.c.client_id == bindparam("client_id")
+_CLIENT_STATE = Prepared(
+    select(_CLIENTS.c.organisation_id, _CLIENTS.c.revoked_at, _CLIENTS.c.rotated_at).where(
+        _CLIENTS.c.client_id == bindparam("client_id")
+    )
 )
 
 

@@ -39,6 +39,7 @@ from node_service.pact.clients import check_client
 from node_service.pact.errors import AccessDenied, BadRequest, NoSuchFootprint
 from node_service.pact.filters import Criteria
 from node_service.pact.models import PactClient, PactFootprint, PactFootprintKey, PactVisibility
+from node_service.pact.prepared import Prepared
 from node_service.pact.tokens import AccessToken
 from node_service.pact.visibility import may_see, viewer_keys
 
@@ -84,6 +85,7 @@ _GET_AS = (
     .select_from(_C.outerjoin(_PF, _PF.c.id == bindparam("id")))
     .where(_C.c.client_id == bindparam("client_id"))
 )
+_GET_AS_PREPARED = Prepared(_GET_AS)
 _DOCUMENTS = select(_PF.c.id, _PF.c.document).where(_PF.c.id.in_(bindparam("ids", expanding=True)))
 _FP = cast(Table, Footprint.__table__)
 _V2_SOURCES = (
@@ -242,8 +244,9 @@ def _page_statement(conditions: list[ColumnElement[bool]], keyset: bool) -> Any:
     )
 
 
-#: the unfiltered page statements, built once (building and keying a statement costs more than running it)
-_PAGES = {keyset: _page_statement([], keyset) for keyset in (False, True)}
+#: the unfiltered page statements, built once and compiled once per dialect (building, keying and executing a
+#: statement through SQLAlchemy costs more than running it)
+_PAGES = {keyset: Prepared(_page_statement([], keyset)) for keyset in (False, True)}
 
 
 def _by_order(
@@ -254,11 +257,13 @@ def _by_order(
     count: int,
 ) -> list[tuple[Any, str, str]]:
     conditions = _row_conditions(criteria)
-    statement = _page_statement(conditions, after is not None) if conditions else _PAGES[after is not None]
     public_key, viewer = viewer_keys(viewer_id)
     params: dict[str, Any] = {"public_key": public_key, "viewer": viewer, "count": count}
     if after is not None:
         params.update(after_at=after[0], after_id=after[1])
+    if not conditions:
+        return [(r[0], r[1], r[2]) for r in _PAGES[after is not None].all(session, params)]
+    statement = _page_statement(conditions, after is not None)
     return [(r[0], r[1], r[2]) for r in session.execute(statement, params)]
 
 
@@ -310,7 +315,7 @@ def get_footprint_as(session: Session | Connection, access: AccessToken, footpri
         "id": footprint_id if usable_id else "",
         "viewer_id": access.organisation_id,
     }
-    found = session.execute(_GET_AS, params).first()
+    found = _GET_AS_PREPARED.first(session, params)
     client = None if found is None else _ClientState(found.client_org, found.revoked_at, found.rotated_at)
     check_client(access, client)
     assert found is not None  # check_client refused otherwise

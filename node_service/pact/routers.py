@@ -11,12 +11,13 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from urllib.parse import unquote, urlencode
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -48,6 +49,29 @@ def _spec_major(request: Request) -> int:
     return 2 if request.url.path.startswith("/2/") else 3
 
 
+def error_response(exc: Exception, request: Request) -> Response:
+    """The PACT error response for a failure of a PACT route (RFC 6749 §5.2 for Action Authenticate)."""
+    if isinstance(exc, OAuthError):
+        headers = {"cache-control": "no-store", "pragma": "no-cache"}
+        if exc.status == 401:
+            headers["www-authenticate"] = 'Basic realm="pact"'
+        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+    if isinstance(exc, PactError):
+        return JSONResponse(exc.body(_spec_major(request)), status_code=exc.status)
+    if isinstance(exc, RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"])
+        return JSONResponse({"code": "BadRequest", "message": f"{where}: {first['msg']}"}, status_code=400)
+    if isinstance(exc, NodeError):
+        code = {403: "AccessDenied", 404: "NotFound"}.get(
+            exc.status, "BadRequest" if exc.status < 500 else "InternalError"
+        )
+        status_code = exc.status if exc.status in (400, 403, 404) else (400 if exc.status < 500 else 500)
+        return JSONResponse({"code": code, "message": exc.message}, status_code=status_code)
+    log.error("PACT route %s failed", request.url.path, exc_info=exc)
+    return JSONResponse(InternalError("internal error").body(), status_code=500)
+
+
 class PactRoute(APIRoute):
     """Turns every failure of a PACT route into a PACT error response."""
 
@@ -58,30 +82,8 @@ class PactRoute(APIRoute):
             try:
                 _require_https(request)
                 return await handler(request)
-            except OAuthError as exc:
-                headers = {"cache-control": "no-store", "pragma": "no-cache"}
-                if exc.status == 401:
-                    headers["www-authenticate"] = 'Basic realm="pact"'
-                return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
-            except PactError as exc:
-                return JSONResponse(exc.body(_spec_major(request)), status_code=exc.status)
-            except RequestValidationError as exc:
-                first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-                where = ".".join(str(p) for p in first["loc"])
-                return JSONResponse(
-                    {"code": "BadRequest", "message": f"{where}: {first['msg']}"}, status_code=400
-                )
-            except NodeError as exc:
-                code = {403: "AccessDenied", 404: "NotFound"}.get(
-                    exc.status, "BadRequest" if exc.status < 500 else "InternalError"
-                )
-                status_code = (
-                    exc.status if exc.status in (400, 403, 404) else (400 if exc.status < 500 else 500)
-                )
-                return JSONResponse({"code": code, "message": exc.message}, status_code=status_code)
-            except Exception:
-                log.exception("PACT route %s failed", request.url.path)
-                return JSONResponse(InternalError("internal error").body(), status_code=500)
+            except Exception as exc:
+                return error_response(exc, request)
 
         return guarded
 
@@ -94,11 +96,39 @@ def _require_https(request: Request) -> None:
         raise BadRequest("HTTPS is required; this host refuses plain HTTP", fix="use the https:// URL")
 
 
+_BASE_URLS: dict[tuple[str, str, str, str], str] = {}
+
+
 def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """This host's base URL as the client addressed it (no trailing slash); Starlette's ``request.base_url``,
+    remembered per (scheme, Host header, server, root path) because building it costs more than a lookup."""
+    scope = request.scope
+    server = scope.get("server")
+    key = (
+        scope.get("scheme", "http"),
+        request.headers.get("host", ""),
+        f"{server[0]}:{server[1]}" if server else "",
+        scope.get("root_path", ""),
+    )
+    found = _BASE_URLS.get(key)
+    if found is None:
+        found = str(request.base_url).rstrip("/")
+        if len(_BASE_URLS) < 1024:  # a bounded memo: Host headers come from clients
+            _BASE_URLS[key] = found
+    return found
 
 
-router = APIRouter(route_class=PactRoute, lifespan=pact_lifespan, tags=["pact"])
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The PACT state and delivery worker (:func:`pact_lifespan`), and the read fast path in front of the app."""
+    from node_service.pact.fastpath import install
+
+    install(app)
+    async with pact_lifespan(app):
+        yield
+
+
+router = APIRouter(route_class=PactRoute, lifespan=_lifespan, tags=["pact"])
 
 
 # ---------------------------------------------------------------- Action Authenticate (RFC 6749 §4.4)
@@ -326,6 +356,19 @@ def inbox_accept(session: Any, sender: str, event: Any, major: int, base_url: st
     for request in unroutable:
         inbox.reject_unroutable(session, request, base_url)
     return len(unroutable)
+
+
+async def read_action(request: Request, major: int, footprint_id: str | None) -> Response:
+    """ListFootprints (``footprint_id`` None) or GetFootprint of the PACT ``major`` version, with the same checks
+    and error responses as the routes below: what :class:`~node_service.pact.fastpath.PactReadFastPath` calls
+    without FastAPI's routing and dependency machinery."""
+    try:
+        _require_https(request)
+        if footprint_id is None:
+            return await _read(request, lambda state, node: _list(request, state, node, major))
+        return await _read(request, lambda state, node: _get(request, state, node, footprint_id, major))
+    except Exception as exc:
+        return error_response(exc, request)
 
 
 @router.get("/3/footprints", summary="Action ListFootprints (v3)")

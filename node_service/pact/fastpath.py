@@ -1,0 +1,54 @@
+"""The PACT read actions without FastAPI's routing: an ASGI middleware in front of the app.
+
+ListFootprints and GetFootprint are the hot path (buyer systems polling). Through FastAPI each request first
+walks the route table of every router included before the PACT one (some sixty path matches) and solves the
+route's parameters, which costs more CPU than the action itself. :class:`PactReadFastPath` recognises
+``GET /{2,3}/footprints`` and ``GET /{2,3}/footprints/{id}`` by one regular expression and calls
+:func:`node_service.pact.routers.read_action` (the same checks, responses and errors as the routes, which stay
+registered for every other caller and for the OpenAPI document); anything else goes to the app unchanged.
+
+The PACT router's lifespan calls :func:`install` when the app starts, so every app that includes the PACT
+router (each ``tanlian serve`` worker too) gets it without further wiring.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+__all__ = ["PactReadFastPath", "install"]
+
+#: /2 or /3, footprints, and an optional id segment (Starlette's ``{footprint_id}``: one non-empty segment)
+_READ_PATH = re.compile(r"/([23])/footprints(?:/([^/]+))?")
+
+
+class PactReadFastPath:
+    """ASGI middleware: PACT GET reads straight to their handler, everything else to ``app``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("root_path"):
+            found = _READ_PATH.fullmatch(scope["path"])
+            if found is not None:
+                from node_service.pact.routers import read_action
+
+                response = await read_action(Request(scope, receive), int(found[1]), found[2])
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def install(app: Any) -> None:
+    """Put the fast path in front of ``app``'s middleware stack, once (building the stack as Starlette would on
+    its first call when the lifespan was started without going through the app)."""
+    stack = getattr(app, "middleware_stack", None)
+    if isinstance(stack, PactReadFastPath):
+        return
+    if stack is None:
+        stack = app.build_middleware_stack()
+    app.middleware_stack = PactReadFastPath(stack)
