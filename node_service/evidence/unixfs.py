@@ -21,7 +21,17 @@ builds a file DAG like this, and so does this module:
 Memory: the importer keeps one partial chunk (< 256 KiB) and at most 174 pending
 links (36-byte CID + two ints) per level of the tree; a level covers 174× more
 bytes than the one below, so 4 levels reach 174⁴ × 256 KiB ≈ 234 TiB. Reading a
-stream uses one reusable 256 KiB buffer. Nothing else grows with the file size.
+stream uses one reusable 512 KiB buffer (two chunks). Nothing else grows with the
+file size.
+
+Threads: hashlib releases the GIL while it hashes more than 2 KiB, so when the
+file's plain SHA-256 is wanted (the stores), an ``update`` of at least
+``PARALLEL_MIN_BYTES`` runs it in a worker of a small process-wide pool while the
+calling thread hashes the chunks. ``update`` waits for the worker before it
+returns, so the caller's buffer is never read after that (no copies, no queue).
+Without the file hash (``tanlian evidence cid``) everything stays in the calling
+thread: splitting the chunk hashes between two threads cost more than it saved on
+a busy two-core machine (benchmarks/evidence_bench.py).
 
 Limits: ``max_size`` (optional) stops the import with ``EvidenceTooLargeError``
 as soon as more bytes than that have been fed; no other size limit applies.
@@ -30,11 +40,14 @@ Metadata (mode, mtime) is never written, as with Kubo's defaults.
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
-from collections.abc import Callable
+import os
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from node_service.evidence.cid import CODEC_DAG_PB, CODEC_RAW, cid_v1_bytes, format_cid
 from node_service.evidence.dagpb import PBLinkFields, encode_pb_node, encode_unixfs_file_data
@@ -53,6 +66,43 @@ __all__ = [
 
 DEFAULT_CHUNK_SIZE = 262_144  # Kubo `--chunker=size-262144`
 DEFAULT_MAX_LINKS = 174  # boxo helpers.DefaultLinksPerBlock = 8192 // 47
+READ_BUFFER_SIZE = 2 * DEFAULT_CHUNK_SIZE  # two chunks per read: one hand-over to the worker per 512 KiB
+PARALLEL_MIN_BYTES = 128 * 1024
+_MAX_WINDOW_CHUNKS = 16
+"""Smallest ``update`` whose hashing is shared with a worker thread (below it, handing over costs more)."""
+
+_pool_lock = threading.Lock()
+_pool: tuple[int, concurrent.futures.ThreadPoolExecutor] | None = None
+
+
+def _hash_pool() -> concurrent.futures.ThreadPoolExecutor:
+    """The process's two hashing workers, created on first use (and again in a forked child, whose copy of
+    the parent's pool has no threads)."""
+    global _pool
+    pid = os.getpid()
+    pool = _pool
+    if pool is None or pool[0] != pid:
+        with _pool_lock:
+            pool = _pool
+            if pool is None or pool[0] != pid:
+                pool = (pid, concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="tanlian-hash"))
+                _pool = pool
+    return pool[1]
+
+
+def _chunk_digests(chunks: Sequence[memoryview | bytearray]) -> list[bytes]:
+    sha256 = hashlib.sha256
+    return [sha256(chunk).digest() for chunk in chunks]
+
+
+def _hash_while(job: concurrent.futures.Future[Any], chunks: Sequence[memoryview | bytearray]) -> list[bytes]:
+    """Chunk digests in this thread while ``job`` runs; if this fails, wait for ``job`` before raising, so
+    no worker still reads the caller's buffer once ``update`` has returned."""
+    try:
+        return _chunk_digests(chunks)
+    except BaseException:
+        concurrent.futures.wait([job])
+        raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,20 +173,40 @@ class BalancedFileImporter:
                 f"evidence file: more than {self._max_size} bytes (got at least {self._size}) — "
                 f"split the file or store a smaller export; the limit is {self._max_size} bytes"
             )
-        if self._file_sha256 is not None:
-            self._file_sha256.update(view)
+        # (1): windows of at most _MAX_WINDOW_CHUNKS chunks, so the list of pending chunk views stays short
+        step = self._chunk_size * _MAX_WINDOW_CHUNKS
+        for start in range(0, length, step):
+            self._feed(view[start : start + step])
+
+    def _feed(self, view: memoryview) -> None:
+        length = len(view)
+        # (2): split the window into the chunks it completes; the rest stays partial.
         chunk_size = self._chunk_size
+        chunks: list[memoryview | bytearray] = []
         offset = 0
         if self._partial:
             offset = min(chunk_size - len(self._partial), length)
             self._partial += view[:offset]
-            if len(self._partial) < chunk_size:
-                return
-            self._add_leaf(self._partial)
-            self._partial = bytearray()
+            if len(self._partial) == chunk_size:
+                chunks.append(self._partial)
+                self._partial = bytearray()
         while length - offset >= chunk_size:
-            self._add_leaf(view[offset : offset + chunk_size])
+            chunks.append(view[offset : offset + chunk_size])
             offset += chunk_size
+        # (3): hash the file and the chunks, sharing the work with a worker when there is enough of it.
+        file_sha256 = self._file_sha256
+        if file_sha256 is None:
+            digests = _chunk_digests(chunks)
+        elif length < PARALLEL_MIN_BYTES:
+            file_sha256.update(view)
+            digests = _chunk_digests(chunks)
+        else:  # the worker hashes the file while this thread hashes the chunks
+            file_job = _hash_pool().submit(file_sha256.update, view)
+            digests = _hash_while(file_job, chunks)
+            file_job.result()
+        # (4): the leaves, in file order.
+        for chunk, digest in zip(chunks, digests, strict=True):
+            self._add_leaf_digest(len(chunk), digest)
         if offset < length:
             self._partial += view[offset:]
 
@@ -166,8 +236,10 @@ class BalancedFileImporter:
         return self._result
 
     def _add_leaf(self, chunk: bytes | bytearray | memoryview) -> None:
-        length = len(chunk)
-        cid = cid_v1_bytes(CODEC_RAW, hashlib.sha256(chunk).digest())
+        self._add_leaf_digest(len(chunk), hashlib.sha256(chunk).digest())
+
+    def _add_leaf_digest(self, length: int, digest: bytes) -> None:
+        cid = cid_v1_bytes(CODEC_RAW, digest)
         self._leaf_count += 1
         self._push(0, PBLinkFields(cid=cid, tsize=length, filesize=length))
 
@@ -231,12 +303,9 @@ def cid_of_stream(
     file's ``write``) after it has been hashed; it must not keep the memoryview.
     """
     importer = BalancedFileImporter(max_size=max_size, sha256=sha256)
-    buffer = bytearray(DEFAULT_CHUNK_SIZE)
+    buffer = bytearray(READ_BUFFER_SIZE)
     view = memoryview(buffer)
-    while True:
-        count = read_chunks(stream, buffer)
-        if count == 0:
-            break
+    while count := read_chunks(stream, buffer):
         importer.update(view[:count])
         if sink is not None:
             sink(view[:count])
