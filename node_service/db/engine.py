@@ -51,8 +51,6 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # the driver's own implicit BEGIN is off: _sqlite_begin emits BEGIN (or BEGIN IMMEDIATE) itself
-    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -62,9 +60,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    """Every SQLite transaction starts with an explicit BEGIN (SQLAlchemy's documented pysqlite recipe); a
-    thread holding the writers' lock (node_service.db.writer) takes the database's write lock at once."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+    """A transaction begun by a thread holding the writers' lock (node_service.db.writer) takes the database's
+    write lock at once (BEGIN IMMEDIATE). Any other transaction keeps the driver's own behaviour: statements
+    run outside a transaction until the first INSERT/UPDATE/DELETE, which opens one (a read-only transaction
+    then never holds a snapshot, and a read-then-write one never has to upgrade a stale snapshot)."""
+    if wants_write_lock():
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_database(url: str) -> Database:
