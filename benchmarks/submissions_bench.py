@@ -32,10 +32,12 @@ from __future__ import annotations
 import argparse
 import copy
 import cProfile
+import json
 import multiprocessing
 import os
 import platform
 import pstats
+import re
 import tempfile
 import threading
 import time
@@ -44,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 from sqlalchemy import text as sql
 
 from footprint_engine.examples import load_example
@@ -51,6 +54,9 @@ from identifier_resolver import HandleRecord, HandleValue, parse_handle
 from node_service.credentials import eddsa_jcs_2022
 from node_service.credentials.didkey import did_key, verification_method_id
 from node_service.credentials.vc import build_credential
+from node_service.db.models import Organisation
+from node_service.evidence_api.service import store_upload
+from node_service.evidence_api.upload import Upload
 from node_service.identity.handles import DatabaseHandleStore
 from node_service.runtime import Node
 from node_service.services.footprints import compute_footprint_document
@@ -104,12 +110,30 @@ def setup(node: Node) -> tuple[Ed25519PrivateKey, str, dict[str, Any]]:
     reg = build_credential(subject, did, credential_type="OrganisationRegistration")
     register_organisation(node, eddsa_jcs_2022.sign(reg, key, verification_method_id(key)))
     doc = activity(did)
+    upload_cited_evidence(node, did, doc)
     store = DatabaseHandleStore(lambda: node.db)
     cited = [doc["productIdentifier"], *(m["identifier"] for m in doc["inputs"]["materials"])]
     for text in cited:
         handle = parse_handle(text)
         store.put(HandleRecord.build(handle, [HandleValue.string(1, "NAME", text)]))
     return key, did, doc
+
+
+def upload_cited_evidence(node: Node, did: str, doc: dict[str, Any]) -> None:
+    """The node accepts only evidence CIDs the submitter uploaded: upload one small file for each CID the
+    example cites (they are placeholders) and cite the uploaded file's CID instead."""
+    text = json.dumps(doc)
+    with node.db.transaction() as session:
+        org = session.execute(select(Organisation).where(Organisation.did == did)).scalar_one()
+        session.expunge(org)
+    folder = Path(tempfile.mkdtemp(prefix="tanlian-subbench-evidence-"))
+    for i, placeholder in enumerate(sorted(set(re.findall(r"bafkrei[a-z2-7]{52}", text)))):
+        path = folder / f"meter-reading-{i}.csv"
+        path.write_bytes(f"period,kWh\n2024-0{i + 1},{1000 + i}\n".encode())
+        stored = store_upload(node, org, Upload(path, path.name, "text/csv", path.stat().st_size))
+        text = text.replace(placeholder, stored.record.cid)
+    doc.clear()
+    doc.update(json.loads(text))
 
 
 def signed(key: Ed25519PrivateKey, did: str, subject: dict[str, Any], n: int) -> list[dict[str, Any]]:
