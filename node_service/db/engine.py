@@ -38,8 +38,9 @@ class Database:
         begins, so that a writer in another process (``tanlian serve --workers``) makes it wait instead of
         failing with SQLITE_BUSY at its first write; on PostgreSQL it is :meth:`transaction`."""
         with self.sessions.begin() as session:
-            with write_intent():
-                session.connection()  # BEGIN now, while the intent holds
+            if self.is_sqlite:
+                with write_intent():
+                    session.connection()  # BEGIN IMMEDIATE now, while the intent holds
             yield session
 
     def ping(self) -> None:
@@ -68,6 +69,14 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _postgres_begin(conn: Connection) -> None:
+    """On PostgreSQL the writers' lock across processes is the row lock on the log's ``log_state`` row, taken
+    as the transaction's first statement: every check such a transaction makes (a GEC serial still free, a
+    credential id not yet stored) then sees what the previous writer of any process committed."""
+    if wants_write_lock():
+        conn.exec_driver_sql("SELECT tree_size FROM log_state WHERE id = 1 FOR UPDATE")
+
+
 def create_database(url: str) -> Database:
     """Connect (and check the connection) to ``url``; fail with a StartupError naming the fix."""
     kwargs: dict[str, Any] = {"future": True}
@@ -79,6 +88,8 @@ def create_database(url: str) -> Database:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    else:
+        event.listen(engine, "begin", _postgres_begin)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))

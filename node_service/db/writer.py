@@ -1,9 +1,9 @@
 """The writers' lock: one appender to the transparency log at a time, in this process and across processes.
 
 Inside a process, :class:`WriterLock` is a mutex. Across processes (``tanlian serve --workers N``) the database
-serialises writers: on PostgreSQL the log's ``SELECT … FOR UPDATE`` of ``log_state`` does; on SQLite a
-transaction begun by a thread that holds the lock starts with ``BEGIN IMMEDIATE`` (see
-node_service.db.engine), taking the database's single write lock before its first read. Without it, two
+serialises writers: a transaction begun by a thread that holds the lock starts, on SQLite, with
+``BEGIN IMMEDIATE``, taking the database's single write lock before its first read, and on PostgreSQL with
+``SELECT … FROM log_state … FOR UPDATE``, the log's row lock (see node_service.db.engine). Without it, two
 processes could both read the log's size in deferred transactions and one of them would then fail with
 ``SQLITE_BUSY`` on its first write instead of waiting its turn.
 """

@@ -16,7 +16,7 @@ import pytest
 from node_service.chain.devnet import free_loopback_port
 from node_service.verification import verify_receipt
 from tests.node.clirun import run, serve
-from tests.node.helpers import register, signed_activity, wait_receipt
+from tests.node.helpers import activity, register, signed_activity, wait_receipt
 
 SUBMISSIONS = 16
 
@@ -69,6 +69,17 @@ def test_two_server_processes_share_one_log(tmp_path, backend, request):
             assert len(leaves) == SUBMISSIONS
             heads = client.get("/log/heads").json()
             assert heads  # anchored heads
+            # two organisations claim the same GEC serials at once, through whichever processes take them:
+            # one is stored, the other refused with 409 (never a 500 from the unique key)
+            other = register(client, "S2", ["supplier"])
+            for race in range(3):
+                serials = (f"GEC-RACE-{race}-A", f"GEC-RACE-{race}-B")
+                pair = [
+                    signed_activity(org, activity(org.did, gec_serials=serials)) for org in (supplier, other)
+                ]
+                with ThreadPoolExecutor(max_workers=2) as pool:
+                    statuses = sorted(status for status, _ in pool.map(submit, pair))
+                assert statuses == [201, 409], statuses
         audit = run("log", "audit", "--node", base, timeout=120)
         assert audit.returncode == 0, audit.stdout + audit.stderr
     finally:
