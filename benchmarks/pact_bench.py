@@ -1,20 +1,21 @@
 """PACT ListFootprints / GetFootprint latency with N published footprints under C concurrent clients on loopback.
 
     .venv/bin/python benchmarks/pact_bench.py [--database-url URL | --postgres-admin URL]
-        [--footprints 100000] [--clients 50] [--requests 5000] [--rate 0]
+        [--footprints 100000] [--clients 50] [--requests 5000] [--rate 0] [--workers N] [--only get,list10]
 
 1. A node in this process (anvil devnet, migrations) registers a supplier and a buyer, makes the buyer a PACT
    client and token, then bulk-inserts N footprint rows with their PACT rows, filter keys and visibility rows
    directly (the calculation is not what is measured); half are public, half shared with the buyer.
-2. The node is stopped and served again by ``tanlian serve`` in its own process (plain HTTP through
-   TANLIAN_PACT_ALLOW_HTTP so that TLS handshakes are not measured, access log off).
+2. The node is stopped and served again by ``tanlian serve [--workers N]`` in its own process (plain HTTP
+   through TANLIAN_PACT_ALLOW_HTTP so that TLS handshakes are not measured, access log off).
 3. The load generator is ``wrk`` (Debian package ``wrk``) in its own process: C connections, keep-alive, a
    bounded number of requests per scenario (the Lua script stops each thread after its share), closed loop;
    latency percentiles come from wrk's own histogram. With ``--rate R`` (requests/s over all clients) a paced,
    open-loop run of the bundled asyncio client (benchmarks/_paced_load.py, also its own process) is added,
    measuring from each request's scheduled time so that queueing is not hidden.
 
-Prints p50/p95/p99 per action with the 1-minute load average before and after each run.
+Prints p50/p95/p99 per action, the server's CPU time per request (user + system of the ``tanlian serve``
+process and all its children, from /proc, over the run) and the 1-minute load average before and after.
 """
 
 from __future__ import annotations
@@ -229,7 +230,9 @@ def free_port() -> int:
         return port
 
 
-def start_server(data_dir: Path, database_url: str | None, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    data_dir: Path, database_url: str | None, port: int, workers: int
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.update(
         TANLIAN_DATA_DIR=str(data_dir),
@@ -239,9 +242,10 @@ def start_server(data_dir: Path, database_url: str | None, port: int) -> subproc
     )
     if database_url:
         env["TANLIAN_DATABASE_URL"] = database_url
-    server = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "tanlian"), "serve", "--port", str(port)], env=env
-    )
+    command = [str(REPO / ".venv" / "bin" / "tanlian"), "serve", "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    server = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -259,6 +263,41 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of process ``root`` and its living descendants (from /proc)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return total
+
+
+SERVER_PID = 0  # set by main(): whose CPU time is reported
+
+
+def cpu_note(cpu_before: float, answered: int) -> str:
+    if not SERVER_PID or not answered:
+        return ""
+    spent = tree_cpu_seconds(SERVER_PID) - cpu_before
+    return f" server CPU {1000 * spent / answered:.2f} ms/req"
+
+
 def run_wrk(
     name: str, base: str, token: str, paths: list[str], clients: int, requests: int, seconds: int, tmp: Path
 ) -> None:
@@ -272,6 +311,7 @@ def run_wrk(
     threads = min(2, clients)  # wrk wants at least one connection per thread
     env = dict(os.environ, PACT_BENCH_PATHS=str(listing), PACT_BENCH_PER_THREAD=str(requests // threads))
     before = load()
+    cpu_before = tree_cpu_seconds(SERVER_PID) if SERVER_PID else 0.0
     out = subprocess.run(
         [
             wrk,
@@ -294,7 +334,8 @@ def run_wrk(
     result = next((line[7:] for line in out.splitlines() if line.startswith("RESULT ")), out)
     done = int(result.split("n=", 1)[1].split()[0]) if "n=" in result else 0
     rate = f"{done / seconds:.0f} req/s" if done < requests else "quota reached"
-    print(f"{name:34s} {result} {rate}  load {before}->{load()}", flush=True)
+    cpu = cpu_note(cpu_before, done)
+    print(f"{name:34s} {result} {rate}{cpu}  load {before}->{load()}", flush=True)
 
 
 def run_paced(
@@ -337,6 +378,9 @@ def drop_postgres(admin: str, name: str) -> None:
     engine.dispose()
 
 
+SCENARIOS = ("get", "list10", "list100", "filtered")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -352,7 +396,21 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=int, default=15, help="length of each closed-loop wrk run")
     parser.add_argument("--rate", type=float, default=0.0, help="also a paced run at this many requests/s")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="seconds of unreported load per scenario first (fills the caches)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="tanlian serve --workers N (server processes)")
+    parser.add_argument(
+        "--only", default="", help=f"comma-separated scenarios among {', '.join(SCENARIOS)} (default: all)"
+    )
     args = parser.parse_args()
+    chosen = [c for c in args.only.split(",") if c] or list(SCENARIOS)
+    unknown = [c for c in chosen if c not in SCENARIOS]
+    if unknown:
+        parser.error(f"--only: unknown scenario(s) {unknown}; want some of {list(SCENARIOS)}")
     database_url, dropped = args.database_url, None
     if args.postgres_admin:
         database_url, dropped = fresh_postgres(args.postgres_admin)
@@ -361,21 +419,34 @@ def main() -> None:
             tmp = Path(tmp_name)
             token, ids = prepare(tmp / "data", database_url, args.footprints)
             port = free_port()
-            server = start_server(tmp / "data", database_url, port)
+            server = start_server(tmp / "data", database_url, port, args.workers)
+            global SERVER_PID
+            SERVER_PID = server.pid
             base = f"http://127.0.0.1:{port}"
             try:
                 n = min(args.requests, 5000)  # distinct paths, cycled
                 step = max(1, len(ids) // n)
-                scenarios = {
-                    "GET /3/footprints/{id}": [f"/3/footprints/{ids[i * step % len(ids)]}" for i in range(n)],
-                    "GET /3/footprints?limit=10": ["/3/footprints?limit=10"],
-                    "GET /3/footprints?limit=100": ["/3/footprints?limit=100"],
-                    "GET /3/footprints?productId=…": [
-                        f"/3/footprints?productId=urn:pact:example:product:{i * 37 % len(ids)}"
-                        for i in range(n)
-                    ],
+                everything = {
+                    "get": (
+                        "GET /3/footprints/{id}",
+                        [f"/3/footprints/{ids[i * step % len(ids)]}" for i in range(n)],
+                    ),
+                    "list10": ("GET /3/footprints?limit=10", ["/3/footprints?limit=10"]),
+                    "list100": ("GET /3/footprints?limit=100", ["/3/footprints?limit=100"]),
+                    "filtered": (
+                        "GET /3/footprints?productId=…",
+                        [
+                            f"/3/footprints?productId=urn:pact:example:product:{i * 37 % len(ids)}"
+                            for i in range(n)
+                        ],
+                    ),
                 }
+                scenarios = dict(everything[c] for c in chosen)
                 for name, paths in scenarios.items():
+                    if args.warmup > 0:
+                        run_wrk(
+                            f"({name}: warm-up)", base, token, paths, args.clients, 10**9, args.warmup, tmp
+                        )
                     run_wrk(name, base, token, paths, args.clients, args.requests, args.seconds, tmp)
                 if args.rate > 0:
                     for name, paths in scenarios.items():

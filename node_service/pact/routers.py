@@ -275,8 +275,9 @@ def _get(request: Request, state: PactState, node: Any, footprint_id: str, major
 
 
 def _read_connection(state: PactState, node: Any) -> Connection:
-    """A connection for one read: from the read routes' own PostgreSQL pool, else the node's engine (SQLite:
-    one read transaction, rolled back when the connection is returned)."""
+    """A connection for one read: from the read routes' own PostgreSQL pool, else the node's engine. The fixed
+    statements run on its DBAPI cursor (node_service.pact.prepared: on SQLite each its own read transaction);
+    any SQLAlchemy statement opens a transaction that is rolled back when the connection is returned."""
     engine = state.read_engine if state.read_engine is not None else node.db.engine
     connection: Connection = engine.connect()
     return connection
