@@ -5,6 +5,7 @@ CO2, DQRs on v2's 1–3 scale, packaging flagged, no empty productOrSectorSpecif
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -167,3 +168,49 @@ def test_a_piece_needs_its_mass_and_v23_declares_it_per_kilogram(exchange: Any) 
     assert pcf == to_pact_v23_pcf(result, product_mass_per_declared_unit_kg=20)
     assert pcf["declaredUnit"] == "kilogram" and pcf["unitaryProductAmount"] == "20"
     assert float(pcf["pCfIncludingBiogenic"]) == approx(result.emissions.total / 20, rel=1e-5)
+
+
+def test_a_v23_request_is_fulfilled_with_v23_documents(exchange: Any) -> None:
+    """RequestCreated at /2/events → the supplier fulfils → the queued RequestFulfilled carries v2.3 documents."""
+    import uuid
+
+    from node_service.pact.models import PactOutbox
+
+    node, client = exchange
+    smelter = register(client, "Smelter", ["supplier"])
+    buyer = register(client, "Buyer", ["buyer"])
+    footprint = _submit(client, smelter, activity(smelter.did))
+    published = client.post(f"/pact/footprints/{footprint}/publish", json={}, headers=smelter.auth)
+    assert published.status_code == 201, published.text
+    host = "https://buyer-host.invalid"
+    registered = client.post(
+        "/pact/remote-hosts",
+        json={"baseUrl": host, "clientId": "c", "clientSecret": "s", "subscribePublished": False},
+        headers=buyer.auth,
+    )
+    assert registered.status_code == 201, registered.text
+    urn = published.json()["productFootprint"]["productIds"][0]
+    event = {
+        "type": "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": host,
+        "time": "2026-11-21T10:00:00Z",
+        "data": {"pf": {"productIds": [urn]}, "comment": "v2.3 host asking"},
+    }
+    headers = {**_token(client, buyer), "content-type": "application/cloudevents+json"}
+    accepted = client.post("/2/events", content=json.dumps(event), headers=headers)
+    assert accepted.status_code == 200, accepted.text
+    inbox = client.get("/pact/requests", params={"status": "pending"}, headers=smelter.auth).json()["data"]
+    done = client.post(f"/pact/requests/{inbox[0]['id']}/fulfil", json={}, headers=smelter.auth)
+    assert done.status_code == 200, done.text
+    with node.db.transaction() as session:
+        sent = (
+            session.query(PactOutbox)
+            .filter(PactOutbox.event["id"].as_string() == done.json()["eventId"])
+            .one()
+        )
+        pfs = sent.event["data"]["pfs"]
+    assert [pf["id"] for pf in pfs] == [footprint]
+    validate_v23("ProductFootprint", pfs[0])
+    assert pfs[0]["specVersion"] == "2.3.0" and pfs[0]["pcf"] == to_pact_v23_pcf(_result(node, footprint))
