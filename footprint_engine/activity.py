@@ -393,6 +393,10 @@ class ActivityData(_Model):
         return out
 
     def _input_ids_are_unique(self) -> None:
+        ids = [item.id for name, _ in _INPUT_LISTS for item in getattr(self.inputs, name)]
+        ids += [item.id for _, item in scenario_items(self)]
+        if len(set(ids)) == len(ids):
+            return  # the usual case; the paths below are only built to name a duplicate
         seen: dict[str, str] = {}
         for path, item in [*self.all_inputs(), *scenario_items(self)]:
             if item.id in seen:
