@@ -103,6 +103,8 @@ class LogTreeNode(Base):
     """Hash of each complete perfect subtree of the RFC 9162 tree, keyed by (level, index)."""
 
     __tablename__ = "log_tree_nodes"
+    # one B-tree keyed (level, idx) on SQLite: migration 0010
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - read once by SQLAlchemy
 
     level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
