@@ -37,7 +37,13 @@ class PactReadFastPath:
             if found is not None:
                 from node_service.pact.routers import read_action
 
-                response = await read_action(Request(scope, receive), int(found[1]), found[2])
+                try:
+                    response = await read_action(Request(scope, receive), int(found[1]), found[2])
+                except Exception:
+                    # an unexpected failure: let the app's own route answer, so that its error handlers
+                    # log it and give the client a problem+json 500 as for any other endpoint
+                    await self.app(scope, receive, send)
+                    return
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -67,3 +67,26 @@ def test_fast_path_answers_as_the_routes(make_node: Any, tmp_path: Any) -> None:
         assert got == want, got[:2]
     statuses = {a[2] for a in fast}
     assert {200, 400, 403, 404} <= statuses  # the cases above reach every answer
+
+
+def test_an_unexpected_failure_falls_back_to_the_route(
+    make_node: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """A bug in the fast path must not escape as the server's bare 500: the app's own route answers instead."""
+    import node_service.pact.routers as routers
+
+    node = make_node(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    app = create_app(node=node)
+    app.state.pact_settings = PactSettings(allow_http=True)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        expected = client.get("/3/footprints", headers={"authorization": "Bearer x"})
+        calls = []
+
+        async def broken(*args: Any) -> Any:
+            calls.append(args)
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(routers, "read_action", broken)
+        resp = client.get("/3/footprints", headers={"authorization": "Bearer x"})
+    assert calls  # the fast path tried, then handed the request to the app
+    assert (resp.status_code, resp.content) == (expected.status_code, expected.content)
