@@ -25,7 +25,12 @@ encoded as it is. The tests compare both paths on generated JSON (tests/credenti
 
 from __future__ import annotations
 
-from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
+from json.encoder import (  # type: ignore[attr-defined]
+    JSONEncoder,
+    c_encode_basestring,
+    c_make_encoder,
+    py_encode_basestring,
+)
 from typing import Any
 
 import rfc8785
@@ -36,6 +41,9 @@ _INT_LIMIT = 2**53 - 1
 _INTEGRAL_LIMIT = 2.0**53
 
 
+_encode_string = c_encode_basestring or py_encode_basestring
+
+
 def _not_json(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
@@ -43,7 +51,12 @@ def _not_json(value: Any) -> Any:
 # The encoder json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 # builds on each call, built once. markers=None: no circular-reference bookkeeping (a cycle ends in
 # RecursionError, and the reference then reports it as before).
-_ENCODE = c_make_encoder(None, _not_json, c_encode_basestring, None, ":", ",", True, False, False)
+if c_make_encoder is not None:
+    _ENCODE = c_make_encoder(None, _not_json, _encode_string, None, ":", ",", True, False, False)
+else:  # an interpreter without the C accelerator: the same text from the pure-Python encoder
+    _ENCODE = JSONEncoder(
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=_not_json
+    ).iterencode
 
 
 class _UseReference(Exception):
@@ -130,7 +143,7 @@ def _fast(value: Any) -> bytes:
     if kind is dict or kind is list:
         return "".join(_ENCODE(_prepared(value), 0)).encode("utf-8")
     if kind is str:
-        return c_encode_basestring(value).encode("utf-8")  # type: ignore[no-any-return]
+        return _encode_string(value).encode("utf-8")  # type: ignore[no-any-return]
     if value is None:
         return b"null"
     if kind is bool:

@@ -267,3 +267,22 @@ def test_values_are_not_modified():
     canonicalize(value)
     assert repr(value) == before
     assert type(value["d"]) is float
+
+
+def test_without_the_c_accelerator(monkeypatch: pytest.MonkeyPatch):
+    """On an interpreter without json's C encoder the module uses the pure-Python one, with the same text."""
+    import importlib.util
+    import json.encoder
+
+    from node_service.credentials import jcs_fast
+
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    monkeypatch.setattr(json.encoder, "c_encode_basestring", None)
+    spec = importlib.util.spec_from_file_location("jcs_fast_pure", jcs_fast.__file__)
+    assert spec is not None and spec.loader is not None
+    pure = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pure)
+    value = {"b": [1.0, -0.0, 0.5, 'q"\n\x01€', None, True], "a": {"x": 2, "y": 1e-7}, "\U0001f600": 1}
+    assert pure.canonicalize(value) == rfc8785.dumps(value)
+    assert pure.canonicalize({"b": [1.0, 0.5], "a": "é"}) == rfc8785.dumps({"b": [1.0, 0.5], "a": "é"})
+    assert pure.canonicalize("x\n") == b'"x\\n"'
