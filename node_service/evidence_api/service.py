@@ -111,19 +111,21 @@ def cited_cids(document: Any, path: str = "") -> dict[str, str]:
     is walked in ~0.1 ms."""
     found: dict[str, str] = {}
 
+    containers = (dict, list)  # JSON as parsed; exact type checks (the Mapping ABC check cost 0.2 ms here)
+
     def walk(node: Any, here: str) -> None:
-        if isinstance(node, Mapping):
+        if type(node) is dict:
             for key, value in node.items():
-                if key == "evidence" and isinstance(value, list):
+                if key == "evidence" and type(value) is list:
                     where = f"{here}.{key}" if here else str(key)
                     for i, item in enumerate(value):
-                        if isinstance(item, str):
+                        if type(item) is str:
                             found.setdefault(item, f"{where}[{i}]")
-                elif isinstance(value, Mapping | list):
+                elif type(value) in containers:
                     walk(value, f"{here}.{key}" if here else str(key))
-        elif isinstance(node, list):
+        elif type(node) is list:
             for i, item in enumerate(node):
-                if isinstance(item, Mapping | list):
+                if type(item) in containers:
                     walk(item, f"{here}[{i}]")
 
     walk(document, path)
