@@ -29,6 +29,7 @@ from node_service.chain.account import load_or_create_account
 from node_service.chain.anchor_contract import AnchorChain
 from node_service.chain.devnet import Devnet
 from node_service.db import Database, create_database, upgrade_to_head
+from node_service.db.checkpoint import WalCheckpointer
 from node_service.db.models import Anchor, ChainDeployment
 from node_service.errors import StartupError
 from node_service.evidence import MAX_EVIDENCE_SIZE, EvidenceStore, KuboEvidenceStore, LocalEvidenceStore
@@ -78,6 +79,7 @@ class Node:
     deployment: Deployment = field(init=False)
     anchorer: Anchorer | PrimaryAnchors = field(init=False)
     devnet: Devnet | None = field(init=False, default=None)
+    checkpointer: WalCheckpointer | None = field(init=False, default=None)
     started: bool = field(init=False, default=False)
 
     @property
@@ -130,6 +132,9 @@ class Node:
                 batch_size=s.anchor_batch_size,
             )
             self.anchorer.start()
+            if self.db.is_sqlite:
+                self.checkpointer = WalCheckpointer(self.db.engine)
+                self.checkpointer.start()
         except BaseException:
             self._stop_chain()
             self.db.dispose()
@@ -220,6 +225,8 @@ class Node:
             return
         self.started = False
         self.anchorer.stop()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self._stop_chain()
         self.db.dispose()
 

@@ -51,12 +51,18 @@ class Database:
         self.engine.dispose()
 
 
+WAL_AUTOCHECKPOINT_PAGES = 16_000
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
+    # the primary's WalCheckpointer (node_service.db.checkpoint) checkpoints every second; a commit checkpoints
+    # itself only past 16,000 pages (64 MiB), e.g. when no primary runs
+    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
     cur.close()
 
 
