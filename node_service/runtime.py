@@ -106,7 +106,7 @@ class Node:
         # (2)
         self.db = create_database(s.sqlalchemy_url)
         upgrade_to_head(self.db.engine)
-        self.tlog = TransparencyLog()
+        self.tlog = TransparencyLog(self.db.writer_lock_file)
         try:
             # (3)
             rpc = s.chain_rpc
@@ -137,6 +137,7 @@ class Node:
                 self.checkpointer.start()
         except BaseException:
             self._stop_chain()
+            self.tlog.lock.close()
             self.db.dispose()
             raise
         self.started = True
@@ -152,7 +153,7 @@ class Node:
                 fix="start workers with `tanlian serve --workers N`, which sets it",
             )
         self.db = create_database(s.sqlalchemy_url)
-        self.tlog = TransparencyLog()
+        self.tlog = TransparencyLog(self.db.writer_lock_file)
         try:
             key_file = s.chain_private_key_file or (s.keys_dir / "chain-account.key")
             self.chain = AnchorChain(s.chain_rpc, load_or_create_account(key_file), confirmations=1)
@@ -167,6 +168,7 @@ class Node:
                 self.deployment = Deployment(known.chain_id, known.contract_address)
             self.anchorer = PrimaryAnchors()
         except BaseException:
+            self.tlog.lock.close()
             self.db.dispose()
             raise
         self.started = True
@@ -228,6 +230,7 @@ class Node:
         if self.checkpointer is not None:
             self.checkpointer.stop()
         self._stop_chain()
+        self.tlog.lock.close()
         self.db.dispose()
 
     def readiness(self) -> dict[str, dict[str, object]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -25,6 +26,15 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def writer_lock_file(self) -> Path | None:
+        """SQLite on a file: the file next to it that the log's writers of every process lock
+        (node_service.db.writer); None otherwise."""
+        name = self.engine.url.database
+        if not self.is_sqlite or not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return Path(name).with_name(Path(name).name + ".writer-lock")
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -14,6 +14,7 @@ import secrets
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -278,11 +279,11 @@ def _leaf_hash(entry: dict[str, Any]) -> bytes:
 class TransparencyLog:
     """Append entries and answer roots and proofs from the database."""
 
-    def __init__(self) -> None:
+    def __init__(self, lock_file: Path | None = None) -> None:
         # appenders hold this lock around their transaction: a mutex in-process, and on SQLite the
         # transaction then begins with BEGIN IMMEDIATE so that other processes' appenders wait their turn
         # (node_service.db.writer). On PostgreSQL the row lock on log_state serialises processes.
-        self._lock = WriterLock()
+        self._lock = WriterLock(lock_file)
 
     @property
     def lock(self) -> WriterLock:
