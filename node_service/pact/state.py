@@ -49,10 +49,13 @@ def pool_capacity(node: Node) -> int | None:
 
 def reader_threads(settings: PactSettings, node: Node) -> int:
     """Threads for the read routes: as configured, else 0 (the event loop) on SQLite, whose reads are
-    in-process calls, and 4 on PostgreSQL, where a thread can wait for the server while another runs."""
+    in-process calls, and in the server processes of ``tanlian serve --workers N``, where the other processes
+    use a core while one waits for PostgreSQL (measured at 100,000 footprints, 2 processes: list p99 69 ms
+    with 4 threads, 45 ms without, and less CPU per request); 4 for a single process on PostgreSQL, where a
+    thread can wait for the server while another runs."""
     if settings.reader_threads is not None:
         return settings.reader_threads
-    return 0 if node.db.is_sqlite else POSTGRES_READER_THREADS
+    return 0 if node.db.is_sqlite or node.is_worker else POSTGRES_READER_THREADS
 
 
 def read_engine_for(node: Node, threads: int) -> Engine | None:
