@@ -14,8 +14,17 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from identifier_resolver import IdentifierError, parse_identifier, to_pact_urn
+from identifier_resolver import (
+    Handle,
+    HandleRecord,
+    HandleValue,
+    IdentifierError,
+    parse_identifier,
+    to_pact_urn,
+)
+from identifier_resolver.records import TYPE_CN_CODE, TYPE_NAME
 from node_service.db.models import Footprint, FootprintShare, Organisation, Submission
+from node_service.identity.handles import SessionHandleStore, prefix_owner
 from node_service.runtime import Node
 from node_service.services.footprints import footprint_for, share_footprint
 from node_service.services.submissions import Accepted, submit_credential
@@ -114,8 +123,25 @@ def add_product(
                 created_at=datetime.now(UTC),
             )
         )
+        if isinstance(parsed, Handle) and prefix_owner(session, parsed.prefix) == actor.organisation_id:
+            _publish_handle_record(session, parsed, name_zh.strip(), name_en.strip(), cn)
         audit(session, "product.add", actor=actor, object_id=identifier.strip())
     return product_id
+
+
+def _publish_handle_record(session: Any, handle: Handle, name_zh: str, name_en: str, cn: str) -> None:
+    """A product under one of the organisation's own IDIS prefixes: its record on this node's resolver (names,
+    CN code), unless the organisation has published one already (then its own record stands)."""
+    store = SessionHandleStore(session)
+    if store.get(handle) is not None:
+        return
+    values = [
+        HandleValue.string(i + 1, TYPE_NAME, name)
+        for i, name in enumerate(n for n in (name_zh, name_en) if n)
+    ]
+    if len(cn) == 8:
+        values.append(HandleValue.string(len(values) + 1, TYPE_CN_CODE, cn))
+    store.put(HandleRecord.build(handle, values))
 
 
 def list_products(node: Node, actor: Actor) -> list[dict[str, Any]]:

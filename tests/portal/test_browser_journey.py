@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import inspect, text
@@ -29,6 +30,7 @@ from footprint_engine.examples import load_example
 from node_service.credentials import eddsa_jcs_2022
 from node_service.credentials.keyfile import parse_key_file
 from supplier_portal.activity_sheet import rows_from_activity, template_xlsx
+from tests.node.helpers import activity, serve_example_identifiers
 
 from .conftest import ARTIFACTS
 
@@ -58,11 +60,12 @@ def publish_docs_images(lang: str) -> None:
 
 
 def register(
-    page: Any, base: str, *, name: str, username: str, roles: list[str], backup: bool
+    page: Any, base: str, *, name: str, username: str, roles: list[str], backup: bool, prefixes: str = ""
 ) -> dict[str, Any]:
     page.goto(f"{base}/portal/register")
     page.fill("#name_zh", name)
     page.fill("#name_en", name + " Ltd")
+    page.fill("#idis_prefixes", prefixes)
     for role in ("supplier", "buyer", "exporter", "auditor"):
         box = page.locator(f'input[name="roles"][value="{role}"]')
         box.set_checked(role in roles)
@@ -92,8 +95,11 @@ def register(
     return {"did": did, "backup": backup_text, "token": token}
 
 
-def activity_xlsx(organisation_id: str, *, break_it: bool = False) -> bytes:
-    example = load_example("aluminium-ingot-yunnan")
+def activity_xlsx(
+    organisation_id: str, *, break_it: bool = False, serials: tuple[str, ...] | None = None
+) -> bytes:
+    # the aluminium example without its placeholder evidence, claiming GEC serials of its own
+    example = activity(organisation_id, gec_serials=serials)
     rows = rows_from_activity(example)
     for row in rows:
         if row["section"] == "gec":
@@ -108,6 +114,9 @@ def activity_xlsx(organisation_id: str, *, break_it: bool = False) -> bytes:
 def test_supplier_buyer_auditor_journey(served: Any, browser: Any, lang: str, tmp_path: Path) -> None:
     base = served.url
     run = uuid.uuid4().hex[:6]
+    prefix = f"88.118.{9000 + int(run, 16) % 90000}"  # the smelter's own IDIS enterprise prefix
+    with httpx.Client(base_url=base, timeout=30) as api:
+        serve_example_identifiers(api)  # the materials the example cites (alumina, anodes) resolve
     supplier_ctx = browser.new_context(
         locale=lang, accept_downloads=True, viewport={"width": 1280, "height": 900}
     )
@@ -130,7 +139,13 @@ def test_supplier_buyer_auditor_journey(served: Any, browser: Any, lang: str, tm
         assert supplier.get_attribute("html", "lang") == ("zh-CN" if zh else "en")
         assert ("注册您的机构" if zh else "Register your organisation") in supplier.inner_text("h1")
         s = register(
-            supplier, base, name=f"云南绿铝 {run}", username=f"smelter-{run}", roles=["supplier"], backup=True
+            supplier,
+            base,
+            name=f"云南绿铝 {run}",
+            username=f"smelter-{run}",
+            roles=["supplier"],
+            backup=True,
+            prefixes=prefix,
         )
         shot(supplier, lang, "register")
         key = parse_key_file(s["backup"], password=BACKUP_PASSWORD)  # the CLI reads the browser's backup
@@ -143,8 +158,8 @@ def test_supplier_buyer_auditor_journey(served: Any, browser: Any, lang: str, tm
         EXPORTED.extend([raw, pkcs8])
         assert json.loads(s["backup"])["did"] == s["did"]
 
-        # --- a product with its IDIS identifier --------------------------------------------------------------
-        identifier = f"88.118.8/AL-{run.upper()}"
+        # --- a product with its IDIS identifier, under the smelter's own prefix: the node's resolver serves it
+        identifier = f"{prefix}/AL-{run.upper()}"
         supplier.goto(f"{base}/portal/products")
         supplier.fill("#identifier", "not an identifier")
         supplier.fill("#name_zh", "原铝锭 A00")
@@ -157,6 +172,9 @@ def test_supplier_buyer_auditor_journey(served: Any, browser: Any, lang: str, tm
         supplier.fill("#cn_code", "7601 10")
         supplier.click("#add-product")
         assert identifier in supplier.inner_text("#products")
+        with httpx.Client(base_url=base, timeout=30) as api:
+            record = api.get(f"/api/handles/{identifier}").json()
+        assert record["responseCode"] == 1 and any(v["type"] == "NAME" for v in record["values"]), record
 
         # --- activity data: template upload, errors against row and column, then a good file ---------------
         supplier.click(f'#products tr:has-text("{identifier}") a')
@@ -174,12 +192,13 @@ def test_supplier_buyer_auditor_journey(served: Any, browser: Any, lang: str, tm
         assert ("数字" if zh else "number") in supplier.inner_text('[data-cell="3.amount"]')
         shot(supplier, lang, "upload-errors")
         good = tmp_path / "activity.xlsx"
-        good.write_bytes(activity_xlsx(s["did"]))
+        serials = (f"GEC-2024-YN-HYD-{run.upper()}", f"GEC-2023-YN-HYD-{run.upper()}")  # claimed once, ever
+        good.write_bytes(activity_xlsx(s["did"], serials=serials))
         supplier.set_input_files("#upload-file", str(good))
         supplier.click("#upload-button")
         supplier.wait_for_selector("#sheet")
         assert supplier.query_selector(".cell-error") is None
-        assert supplier.input_value('input[name="r5.serial"]') == "GEC-2024-YN-HYD-000123"
+        assert supplier.input_value('input[name="r5.serial"]') == serials[0]
         supplier.click("#prepare")
         supplier.wait_for_selector("#sign-submit")
         shot(supplier, lang, "review")

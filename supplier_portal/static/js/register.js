@@ -71,6 +71,8 @@ form.addEventListener("submit", async (event) => {
     if (nameEn) name.en = nameEn;
     const subject = { id: stored.did, name, roles };
     if (form.uscc.value.trim()) subject.uscc = form.uscc.value.trim();
+    const prefixes = form.idis_prefixes.value.split(/[\s,，]+/).filter(Boolean);
+    if (prefixes.length) subject.idisPrefixes = prefixes;
     const registration = await sign({
       "@context": [VC_V2_CONTEXT],
       id: "urn:uuid:" + crypto.randomUUID(),
@@ -81,7 +83,9 @@ form.addEventListener("submit", async (event) => {
     }, stored);
     const result = await postJSON("/portal/register", { registration, username, password });
     if (!result.ok) {
-      const field = (result.data.field || "registration").replace(/^credentialSubject\./, "");
+      const field = (result.data.field || "registration")
+        .replace(/^credentialSubject\./, "")
+        .replace(/\[\d+\]$/, "");
       if (!showError(field, result.data.error)) showError("registration", result.data.error);
       return;
     }
