@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import typer
@@ -9,6 +10,9 @@ import typer
 from node_service.cli.common import fail
 
 __all__ = ["register"]
+
+SETTLE_ATTEMPTS = 5
+SETTLE_SECONDS = 2.0
 
 log_app = typer.Typer(help="Audit the transparency log against the chain.", no_args_is_help=True)
 
@@ -27,32 +31,50 @@ def audit(
 ) -> None:
     """Check every anchored head: consistency proofs between consecutive heads, treeHead views and
     TreeHeadAnchored events. Exit 0 when the log and the chain agree, 1 on any divergence."""
-    from node_service.verification.log_audit import audit_log, heads_from_database, heads_from_node
+    from node_service.verification.log_audit import (
+        HeadListing,
+        audit_log,
+        chain_only_ahead,
+        heads_from_database,
+        heads_from_node,
+    )
 
     if (node is None) == (database_url is None):
         fail("give exactly one of --node URL or --database-url URL")
-    try:
-        if node is not None:
-            import httpx
 
-            if rpc is None:
-                rpc = httpx.get(f"{node.rstrip('/')}/chain", timeout=30).json().get("rpcUrl")
+    def read_heads() -> HeadListing:
+        nonlocal rpc
+        try:
+            if node is not None:
+                import httpx
+
                 if rpc is None:
-                    fail("the node reports no public RPC URL — pass --rpc URL of the chain it anchors on")
-            listing = heads_from_node(node)
-        else:
+                    rpc = httpx.get(f"{node.rstrip('/')}/chain", timeout=30).json().get("rpcUrl")
+                    if rpc is None:
+                        fail("the node reports no public RPC URL — pass --rpc URL of the chain it anchors on")
+                return heads_from_node(node)
             assert database_url is not None
             if rpc is None:
                 fail("--database-url needs --rpc URL (the chain id and the contract's record come from it)")
             from web3 import Web3
 
             chain_id = int(Web3(Web3.HTTPProvider(rpc)).eth.chain_id)
-            listing = heads_from_database(database_url, chain_id)
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        fail(f"cannot read the log's heads: {type(exc).__name__}: {exc}")
+            return heads_from_database(database_url, chain_id)
+        except typer.Exit:
+            raise
+        except Exception as exc:
+            fail(f"cannot read the log's heads: {type(exc).__name__}: {exc}")
+
+    listing = read_heads()
     report = audit_log(listing, rpc)
+    # a head the anchorer is confirming right now is on chain before the node records it: when the chain is
+    # only ahead of the log, read the log's heads again for a few seconds before calling it a divergence
+    for _ in range(SETTLE_ATTEMPTS):
+        if report.ok or not chain_only_ahead(report):
+            break
+        time.sleep(SETTLE_SECONDS)
+        listing = read_heads()
+        report = audit_log(listing, rpc)
     for check in report.checks:
         typer.echo(f"{'PASS' if check.ok else 'FAIL'}  {check.name:<12} {check.detail}")
     if not report.ok:

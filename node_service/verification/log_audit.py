@@ -22,7 +22,14 @@ from node_service.transparency import verify_consistency
 from node_service.transparency.errors import MerkleError
 from node_service.verification.receipt import Report
 
-__all__ = ["AnchoredHead", "HeadListing", "audit_log", "heads_from_database", "heads_from_node"]
+__all__ = [
+    "AnchoredHead",
+    "HeadListing",
+    "audit_log",
+    "chain_only_ahead",
+    "heads_from_database",
+    "heads_from_node",
+]
 
 EVENT_ABI = [
     {
@@ -198,8 +205,20 @@ def _audit_chain(report: Report, listing: HeadListing, rpc_url: str) -> None:
     else:
         only_chain = [e for e in on_chain if e not in claimed]
         only_log = [h for h in claimed if h not in on_chain]
+        ahead = bool(only_chain) and not only_log and on_chain[: len(claimed)] == claimed
         report.add(
-            "events",
+            EVENTS_AHEAD if ahead else "events",
             False,
             f"events and heads differ: on chain only {only_chain[:3]}, in the log only {only_log[:3]}",
         )
+
+
+EVENTS_AHEAD = "events-ahead"
+"""The failed events check when the chain holds every head of the log, in order, and more after them."""
+
+
+def chain_only_ahead(report: Report) -> bool:
+    """Whether the only failures say that the chain has heads after the log's last one (``latest`` and
+    ``events-ahead``): what an auditor sees while the node records a head it has just anchored."""
+    failed = {c.name for c in report.checks if not c.ok}
+    return EVENTS_AHEAD in failed and failed <= {"latest", EVENTS_AHEAD}

@@ -116,3 +116,21 @@ def test_package_waits_for_anchoring_and_consistency_route_checks_sizes(make_nod
         bad = client.get("/log/consistency", params={"from": 0, "to": 5})
         assert bad.status_code == 422 and bad.json()["field"] == "to"
         assert client.get("/log/consistency", params={"from": -1, "to": 0}).status_code == 422
+
+
+def test_a_chain_only_ahead_of_the_log_is_told_apart_from_a_divergence():
+    """`tanlian log audit` reads the node's heads again when the chain is merely ahead (a head being recorded)."""
+    from node_service.verification.log_audit import EVENTS_AHEAD, chain_only_ahead
+    from node_service.verification.receipt import Report
+
+    def report(*failed: str) -> Report:
+        r = Report()
+        r.add("heads", True, "")
+        for name in failed:
+            r.add(name, False, "")
+        return r
+
+    assert chain_only_ahead(report("latest", EVENTS_AHEAD))
+    assert not chain_only_ahead(report("latest", "events"))  # heads differ: a divergence
+    assert not chain_only_ahead(report("views", EVENTS_AHEAD))
+    assert not chain_only_ahead(report())
