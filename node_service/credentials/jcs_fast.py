@@ -77,45 +77,21 @@ def _float(value: float) -> float | int:
 
 def _prepared(value: dict[str, Any] | list[Any]) -> dict[str, Any] | list[Any]:
     """``value`` itself when the C encoder prints it in RFC 8785 form, else a copy of the containers that
-    hold an integral float with those floats as ints; :class:`_UseReference` outside the fast subset."""
+    hold an integral float with those floats as ints; :class:`_UseReference` outside the fast subset.
+
+    One loop for objects (member name, value) and arrays (index, item); the float checks are inlined rather
+    than calling :func:`_float`, since this runs once per value of every document the node hashes."""
+    is_dict = type(value) is dict
+    copy: Any = None
     new: Any
-    if type(value) is dict:
-        copy: dict[str, Any] | None = None
-        for key, item in value.items():
-            if type(key) is not str or (not key.isascii() and max(key) > "\uffff"):
-                raise _UseReference
-            kind = type(item)
-            if kind is str or kind is bool or item is None:
-                continue
-            if kind is float:
-                if not item.is_integer():  # NaN and the infinities are not integers
-                    if 1e-4 <= item < 1e16 or -1e16 < item <= -1e-4:
-                        continue
-                    raise _UseReference
-                if not -_INTEGRAL_LIMIT < item < _INTEGRAL_LIMIT:
-                    raise _UseReference
-                new = int(item)
-            elif kind is int:
-                if -_INT_LIMIT <= item <= _INT_LIMIT:
-                    continue
-                raise _UseReference
-            elif kind is dict or kind is list:
-                new = _prepared(item)
-                if new is item:
-                    continue
-            else:
-                raise _UseReference  # tuples, subclasses, other types: let the reference decide
-            if copy is None:
-                copy = dict(value)
-            copy[key] = new
-        return value if copy is None else copy
-    items: list[Any] | None = None
-    for index, item in enumerate(value):
+    for key, item in value.items() if is_dict else enumerate(value):  # type: ignore[union-attr]
+        if is_dict and (type(key) is not str or (not key.isascii() and max(key) > "\uffff")):
+            raise _UseReference
         kind = type(item)
         if kind is str or kind is bool or item is None:
             continue
         if kind is float:
-            if not item.is_integer():
+            if not item.is_integer():  # NaN and the infinities are not integers
                 if 1e-4 <= item < 1e16 or -1e16 < item <= -1e-4:
                     continue
                 raise _UseReference
@@ -131,11 +107,11 @@ def _prepared(value: dict[str, Any] | list[Any]) -> dict[str, Any] | list[Any]:
             if new is item:
                 continue
         else:
-            raise _UseReference
-        if items is None:
-            items = list(value)
-        items[index] = new
-    return value if items is None else items
+            raise _UseReference  # tuples, subclasses, other types: let the reference decide
+        if copy is None:
+            copy = dict(value) if is_dict else list(value)
+        copy[key] = new
+    return value if copy is None else copy
 
 
 def _fast(value: Any) -> bytes:
