@@ -97,44 +97,20 @@ class Node:
         return self.settings.node_role == "worker"
 
     def start(self) -> Node:
-        if self.is_worker:
-            return self._start_worker()
         s = self.settings
         # (1)
         _check_writable(s.resolved_data_dir)
         self.evidence = self._evidence_store()
-        # (2)
+        # (2) the primary migrates; its workers open the database it migrated
         self.db = create_database(s.sqlalchemy_url)
-        upgrade_to_head(self.db.engine)
+        if not self.is_worker:
+            upgrade_to_head(self.db.engine)
         self.tlog = TransparencyLog(self.db.writer_lock_file)
         try:
-            # (3)
-            rpc = s.chain_rpc
-            if rpc is None:
-                self.devnet = Devnet(s.anvil_executable(), s.devnet_dir)
-                rpc = self.devnet.start()
-            # (4)
-            key_file = s.chain_private_key_file or (s.keys_dir / "chain-account.key")
-            account = load_or_create_account(key_file)
-            self.chain = AnchorChain(rpc, account, confirmations=s.chain_confirmations)
-            self.chain.check_reachable()
-            if self.devnet is not None:
-                self.chain.fund_on_devnet()
-            # (5)
-            self.deployment = self._ensure_deployment()
-            # (6)
-            self.anchorer = Anchorer(
-                self.db,
-                self.tlog,
-                self.chain,
-                self.deployment,
-                interval_seconds=s.anchor_interval_seconds,
-                batch_size=s.anchor_batch_size,
-            )
-            self.anchorer.start()
-            if self.db.is_sqlite:
-                self.checkpointer = WalCheckpointer(self.db.engine)
-                self.checkpointer.start()
+            if self.is_worker:
+                self._attach_to_primary()
+            else:
+                self._start_chain_and_anchorer()
         except BaseException:
             self._stop_chain()
             self.tlog.lock.close()
@@ -143,36 +119,57 @@ class Node:
         self.started = True
         return self
 
-    def _start_worker(self) -> Node:
+    def _chain_account_file(self) -> Path:
+        return self.settings.chain_private_key_file or (self.settings.keys_dir / "chain-account.key")
+
+    def _start_chain_and_anchorer(self) -> None:
         s = self.settings
-        _check_writable(s.resolved_data_dir)
-        self.evidence = self._evidence_store()
-        if s.chain_rpc is None:
+        # (3)
+        rpc = s.chain_rpc
+        if rpc is None:
+            self.devnet = Devnet(s.anvil_executable(), s.devnet_dir)
+            rpc = self.devnet.start()
+        # (4)
+        account = load_or_create_account(self._chain_account_file())
+        self.chain = AnchorChain(rpc, account, confirmations=s.chain_confirmations)
+        self.chain.check_reachable()
+        if self.devnet is not None:
+            self.chain.fund_on_devnet()
+        # (5)
+        self.deployment = self._ensure_deployment()
+        # (6)
+        self.anchorer = Anchorer(
+            self.db,
+            self.tlog,
+            self.chain,
+            self.deployment,
+            interval_seconds=s.anchor_interval_seconds,
+            batch_size=s.anchor_batch_size,
+        )
+        self.anchorer.start()
+        if self.db.is_sqlite:
+            self.checkpointer = WalCheckpointer(self.db.engine)
+            self.checkpointer.start()
+
+    def _attach_to_primary(self) -> None:
+        """A worker: the primary's chain (TANLIAN_CHAIN_RPC) and the contract it recorded; no anchorer."""
+        rpc = self.settings.chain_rpc
+        if rpc is None:
             raise StartupError(
                 "a worker node needs its primary's chain: TANLIAN_CHAIN_RPC is not set",
                 fix="start workers with `tanlian serve --workers N`, which sets it",
             )
-        self.db = create_database(s.sqlalchemy_url)
-        self.tlog = TransparencyLog(self.db.writer_lock_file)
-        try:
-            key_file = s.chain_private_key_file or (s.keys_dir / "chain-account.key")
-            self.chain = AnchorChain(s.chain_rpc, load_or_create_account(key_file), confirmations=1)
-            self.chain.check_reachable()
-            with self.db.transaction() as session:
-                known = session.get(ChainDeployment, self.chain.chain_id)
-                if known is None:
-                    raise StartupError(
-                        f"no anchor contract is recorded for chain {self.chain.chain_id}",
-                        fix="start the primary node first (`tanlian serve` deploys it)",
-                    )
-                self.deployment = Deployment(known.chain_id, known.contract_address)
-            self.anchorer = PrimaryAnchors()
-        except BaseException:
-            self.tlog.lock.close()
-            self.db.dispose()
-            raise
-        self.started = True
-        return self
+        self.chain = AnchorChain(rpc, load_or_create_account(self._chain_account_file()), confirmations=1)
+        self.chain.check_reachable()
+        with self.db.transaction() as session:
+            known = session.get(ChainDeployment, self.chain.chain_id)
+            if known is None:
+                raise StartupError(
+                    f"no anchor contract is recorded for chain {self.chain.chain_id}",
+                    fix="start the primary node first (`tanlian serve` deploys it)",
+                )
+            self.deployment = Deployment(known.chain_id, known.contract_address)
+        self.anchorer = PrimaryAnchors()
 
     def _evidence_store(self) -> EvidenceStore:
         """TANLIAN_EVIDENCE_BACKEND: ``local`` (DATA_DIR/evidence) or ``kubo`` (TANLIAN_KUBO_API_URL)."""
