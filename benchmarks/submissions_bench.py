@@ -51,6 +51,7 @@ from sqlalchemy import text as sql
 
 from footprint_engine.examples import load_example
 from identifier_resolver import HandleRecord, HandleValue, parse_handle
+from node_service.cli.serve_cmds import worker_environment
 from node_service.credentials import eddsa_jcs_2022
 from node_service.credentials.didkey import did_key, verification_method_id
 from node_service.credentials.vc import build_credential
@@ -222,12 +223,7 @@ def run_processes(node: Node, processes: int, template: dict[str, Any], work: li
     """The "check + store" path in ``processes`` worker-node processes over this node's database."""
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(processes), ctx.Queue()
-    env = {
-        "TANLIAN_NODE_ROLE": "worker",
-        "TANLIAN_DATA_DIR": str(node.settings.resolved_data_dir),
-        "TANLIAN_DATABASE_URL": node.settings.sqlalchemy_url,
-        "TANLIAN_CHAIN_RPC": node.chain.rpc_url,
-    }
+    env = worker_environment(node.settings, node)  # as `tanlian serve --workers N` gives its processes
     warm, rest = work[: 10 * processes], work[10 * processes :]
     pool = [
         ctx.Process(

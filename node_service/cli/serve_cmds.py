@@ -78,24 +78,19 @@ def serve(
         f"chain {node.deployment.chain_id} contract {node.deployment.contract_address}"
         + (f"  {processes} server processes" if processes > 1 else "")
     )
-    tls = {
+    run_options: dict[str, object] = {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level,
         "ssl_certfile": str(tls_cert) if tls_cert else None,
         "ssl_keyfile": str(tls_key) if tls_key else None,
     }
     try:
-        if processes > 1:
+        if processes > 1:  # uvicorn's supervisor imports the app in each server process
             os.environ.update(worker_environment(settings, node))
-            uvicorn.run(
-                "node_service.app:create_worker_app",
-                factory=True,
-                workers=processes,
-                host=host,
-                port=port,
-                log_level=settings.log_level,
-                **tls,  # type: ignore[arg-type]
-            )
+            uvicorn.run("node_service.app:create_worker_app", factory=True, workers=processes, **run_options)  # type: ignore[arg-type]
         else:
-            uvicorn.run(create_app(node=node), host=host, port=port, log_level=settings.log_level, **tls)  # type: ignore[arg-type]
+            uvicorn.run(create_app(node=node), **run_options)  # type: ignore[arg-type]
     finally:
         node.stop()
 
