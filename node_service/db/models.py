@@ -111,6 +111,17 @@ class LogTreeNode(Base):
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
+class LogTreeTile(Base):
+    """The 62 hashes of one complete tile of the tree (node_service.transparency.tiles), repeating
+    log_tree_nodes so that a proof reads one row per tier; written with the tile's top node."""
+
+    __tablename__ = "log_tree_tiles"
+
+    tier: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tile: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hashes: Mapped[bytes] = mapped_column(LargeBinary(1984))
+
+
 class LogState(Base):
     """One row: the log's size. Locked by appenders so that leaf indices never collide."""
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-__all__ = ["db_datetime", "execute", "executemany", "is_sqlite", "query", "read_datetime"]
+__all__ = ["cursor", "db_datetime", "execute", "executemany", "is_sqlite", "query", "read_datetime"]
 
 
 def is_sqlite(session: Session) -> bool:
@@ -27,38 +27,39 @@ def _sql(session: Session, sql: str) -> str:
     return sql if session.get_bind().dialect.paramstyle == "qmark" else sql.replace("?", "%s")
 
 
-def _cursor(session: Session) -> Any:
+def cursor(session: Session) -> Any:
+    """A DB-API cursor on the session's connection (in its current transaction); the caller closes it."""
     return session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
 def query(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """All rows of one SELECT."""
-    cursor = _cursor(session)
+    cur = cursor(session)
     try:
-        cursor.execute(_sql(session, sql), tuple(params))
-        return [tuple(row) for row in cursor.fetchall()]
+        cur.execute(_sql(session, sql), tuple(params))
+        return [tuple(row) for row in cur.fetchall()]
     finally:
-        cursor.close()
+        cur.close()
 
 
 def execute(session: Session, sql: str, params: Sequence[Any] = ()) -> int:
     """One INSERT, UPDATE or DELETE; returns the row count."""
-    cursor = _cursor(session)
+    cur = cursor(session)
     try:
-        cursor.execute(_sql(session, sql), tuple(params))
-        return int(cursor.rowcount)
+        cur.execute(_sql(session, sql), tuple(params))
+        return int(cur.rowcount)
     finally:
-        cursor.close()
+        cur.close()
 
 
 def executemany(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     if not rows:
         return
-    cursor = _cursor(session)
+    cur = cursor(session)
     try:
-        cursor.executemany(_sql(session, sql), [tuple(r) for r in rows])
+        cur.executemany(_sql(session, sql), [tuple(r) for r in rows])
     finally:
-        cursor.close()
+        cur.close()
 
 
 def db_datetime(session: Session, moment: datetime) -> datetime | str:

@@ -1,17 +1,18 @@
 """A bounded, thread-safe cache of committed subtree hashes, shared by every reader of one log.
 
 The hash of a complete perfect subtree ``(level, index)`` never changes once it is committed, so readers may
-share it across transactions. Two least-recently-used tiers keep the memory bounded:
+share it across transactions. Two tiers of fixed capacity keep the memory bounded, each dropping its oldest
+entries first (first in, first out: a hit costs one dict look-up, no reordering — reads take no lock):
 
 * the *upper* tier holds nodes at ``level >= upper_level`` (each covers at least 2^upper_level leaves): every
-  proof and root touches a few of them, so they stay hot; ``upper_capacity`` entries (65,536 by default, about
-  10 MiB) cover every upper node of a log of 2^(16 + upper_level) = 16.7 M leaves;
+  proof and root touches several of them, so they stay useful; ``upper_capacity`` entries (131,072 by
+  default, about 25 MiB when full) hold every upper node of a log of 2^(16 + upper_level) = 2 M leaves;
 * the *lower* tier holds the rest; random proofs rarely meet the same low node twice, but recent entries
   (receipts right after a submission) do.
 
 The cache does not decide what is committed: the caller must only ``put_many`` hashes read in a transaction
-that did not write the tree (see ``node_service.services.log``), never the hashes an append computes, since
-that transaction may still roll back and a later append would store a different hash at the same key.
+that did not write the tree (see ``node_service.services.log_store``), never the hashes an append computes,
+since that transaction may still roll back and a later append would store a different hash at the same key.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ __all__ = ["DEFAULT_LOWER_CAPACITY", "DEFAULT_UPPER_CAPACITY", "DEFAULT_UPPER_LE
 
 NodeKey = tuple[int, int]
 
-DEFAULT_UPPER_LEVEL = 8
-DEFAULT_UPPER_CAPACITY = 65_536
+DEFAULT_UPPER_LEVEL = 5
+DEFAULT_UPPER_CAPACITY = 131_072
 DEFAULT_LOWER_CAPACITY = 16_384
 
 
 class SubtreeCache:
-    """``(level, index) -> hash`` with two LRU tiers of fixed capacity."""
+    """``(level, index) -> hash`` with two first-in-first-out tiers of fixed capacity."""
 
     def __init__(
         self,
@@ -58,25 +59,25 @@ class SubtreeCache:
         return len(self._tiers[0]) + len(self._tiers[1])
 
     def get_many(self, keys: Iterable[NodeKey]) -> tuple[dict[NodeKey, bytes], list[NodeKey]]:
-        """The cached hashes among ``keys``, and the keys not cached (in the order given)."""
+        """The cached hashes among ``keys``, and the keys not cached (in the order given).
+
+        No lock: each dict look-up is atomic, and an entry evicted meanwhile is simply a miss. The hit and
+        miss counters are statistics and may lose a count under concurrent readers."""
         found: dict[NodeKey, bytes] = {}
         missing: list[NodeKey] = []
         upper_level, lower, upper = self.upper_level, self._tiers[0], self._tiers[1]
-        with self._lock:
-            for key in keys:
-                tier = upper if key[0] >= upper_level else lower
-                digest = tier.get(key)
-                if digest is None:
-                    missing.append(key)
-                else:
-                    tier.move_to_end(key)
-                    found[key] = digest
-            self.hits += len(found)
-            self.misses += len(missing)
+        for key in keys:
+            digest = (upper if key[0] >= upper_level else lower).get(key)
+            if digest is None:
+                missing.append(key)
+            else:
+                found[key] = digest
+        self.hits += len(found)
+        self.misses += len(missing)
         return found, missing
 
     def put_many(self, items: Mapping[NodeKey, bytes]) -> None:
-        """Remember committed hashes; the least recently used entries of a full tier make room."""
+        """Remember committed hashes; a full tier drops its oldest entries to make room."""
         upper_level = self.upper_level
         with self._lock:
             for key, digest in items.items():
@@ -85,8 +86,9 @@ class SubtreeCache:
                 if not capacity:
                     continue
                 tier = self._tiers[index]
+                if key in tier:
+                    continue
                 tier[key] = digest
-                tier.move_to_end(key)
                 if len(tier) > capacity:
                     tier.popitem(last=False)
 

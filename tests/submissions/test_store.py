@@ -29,7 +29,7 @@ from node_service.evidence_api.errors import GecSerialClaimed
 from node_service.evidence_api.models import GecClaimRecord
 from node_service.identity.handles import DatabaseHandleStore
 from node_service.services import submissions as subs
-from node_service.services.log import SqlSubtreeStore
+from node_service.services.log_store import SqlSubtreeStore
 from node_service.services.organisations import register_organisation
 from node_service.transparency.merkle import hash_children
 from node_service.transparency.tree import MerkleTree

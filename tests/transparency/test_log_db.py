@@ -3,38 +3,17 @@ proofs and bulk appends, on SQLite and PostgreSQL, against the slow recursive re
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 
 from node_service import transparency as t
-from node_service.db import Database, create_database, upgrade_to_head
+from node_service.db import Database, create_database
 from node_service.db.models import LogEntry
-from node_service.services import log as log_service
-from node_service.services.log import TransparencyLog, make_entry, subtree_cache
+from node_service.services import log_store
+from node_service.services.log import TransparencyLog
+from node_service.services.log_store import subtree_cache
 from node_service.transparency.cache import SubtreeCache
-
-DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
-_ids = itertools.count()
-
-
-def entries(count: int) -> list[dict]:
-    return [make_entry("submission", f"urn:test:{next(_ids)}", "ab" * 32, DID) for _ in range(count)]
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = create_database(database_url)
-    upgrade_to_head(database.engine)
-    yield database
-    database.dispose()
-
-
-def append(db: Database, tlog: TransparencyLog, count: int) -> None:
-    with tlog.lock, db.transaction() as session:
-        tlog.append(session, entries(count))
+from tests.transparency.helpers import DID, append, entries
 
 
 def committed_leaves(db: Database) -> list[bytes]:
@@ -89,7 +68,9 @@ def test_reads_in_a_later_transaction_of_an_appending_session_are_cached(db: Dat
         assert cache.get_many([(2, 0)])[0] == {(2, 0): t.mth(committed_leaves(db))}
 
 
-def test_proofs_from_the_cache_equal_proofs_from_the_database(db: Database) -> None:
+def test_proofs_from_the_cache_equal_proofs_from_the_database(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tlog = TransparencyLog()
     for count in (1, 2, 30, 100, 200):
         append(db, tlog, count)
@@ -100,8 +81,16 @@ def test_proofs_from_the_cache_equal_proofs_from_the_database(db: Database) -> N
     cache.clear()
     with db.transaction() as session:
         cold = [tlog.inclusion_proof(session, m, size) for size in (n, 131, 64) for m in range(0, size, 3)]
-    misses, hits = cache.misses, cache.hits
-    assert misses > 0 and len(cache) > 0
+    hits = cache.hits
+    assert cache.misses > 0 and len(cache) > 0
+    node_reads: list[int] = []
+    read_nodes = log_store.SqlSubtreeStore.get_many
+
+    def spy(self: log_store.SqlSubtreeStore, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        node_reads.append(len(keys))
+        return read_nodes(self, keys)
+
+    monkeypatch.setattr(log_store.SqlSubtreeStore, "get_many", spy)
     with db.transaction() as session:
         warm = [tlog.inclusion_proof(session, m, size) for size in (n, 131, 64) for m in range(0, size, 3)]
         batch = [
@@ -109,7 +98,9 @@ def test_proofs_from_the_cache_equal_proofs_from_the_database(db: Database) -> N
             for size in (n, 131, 64)
             for proof in tlog.inclusion_proofs(session, list(range(0, size, 3)), size)
         ]
-    assert cache.misses == misses and cache.hits > hits  # the second round came from the cache alone
+    # the second round read no node rows: the right edge and upper nodes came from the cache, the low
+    # levels of complete tiles from their tiles (tier-0 tiles are not cached)
+    assert node_reads == [] and cache.hits > hits
     reference = [t.inclusion_proof(m, leaves[:size]) for size in (n, 131, 64) for m in range(0, size, 3)]
     assert cold == warm == batch == reference
 
@@ -120,7 +111,7 @@ def test_batched_proofs_of_many_leaves_use_one_query_per_statement_limit(
     tlog = TransparencyLog()
     append(db, tlog, 700)
     leaves = committed_leaves(db)
-    monkeypatch.setattr(log_service, "_MAX_PARAMS", 64)  # forces several statements for one batch
+    monkeypatch.setattr(log_store, "_MAX_PARAMS", 64)  # forces several statements for one batch
     cache = subtree_cache(db.engine)
     assert cache is not None
     cache.clear()
@@ -140,17 +131,18 @@ def test_in_memory_sqlite_gets_no_shared_cache() -> None:
         database.dispose()
 
 
-def test_subtree_cache_is_bounded_per_tier_and_least_recently_used() -> None:
+def test_subtree_cache_is_bounded_per_tier_first_in_first_out() -> None:
     cache = SubtreeCache(upper_level=3, upper_capacity=2, lower_capacity=3)
     digest = bytes(32)
     cache.put_many({(0, i): digest for i in range(5)})
     cache.put_many({(3, 0): digest, (4, 0): digest})
     assert len(cache) == 5
-    cache.get_many([(3, 0)])  # (3, 0) is now more recent than (4, 0)
+    cache.get_many([(3, 0)])  # a hit does not reorder: (3, 0) is still the oldest upper entry
+    cache.put_many({(4, 0): digest})  # already there: nothing moves
     cache.put_many({(5, 0): digest})
     found, missing = cache.get_many([(0, 0), (0, 1), (0, 2), (0, 3), (0, 4), (3, 0), (4, 0), (5, 0)])
-    assert sorted(found) == [(0, 2), (0, 3), (0, 4), (3, 0), (5, 0)]
-    assert missing == [(0, 0), (0, 1), (4, 0)]
+    assert sorted(found) == [(0, 2), (0, 3), (0, 4), (4, 0), (5, 0)]
+    assert missing == [(0, 0), (0, 1), (3, 0)]
     with pytest.raises(ValueError, match="want all >= 0"):
         SubtreeCache(upper_capacity=-1)
 
@@ -161,14 +153,9 @@ def test_bulk_appends_read_back_exactly(
 ) -> None:
     """Whichever way rows are inserted (COPY for large batches on PostgreSQL, executemany otherwise), the ORM
     reads back the same entry, leaf hash and time, and the tree matches the reference."""
-    monkeypatch.setattr(log_service, "COPY_MIN_ROWS", copy_min_rows)
+    monkeypatch.setattr(log_store, "COPY_MIN_ROWS", copy_min_rows)
     tricky = "tab\there, newline\nthere, back\\slash, quote \" and ' , NUL-free unicode é 中 \U0001f600, \\N"
-    batch = [
-        make_entry(
-            "evidence", f"urn:test:{next(_ids)}", "cd" * 32, DID, cid="bafkrei" + "a" * 52, note=tricky
-        )
-        for _ in range(150)
-    ]
+    batch = entries(150, "evidence", "cd" * 32, cid="bafkrei" + "a" * 52, note=tricky)
     tlog = TransparencyLog()
     with tlog.lock, db.transaction() as session:
         written = tlog.append(session, batch)

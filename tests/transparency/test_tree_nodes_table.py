@@ -33,7 +33,7 @@ def test_existing_hashes_survive_the_rebuild_both_ways(tmp_path):
     with db.engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO log_tree_nodes (level, idx, hash) VALUES (?, ?, ?)", rows)
     cfg = alembic_config(url)
-    command.downgrade(cfg, "0010_tree_nodes@-1")  # back to the rowid table of 0001, data copied
+    command.downgrade(cfg, "0010_tree_nodes@-2")  # through 0011, back to the rowid table of 0001, data copied
     assert "WITHOUT ROWID" not in _table_sql(db.engine)
     command.upgrade(cfg, "heads")
     assert "WITHOUT ROWID" in _table_sql(db.engine)
