@@ -57,12 +57,6 @@ __all__ = [
 ACTIVITY_TYPE = "ActivityDataCredential"
 
 
-def canonical_sha256(document: Any) -> str:
-    """Hex SHA-256 of the RFC 8785 form: the same value as services.log.canonical_sha256, through the
-    credentials package's fast JCS path (the pure-Python reference cost ~15 ms per stored footprint)."""
-    return hashlib.sha256(canonicalize(document)).hexdigest()
-
-
 SUBJECT = "credentialSubject"
 
 
