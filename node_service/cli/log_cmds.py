@@ -1,4 +1,5 @@
-"""``tanlian log audit``: walk every anchored head, check consistency proofs and the chain's record."""
+"""``tanlian log audit``: walk every anchored head, check consistency proofs and the chain's record;
+``tanlian log check-store``: check the node's stored tree against its entries."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ __all__ = ["register"]
 SETTLE_ATTEMPTS = 5
 SETTLE_SECONDS = 2.0
 
-log_app = typer.Typer(help="Audit the transparency log against the chain.", no_args_is_help=True)
+log_app = typer.Typer(
+    help="Audit the transparency log against the chain, or its stored tree against its entries.",
+    no_args_is_help=True,
+)
 
 
 @log_app.command("audit")
@@ -83,6 +87,32 @@ def audit(
     typer.echo(
         f"log audit passed: {len(listing.heads)} heads on chain {listing.chain_id} at {listing.contract}"
     )
+
+
+@log_app.command("check-store")
+def check_store(
+    database_url: Annotated[str, typer.Option("--database-url", help="the node's database (SQLAlchemy URL)")],
+) -> None:
+    """For the node's operator: check that every entry hashes to its leaf, every tree node is the hash of its
+    children and every tile equals its nodes. Reads the whole log once; exit 0 when all agree, 1 otherwise."""
+    from node_service.db import create_database
+    from node_service.verification.store_check import check_store as check
+
+    try:
+        db = create_database(database_url)
+        try:
+            report = check(db)
+        finally:
+            db.dispose()
+    except Exception as exc:
+        fail(f"cannot read the log from {database_url}: {type(exc).__name__}: {exc}")
+    for item in report.checks:
+        typer.echo(f"{'PASS' if item.ok else 'FAIL'}  {item.name:<8} {item.detail}")
+    if not report.ok:
+        fail(
+            "the stored tree is damaged — restore the database from a backup; receipts from it may not verify"
+        )
+    typer.echo("the stored log is intact")
 
 
 def register(app: typer.Typer) -> None:
