@@ -52,6 +52,20 @@ def _register(client: Any, name: str, roles: list[str], **subject: Any) -> Org:
     return Org(key=key, did=body["did"], token=body["apiToken"], id=body["id"])
 
 
+def pact_bearer(client: Any, org: Org, name: str | None = None) -> dict[str, str]:
+    """``org`` creates a PACT client and exchanges its credentials (OAuth2 client credentials) for an access
+    token; returns the Authorization header that carries it."""
+    body = {} if name is None else {"name": name}
+    creds = client.post("/pact/clients", json=body, headers=org.auth).json()
+    resp = client.post(
+        "/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(creds["clientId"], creds["clientSecret"]),
+    )
+    assert resp.status_code == 200, resp.text
+    return {"authorization": f"Bearer {resp.json()['access_token']}"}
+
+
 EXAMPLE_SERIALS = ("GEC-2024-YN-HYD-000123", "GEC-2023-YN-HYD-004560")  # the example's GEC batches
 EXAMPLE_PRODUCT = "88.118.8/AL-INGOT-A00"
 EXAMPLE_MATERIALS = ("88.118.5/ALUMINA-SGA", "88.118.8/ANODE-PB")

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from node_service.app import create_app
 from node_service.pact.fastpath import PactReadFastPath
 from node_service.pact.settings import PactSettings
-from tests.node.helpers import register
+from tests.node.helpers import pact_bearer, register
 from tests.pact.test_listing import _seed
 
 
@@ -32,13 +32,7 @@ def test_fast_path_answers_as_the_routes(make_node: Any, tmp_path: Any) -> None:
         owner = register(client, "Owner", ["supplier"])
         buyer = register(client, "Buyer", ["buyer"])
         rows = _seed(node, [owner.id], [buyer.id])
-        creds = client.post("/pact/clients", json={}, headers=buyer.auth).json()
-        token = client.post(
-            "/auth/token",
-            data={"grant_type": "client_credentials"},
-            auth=(creds["clientId"], creds["clientSecret"]),
-        ).json()["access_token"]
-        auth = {"authorization": f"Bearer {token}"}
+        auth = pact_bearer(client, buyer)
         first = client.get("/3/footprints", params={"limit": 3}, headers=auth)
         link = first.headers["link"].split(">")[0][1:].replace("http://testserver", "")
         requests: list[tuple[str, Any, dict[str, str]]] = [

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from node_service.app import create_app
 from node_service.pact.settings import PactSettings
-from tests.node.helpers import register
+from tests.node.helpers import pact_bearer, register
 from tests.pact.spec_schemas import document, validate_response
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -24,12 +24,7 @@ def test_fuzz_pact_v3_endpoints_no_5xx(make_node: Any, tmp_path: Path) -> None:
     app.state.pact_settings = PactSettings(allow_http=True)
     client = TestClient(app)
     buyer = register(client, "Fuzzing buyer", ["buyer"])
-    creds = client.post("/pact/clients", json={}, headers=buyer.auth).json()
-    token = client.post(
-        "/auth/token",
-        data={"grant_type": "client_credentials"},
-        auth=(creds["clientId"], creds["clientSecret"]),
-    ).json()["access_token"]
+    bearer = pact_bearer(client, buyer)
     schema = schemathesis.openapi.from_dict(document())
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.path for op in operations} == {"/3/footprints", "/3/footprints/{id}", "/3/events"}
@@ -49,6 +44,6 @@ def test_fuzz_pact_v3_endpoints_no_5xx(make_node: Any, tmp_path: Path) -> None:
         run()
 
     for operation in operations:
-        for auth in ({"authorization": f"Bearer {token}"}, {"authorization": "Bearer nonsense"}):
+        for auth in (bearer, {"authorization": "Bearer nonsense"}):
             fuzz(operation, auth)
     assert not failures, failures

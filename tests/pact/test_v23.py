@@ -17,7 +17,14 @@ from footprint_engine.pact import to_pact_v3_pcf, to_pact_v23_pcf
 from node_service.app import create_app
 from node_service.db.models import Footprint
 from node_service.pact.settings import PactSettings
-from tests.node.helpers import Org, activity, register, serve_example_identifiers, signed_activity
+from tests.node.helpers import (
+    Org,
+    activity,
+    pact_bearer,
+    register,
+    serve_example_identifiers,
+    signed_activity,
+)
 from tests.pact.spec_schemas import validate_response, validate_v23
 
 BIOGENIC_CO2_T = 300.0  # t of biogenic CO2 added to the ingot's process emissions
@@ -28,17 +35,6 @@ def _submit(client: TestClient, org: Org, subject: dict[str, Any]) -> str:
     assert resp.status_code == 201, resp.text
     footprint_id: str = resp.json()["footprintId"]
     return footprint_id
-
-
-def _token(client: TestClient, org: Org) -> dict[str, str]:
-    creds = client.post("/pact/clients", json={"name": "ERP"}, headers=org.auth).json()
-    resp = client.post(
-        "/auth/token",
-        data={"grant_type": "client_credentials"},
-        auth=(creds["clientId"], creds["clientSecret"]),
-    )
-    assert resp.status_code == 200, resp.text
-    return {"authorization": f"Bearer {resp.json()['access_token']}"}
 
 
 def _result(node: Any, footprint_id: str) -> FootprintResult:
@@ -71,7 +67,7 @@ def test_v23_and_v3_documents_are_the_engine_mapping_and_valid(exchange: Any) ->
         f"/pact/footprints/{a1}/publish", json={"shareWith": [buyer.did]}, headers=smelter.auth
     )
     assert published.status_code == 201, published.text
-    headers = _token(client, buyer)
+    headers = pact_bearer(client, buyer, "ERP")
     result = _result(node, a1)
     assert result.declared_unit == "t"
 
@@ -156,7 +152,7 @@ def test_a_piece_needs_its_mass_and_v23_declares_it_per_kilogram(exchange: Any) 
     body = {"shareWith": [buyer.did], "productMassPerDeclaredUnit": 20}
     ok = client.post(f"/pact/footprints/{ingot}/publish", json=body, headers=smelter.auth)
     assert ok.status_code == 201, ok.text  # the refusal stored nothing: this is the first publication
-    headers = _token(client, buyer)
+    headers = pact_bearer(client, buyer, "ERP")
     result = _result(node, ingot)
     v3 = client.get(f"/3/footprints/{ingot}", headers=headers).json()
     validate_response("/3/footprints/{id}", "get", 200, v3)
@@ -198,7 +194,7 @@ def test_a_v23_request_is_fulfilled_with_v23_documents(exchange: Any) -> None:
         "time": "2026-11-21T10:00:00Z",
         "data": {"pf": {"productIds": [urn]}, "comment": "v2.3 host asking"},
     }
-    headers = {**_token(client, buyer), "content-type": "application/cloudevents+json"}
+    headers = {**pact_bearer(client, buyer, "ERP"), "content-type": "application/cloudevents+json"}
     accepted = client.post("/2/events", content=json.dumps(event), headers=headers)
     assert accepted.status_code == 200, accepted.text
     inbox = client.get("/pact/requests", params={"status": "pending"}, headers=smelter.auth).json()["data"]
