@@ -2,15 +2,18 @@
 
 Measures, on SQLite and (when reachable) PostgreSQL:
   * append throughput: entries/s through ``TransparencyLog.append`` in batches (one transaction per batch);
-  * with a log of ``--entries`` entries (default 1,000,000): inclusion proofs generated from the database
-    per second (one proof per call, random leaves, against the full tree, after 2,000 proofs have warmed the
-    process's subtree cache), the same batched (``inclusion_proofs``, 1,000 leaves per call), verified per
-    second (``verify_inclusion`` with the leaf hash and root read from the database), and proof sizes.
-    Wall-clock rates, and in brackets this process's CPU rate (the database's own CPU is not counted there).
+  * with a log of ``--entries`` entries (default 1,000,000, on both databases): inclusion proofs generated
+    from the database per second (one proof per call, random leaves, against the full tree, after 5,000
+    proofs have warmed the process's cache of upper nodes, as a running node's earlier reads would), the
+    same batched (``inclusion_proofs``, 1,000 leaves per call), verified per second (``verify_inclusion``
+    with the leaf hash and root read from the database), and proof sizes. Wall-clock rates, and in brackets
+    this process's CPU rate (the database's own CPU is not counted there);
+  * PostgreSQL: the floor one query per proof puts under single proofs — prepared ``SELECT 1`` round trips
+    per second on one connection — and the sizes of the tree's two tables.
 
 Targets (issue 5): append >= 20,000 entries/s; proofs generated >= 10,000/s and verified >= 50,000/s.
 
-    .venv/bin/python benchmarks/log_bench.py                       # SQLite, 1,000,000 entries
+    .venv/bin/python benchmarks/log_bench.py      # SQLite and PostgreSQL, 1,000,000 entries each (~5 min)
     .venv/bin/python benchmarks/log_bench.py --entries 200000 --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
 """
 
@@ -22,6 +25,7 @@ import os
 import random
 import tempfile
 import time
+import timeit
 import uuid
 from pathlib import Path
 
@@ -30,7 +34,8 @@ from sqlalchemy.engine import make_url
 
 from node_service.db import create_database, upgrade_to_head
 from node_service.db.models import LogEntry
-from node_service.services.log import TransparencyLog, make_entry, subtree_cache
+from node_service.services.log import TransparencyLog, make_entry
+from node_service.services.log_store import subtree_cache
 from node_service.transparency import verify_inclusion
 
 DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -70,7 +75,7 @@ def bench_proofs(url: str, label: str, samples: int, batch: int = 1_000) -> None
         size = tlog.size(session)
         root = tlog.root(session, size)
         rng = random.Random(1)
-        warm = [rng.randrange(size) for _ in range(2_000)]
+        warm = [rng.randrange(size) for _ in range(5_000)]
         indices = [rng.randrange(size) for _ in range(samples)]
         other = [rng.randrange(size) for _ in range(samples)]
         leaves = {
@@ -119,6 +124,38 @@ def bench_proofs(url: str, label: str, samples: int, batch: int = 1_000) -> None
     db.dispose()
 
 
+def postgres_floor(url: str, count: int = 5_000) -> None:
+    """What one query per proof costs before any work: prepared ``SELECT 1`` round trips on one connection,
+    and how much room the tree takes (log_tree_tiles repeats five levels of log_tree_nodes)."""
+    db = create_database(url)
+    with db.engine.connect() as conn:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        t0 = time.perf_counter()
+        for _ in range(count):
+            cursor.execute("SELECT 1", prepare=True)
+            cursor.fetchall()
+        elapsed = time.perf_counter() - t0
+        sizes = {
+            table: conn.execute(text(f"SELECT pg_total_relation_size('{table}')")).scalar_one()
+            for table in ("log_entries", "log_tree_nodes", "log_tree_tiles")
+        }
+    db.dispose()
+    print(
+        f"[postgresql] one connection, prepared SELECT 1: {count / elapsed:,.0f} round trips/s "
+        f"({elapsed / count * 1e6:.0f} us each): the ceiling of one-query-per-proof on this machine"
+    )
+    print("[postgresql] table sizes: " + ", ".join(f"{t} {b / 2**20:,.0f} MiB" for t, b in sizes.items()))
+
+
+def sha256_ns() -> float:
+    """Best of five timings of one RFC 9162 node hash: the figure that moves with the machine's speed."""
+    timer = timeit.Timer(
+        "sha256(b'\\x01' + left + right).digest()",
+        setup="from hashlib import sha256; left = right = bytes(32)",
+    )
+    return min(timer.repeat(5, 100_000)) / 100_000 * 1e9
+
+
 def fresh_postgres(admin: str) -> tuple[str, str]:
     name = f"tanlian_bench_{uuid.uuid4().hex[:8]}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
@@ -150,12 +187,16 @@ def main() -> None:
         ),
     )
     args = parser.parse_args()
-    print(f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}; this machine's speed today: "
+        f"SHA-256 of 65 bytes {sha256_ns():.0f} ns (verification is ~20 of them per proof)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         bench_append(url, args.append, args.batch, "sqlite")
         bench_append(url, args.entries - args.append, args.batch, "sqlite (building the large log)")
         bench_proofs(url, "sqlite", args.samples)
+        print(f"[sqlite] database file {Path(tmp, 'bench.db').stat().st_size / 2**20:,.0f} MiB")
     try:
         pg, name = fresh_postgres(args.postgres)
     except Exception as exc:
@@ -163,7 +204,9 @@ def main() -> None:
         return
     try:
         bench_append(pg, args.append, args.batch, "postgresql")
+        bench_append(pg, args.entries - args.append, args.batch, "postgresql (building the large log)")
         bench_proofs(pg, "postgresql", min(args.samples, 5_000))
+        postgres_floor(pg)
     finally:
         drop_postgres(args.postgres, name)
 
