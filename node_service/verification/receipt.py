@@ -8,7 +8,8 @@ The checklist an auditor follows; each step is one ``Check`` in the report:
       CIDv1 equals entry.cid);
   (5) chain (when an RPC URL is given): the endpoint's chain id is the receipt's; the contract's
       treeHead(treeSize) returns rootHash; the transaction is mined in blockNumber, sent to the contract;
-  (6) time: the entry's time is not after the head's on-chain anchoredAt.
+  (6) time: the entry's time is not after the head's on-chain anchoredAt, give or take the clock tolerance
+      (``CLOCK_TOLERANCE_SECONDS``: a block's timestamp is its producer's clock in whole seconds, not the node's).
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from node_service.errors import NodeError
 from node_service.transparency import entry_leaf_hash, root_from_inclusion_proof
 from node_service.transparency.errors import MerkleError
 
-__all__ = ["Check", "ReceiptError", "verify_receipt"]
+__all__ = ["CLOCK_TOLERANCE_SECONDS", "Check", "ReceiptError", "time_check", "verify_receipt"]
+
+CLOCK_TOLERANCE_SECONDS = 15
+"""How far an entry's time may lie after its head's ``anchoredAt``: the node's clock and the block producer's
+are two clocks, and a block's timestamp is whole seconds, set by its producer (anvil's lags the wall clock by
+a second or two under load; geth accepts blocks up to 15 s in the future). An entry logged later than that
+after the head that includes it was anchored is a wrong time or a wrong head."""
 
 TREE_HEAD_ABI = [
     {
@@ -207,13 +214,25 @@ def _check_chain(report: Report, receipt: dict[str, Any], root: bytes, rpc_url: 
         tx = None
     if tx is not None:
         _check_transaction(report, tx, anchor)
-    entry_time = _parse_time(receipt["entry"]["time"])
-    head_time = datetime.fromtimestamp(int(anchored_at), UTC)
-    report.add(
-        "time",
-        anchored_at > 0 and entry_time.replace(microsecond=0) <= head_time,
-        f"entry logged {entry_time.isoformat()}, head anchored {head_time.isoformat()}",
-    )
+    report.add("time", *time_check(_parse_time(receipt["entry"]["time"]), int(anchored_at)))
+
+
+def time_check(entry_time: datetime, anchored_at: int) -> tuple[bool, str]:
+    """Check (6): whether an entry logged at ``entry_time`` can be in a head anchored at ``anchored_at`` (a
+    block timestamp, Unix seconds; 0 when the head is not on chain), and the detail saying so."""
+    if anchored_at <= 0:
+        return False, "the head is not anchored (anchoredAt 0)"
+    head_time = datetime.fromtimestamp(anchored_at, UTC)
+    late = (entry_time - head_time).total_seconds()
+    detail = f"entry logged {entry_time.isoformat()}, head anchored {head_time.isoformat()}"
+    if late > CLOCK_TOLERANCE_SECONDS:
+        return (
+            False,
+            f"{detail}: the entry is {late:.1f} s later, over the {CLOCK_TOLERANCE_SECONDS} s clock tolerance",
+        )
+    if late > 0:
+        detail += f" ({late:.1f} s before the entry, within the {CLOCK_TOLERANCE_SECONDS} s clock tolerance)"
+    return True, detail
 
 
 def _check_transaction(report: Report, tx: Any, anchor: dict[str, Any]) -> None:
