@@ -14,6 +14,7 @@ import io
 import os
 import sys
 import tempfile
+import threading
 import warnings
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,8 @@ from types import ModuleType
 __all__ = ["brightway_versions", "import_bw2calc"]
 
 _ENV = "BRIGHTWAY2_DIR"
+_IMPORT_LOCK = threading.Lock()
+_bw2calc: ModuleType | None = None
 
 
 def import_bw2calc(project_dir: str | Path | None = None) -> ModuleType:
@@ -30,19 +33,25 @@ def import_bw2calc(project_dir: str | Path | None = None) -> ModuleType:
     ``project_dir`` applies only to the first import in a process (bw2data reads the variable once);
     when it is None and the variable is unset, a private temporary directory is used.
     """
-    if "bw2calc" in sys.modules:
-        return sys.modules["bw2calc"]
-    if "bw2data" not in sys.modules:
-        if project_dir is not None:
-            Path(project_dir).mkdir(parents=True, exist_ok=True)
-            os.environ[_ENV] = str(project_dir)
-        elif not os.environ.get(_ENV):
-            os.environ[_ENV] = tempfile.mkdtemp(prefix="tanlian-brightway-")
-    sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import bw2calc
-    return bw2calc
+    global _bw2calc
+    if _bw2calc is not None:
+        return _bw2calc
+    # One thread imports: another thread would find a partly initialised ``bw2calc`` in sys.modules (no
+    # ``LCA`` yet), and redirect_stdout swaps the process's sys.stdout for the time of the import.
+    with _IMPORT_LOCK:
+        if _bw2calc is None:
+            if "bw2data" not in sys.modules:
+                if project_dir is not None:
+                    Path(project_dir).mkdir(parents=True, exist_ok=True)
+                    os.environ[_ENV] = str(project_dir)
+                elif not os.environ.get(_ENV):
+                    os.environ[_ENV] = tempfile.mkdtemp(prefix="tanlian-brightway-")
+            sink = io.StringIO()
+            with contextlib.redirect_stdout(sink), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                import bw2calc
+            _bw2calc = bw2calc
+    return _bw2calc
 
 
 @cache
