@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from footprint_engine.activity import ActivityData
@@ -48,31 +48,19 @@ def upstream_for(
     return found
 
 
-def next_version(session: Session, organisation_id: str, product_id: str) -> int:
-    latest = session.execute(
-        select(func.max(Footprint.version)).where(
-            Footprint.organisation_id == organisation_id, Footprint.product_id == product_id
-        )
-    ).scalar_one_or_none()
-    return int(latest or 0) + 1
-
-
 def compute_footprint_document(
     node: Node, activity: ActivityData, *, footprint_id: str, submission_id: str, organisation: str
 ) -> dict[str, Any]:
-    """The footprint document the node stores, hashes into the log and serves.
-
-    ``version`` is the next version of this organisation's product; the caller stores it with the row
-    (``Footprint.version = document["version"]``) in the same transaction.
+    """The footprint document the node stores, hashes into the log and serves, but for its ``version``:
+    the next of this organisation's product, which the storing transaction sets
+    (node_service.services.submissions.store_submission), so that concurrent submissions never share one.
     """
     with node.db.transaction() as session:
         viewer = session.execute(select(Organisation).where(Organisation.did == organisation)).scalar_one()
         upstream = upstream_for(session, activity, viewer)
-        version = next_version(session, viewer.id, activity.product_identifier)
     result = calculate_activity(node.settings, activity, upstream)
     return {
         "id": footprint_id,
-        "version": version,
         "type": "ProductCarbonFootprint",
         "productId": activity.product_identifier,
         "productName": activity.product_name,

@@ -290,9 +290,9 @@ class _Write:
     submission: Submission
     footprint: Footprint
     canonical: bytes  # the credential's RFC 8785 text (stored, and hashed in checked.sha256)
-    fp_canonical: bytes  # the footprint document's
     flags: list[dict[str, Any]]
     now: datetime
+    fp_canonical: bytes = b""  # the footprint document's, once its version is set (when its rows are written)
     gec_entries: list[dict[str, Any]] = field(default_factory=list)  # set when its rows are written
     done: bool = False  # the group it was in has finished (stored, refused or failed)
     stored: bool = False
@@ -388,6 +388,18 @@ def _write_rows(session: Session, item: _Write, ids: set[str]) -> None:
         )
     claimant = checked.claimant if checked.gec else None
     moving = check_serials_free(session, claimant, checked.gec) if claimant is not None else set()
+    # the footprint's version: the next of this organisation's product, read here, where writers are
+    # serialised, so that concurrent submissions (other processes, earlier members of the group) never share
+    # one; the document is then final and is hashed
+    document = footprint.result
+    latest = dbapi.query(
+        session,
+        "SELECT MAX(version) FROM footprints WHERE organisation_id = ? AND product_id = ?",
+        (footprint.organisation_id, footprint.product_id),
+    )[0][0]
+    footprint.version = document["version"] = int(latest or 0) + 1
+    item.fp_canonical = canonicalize(document)
+    footprint.sha256 = hashlib.sha256(item.fp_canonical).hexdigest()
     # writes
     ids.add(checked.credential_id)
     created_at = dbapi.db_datetime(session, item.now)
@@ -424,7 +436,6 @@ def _write_rows(session: Session, item: _Write, ids: set[str]) -> None:
             created_at,
         ),
     )
-    document = footprint.result
     _insert(
         session,
         footprint,
@@ -456,6 +467,8 @@ def store_submission(node: Node, checked: Checked, footprint_id: str, document: 
     the GEC claims it held move to this one). A serial claimed meanwhile by another submission is a 409 and
     nothing is stored.
 
+    The footprint's ``version`` (1, 2, … per organisation and product) is set in ``document`` by the
+    transaction that stores it, where writers are serialised, and only then is the document hashed.
     The JSON columns hold the RFC 8785 text that was hashed, so each document is serialised once; rows are
     written with plain statements (node_service.services.dbapi); concurrent submissions share one
     transaction and one log append (:class:`_GroupCommit`), each still all or nothing.
@@ -463,7 +476,6 @@ def store_submission(node: Node, checked: Checked, footprint_id: str, document: 
     now = datetime.now(UTC)
     activity = checked.activity
     period = activity.reporting_period
-    fp_canonical = canonicalize(document)
     submission = Submission(
         id=checked.credential_id,
         organisation_id=checked.organisation_id,
@@ -482,8 +494,7 @@ def store_submission(node: Node, checked: Checked, footprint_id: str, document: 
         organisation_id=checked.organisation_id,
         product_id=activity.product_identifier,
         result=document,
-        sha256=hashlib.sha256(fp_canonical).hexdigest(),
-        version=document["version"],
+        sha256="",  # with the version, when its rows are written
         created_at=now,
     )
     flags = [{"kind": k, "field": f, "detail": d[:1000]} for k, f, d in checked.flags]
@@ -492,7 +503,6 @@ def store_submission(node: Node, checked: Checked, footprint_id: str, document: 
         submission,
         footprint,
         checked.canonical or canonicalize(checked.credential),
-        fp_canonical,
         flags,
         now,
     )

@@ -78,7 +78,8 @@ def _credential(
 
 def _document(checked: subs.Checked, footprint_id: str) -> dict[str, Any]:
     # a small stand-in for the engine's document (the store does not look inside it), with an integral float
-    return {"id": footprint_id, "submissionId": checked.credential_id, "version": 1, "pcf": 12.0, "x": [0.5]}
+    # (its version is the store's to set)
+    return {"id": footprint_id, "submissionId": checked.credential_id, "pcf": 12.0, "x": [0.5]}
 
 
 def _store_concurrently(node: Any, checked: list[subs.Checked]) -> list[Any]:
@@ -143,6 +144,28 @@ def test_a_group_is_stored_atomically_each_and_logged_in_order(node):
         claims = session.execute(select(GecClaimRecord)).scalars().all()  # two serials of its own each
         assert sorted(c.submission_id for c in claims) == sorted(2 * [c.credential_id for c in checked])
         assert {e.entry_id for e in entries if e.type == "gec-claim"} == {c.entry_id for c in claims}
+
+
+def test_concurrent_versions_of_a_product_are_numbered_in_the_order_stored_and_logged_with_it(node):
+    key, did = _org(node)
+    first = subs.check_submission(node, _credential(key, did))
+    fid = str(uuid.uuid4())
+    assert subs.store_submission(node, first, fid, _document(first, fid)).footprint.version == 1
+    # four more at once, written in one group: versions 2..5, never one twice
+    checked = [subs.check_submission(node, _credential(key, did)) for _ in range(4)]
+    results = _store_concurrently(node, checked)
+    assert sorted(r.footprint.version for r in results) == [2, 3, 4, 5]
+    with node.db.transaction() as session:
+        rows = session.execute(select(Footprint)).scalars().all()
+        assert sorted(fp.version for fp in rows) == [1, 2, 3, 4, 5]
+        for fp in rows:  # the stored document carries the version, and the logged hash covers it
+            assert fp.result["version"] == fp.version
+            assert fp.sha256 == hashlib.sha256(canonicalize(fp.result)).hexdigest()
+            logged = session.execute(select(LogEntry).where(LogEntry.entry_id == fp.id)).scalar_one()
+            assert logged.entry["sha256"] == fp.sha256
+        # the newest version is the accepted submission
+        accepted = session.execute(select(Submission).where(Submission.status == "accepted")).scalar_one()
+        assert next(fp for fp in rows if fp.submission_id == accepted.id).version == 5
 
 
 def test_a_duplicate_in_the_group_is_refused_and_writes_nothing(node):
