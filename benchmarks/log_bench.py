@@ -4,7 +4,8 @@ Measures, on SQLite and (when reachable) PostgreSQL:
   * append throughput: entries/s through ``TransparencyLog.append`` in batches (one transaction per batch);
   * with a log of ``--entries`` entries (default 1,000,000, on both databases): inclusion proofs generated
     from the database per second (one proof per call, random leaves, against the full tree, after 5,000
-    proofs have warmed the process's cache of upper nodes, as a running node's earlier reads would), the
+    proofs have warmed the process's cache of upper nodes, as a running node's earlier reads would; first
+    with each proof reading its bottom tile, then with every bottom tile in the cache's tile tier), the
     same batched (``inclusion_proofs``, 1,000 leaves per call), verified per second (``verify_inclusion``
     with the leaf hash and root read from the database), and proof sizes. Wall-clock rates, and in brackets
     this process's CPU rate (the database's own CPU is not counted there);
@@ -35,8 +36,9 @@ from sqlalchemy.engine import make_url
 from node_service.db import create_database, upgrade_to_head
 from node_service.db.models import LogEntry
 from node_service.services.log import TransparencyLog, make_entry
-from node_service.services.log_store import subtree_cache
+from node_service.services.log_store import configure_subtree_cache
 from node_service.transparency import verify_inclusion
+from node_service.transparency.tiles import TILE_BYTES
 
 DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 
@@ -70,7 +72,8 @@ def bench_append(url: str, total: int, batch: int, label: str) -> float:
 def bench_proofs(url: str, label: str, samples: int, batch: int = 1_000) -> None:
     db = create_database(url)
     tlog = TransparencyLog()
-    cache = subtree_cache(db.engine)
+    # first without the bottom-tile tier: each proof reads its bottom tile (one query)
+    cache = configure_subtree_cache(db.engine, 0)
     with db.transaction() as session:
         size = tlog.size(session)
         root = tlog.root(session, size)
@@ -84,8 +87,6 @@ def bench_proofs(url: str, label: str, samples: int, batch: int = 1_000) -> None
                 LogEntry.leaf_index.in_(indices[:5000])
             )
         }
-        if cache is not None:
-            cache.clear()
         for i in warm:  # fills the cache's upper levels, as a running node's earlier reads would
             tlog.inclusion_proof(session, i, size)
         t0, c0 = time.perf_counter(), time.process_time()
@@ -99,6 +100,22 @@ def bench_proofs(url: str, label: str, samples: int, batch: int = 1_000) -> None
         ]
         bat, bat_cpu = time.perf_counter() - t0, time.process_time() - c0
     assert len(batched) == samples
+    # then as a node runs (TANLIAN_LOG_TILE_CACHE_MIB=64): bottom tiles cached as proofs read them; here
+    # every one is read first, by batched proofs of one leaf per tile
+    cache = configure_subtree_cache(db.engine, 64 << 20)
+    assert cache is not None
+    with db.transaction() as session:
+        for i in warm:
+            tlog.inclusion_proof(session, i, size)
+        t0 = time.perf_counter()
+        firsts = range(0, size - size % 32, 32)
+        for s in range(0, len(firsts), batch):
+            tlog.inclusion_proofs(session, firsts[s : s + batch], size)
+        fill = time.perf_counter() - t0
+        t0, c0 = time.perf_counter(), time.process_time()
+        warm_proofs = [tlog.inclusion_proof(session, i, size) for i in indices]
+        hot, hot_cpu = time.perf_counter() - t0, time.process_time() - c0
+    assert warm_proofs == proofs
     sample = [(i, p) for i, p in zip(indices, proofs, strict=True) if i in leaves]
     reps = max(1, 50_000 // max(1, len(sample)))
     t0, c0 = time.perf_counter(), time.process_time()
@@ -113,8 +130,12 @@ def bench_proofs(url: str, label: str, samples: int, batch: int = 1_000) -> None
         f"batched by {batch:,} {samples / bat:,.0f}/s ({samples / bat_cpu:,.0f}/s cpu), "
         f"verified {reps * len(sample) / ver:,.0f}/s ({reps * len(sample) / ver_cpu:,.0f}/s cpu)"
     )
-    if cache is not None:
-        print(f"[{label}] subtree cache: {len(cache):,} hashes, {cache.hits:,} hits, {cache.misses:,} misses")
+    print(
+        f"[{label}] with the bottom tiles cached ({cache.tiles:,} tiles, {cache.tiles * TILE_BYTES / 2**20:.0f} "
+        f"MiB of hashes, read in {fill:.1f} s): inclusion proofs generated {samples / hot:,.0f}/s "
+        f"({samples / hot_cpu:,.0f}/s cpu; no query)"
+    )
+    print(f"[{label}] subtree cache: {len(cache):,} hashes, {cache.hits:,} hits, {cache.misses:,} misses")
     print(
         f"[{label}] inclusion proof size: {lengths[0]}-{lengths[-1]} hashes "
         f"({lengths[-1] * 32} bytes max; ceil(log2 n) = {(size - 1).bit_length()}); "

@@ -35,6 +35,7 @@ from node_service.errors import StartupError
 from node_service.evidence import MAX_EVIDENCE_SIZE, EvidenceStore, KuboEvidenceStore, LocalEvidenceStore
 from node_service.services.anchoring import Anchorer, Deployment
 from node_service.services.log import TransparencyLog
+from node_service.services.log_store import configure_subtree_cache
 from node_service.settings import Settings
 
 __all__ = ["Node"]
@@ -105,6 +106,7 @@ class Node:
         self.db = create_database(s.sqlalchemy_url)
         if not self.is_worker:
             upgrade_to_head(self.db.engine)
+        configure_subtree_cache(self.db.engine, s.log_tile_cache_mib << 20)
         self.tlog = TransparencyLog(self.db.writer_lock_file)
         try:
             if self.is_worker:

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
         default=None,
         description="hex private key of the anchoring account; default generated in data_dir/keys",
     )
+    log_tile_cache_mib: int = Field(
+        default=64,
+        ge=0,
+        description="memory per server process for the log's bottom tiles (62 hashes each): 64 MiB holds "
+        "every tile of a log of 1.08 M entries, so proofs there read nothing from the database; 0 turns it off",
+    )
     evidence_backend: str = Field(default="local", pattern="^(local|kubo)$")
     kubo_api_url: str = "http://127.0.0.1:5001"
     log_level: str = "info"

@@ -20,11 +20,12 @@ from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from node_service.services import dbapi
 from node_service.transparency.cache import SubtreeCache
-from node_service.transparency.tiles import TiledSubtreeStore, TileKey
+from node_service.transparency.tiles import TILE_BYTES, TiledSubtreeStore, TileKey
 
 __all__ = [
     "SqlSubtreeStore",
     "SqlTileStore",
+    "configure_subtree_cache",
     "insert_rows",
     "mark_appending",
     "subtree_cache",
@@ -53,6 +54,16 @@ def subtree_cache(engine: Engine) -> SubtreeCache | None:
     if cache is None:
         with _CACHES_LOCK:
             cache = _CACHES.setdefault(engine, SubtreeCache())
+    return cache
+
+
+def configure_subtree_cache(engine: Engine, tile_cache_bytes: int) -> SubtreeCache | None:
+    """Give ``engine``'s database a fresh process-wide cache whose bottom-tile tier holds ``tile_cache_bytes``
+    of tiles (the node does this once at start, from ``TANLIAN_LOG_TILE_CACHE_MIB``)."""
+    if isinstance(engine.pool, StaticPool | SingletonThreadPool):
+        return None
+    with _CACHES_LOCK:
+        cache = _CACHES[engine] = SubtreeCache(tile_capacity=tile_cache_bytes // TILE_BYTES)
     return cache
 
 

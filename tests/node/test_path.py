@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from node_service.app import create_app
 from node_service.db.models import Anchor, LogEntry
+from node_service.services.log_store import subtree_cache
+from node_service.transparency.tiles import TILE_BYTES
 from node_service.verification import verify_receipt
 from tests.node.helpers import register, signed_activity, wait_receipt
 
@@ -75,7 +77,9 @@ def test_resubmitting_the_same_credential_is_idempotent(make_node, tmp_path):
 
 
 def test_health_and_readiness(make_node, tmp_path):
-    node = make_node(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    node = make_node(f"sqlite:///{tmp_path / 'db.sqlite'}", log_tile_cache_mib=1)
+    cache = subtree_cache(node.db.engine)  # the log's cache, sized from TANLIAN_LOG_TILE_CACHE_MIB
+    assert cache is not None and cache.tile_capacity == (1 << 20) // TILE_BYTES == 528
     with TestClient(create_app(node=node)) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")

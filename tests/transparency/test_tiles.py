@@ -17,7 +17,7 @@ from node_service import transparency as t
 from node_service.db import Database, create_database, upgrade_to_head
 from node_service.db.migrate import alembic_config
 from node_service.services.log import TransparencyLog
-from node_service.services.log_store import SqlTileStore, tree_store
+from node_service.services.log_store import SqlTileStore, configure_subtree_cache, subtree_cache, tree_store
 from node_service.transparency.cache import SubtreeCache
 from node_service.transparency.tiles import (
     TILE_BYTES,
@@ -115,7 +115,48 @@ def test_a_cache_only_keeps_what_it_is_told_is_committed() -> None:
     tree.inclusion_proof(5, 1030)
     found, _ = cache.get_many(tile_node_keys((1, 0)))
     assert len(found) == 62  # an upper tile enters whole
-    assert not cache.get_many(tile_node_keys((0, 0))[:31])[0]  # a tier-0 tile's nodes do not
+    assert not cache.get_many(tile_node_keys((0, 0))[:31])[0]  # a bottom tile's nodes do not, one by one,
+    assert cache.get_tile(0) == tiles.tiles[(0, 0)]  # but as a tile
+    assert cache.tiles == 1  # leaf 1029's bottom tile is not complete: its nodes came one by one
+
+
+class CountingTiles(InMemoryTileStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get_tiles(self, keys):
+        self.reads += len(keys)
+        return super().get_tiles(keys)
+
+
+def test_with_its_bottom_tile_cached_a_proof_reads_no_tile_and_stays_right() -> None:
+    nodes, tiles = t.InMemorySubtreeStore(), CountingTiles()
+    cache = SubtreeCache()
+    tree = t.MerkleTree(TiledSubtreeStore(nodes, tiles, cache))
+    hashes = leaves(3000)
+    tree.append_leaves(0, hashes)
+    want = [t.inclusion_proof(m, hashes) for m in range(0, 3000, 11)]
+    assert [tree.inclusion_proof(m, 3000) for m in range(0, 3000, 11)] == want  # cold: the tiles are read
+    assert cache.tiles == 3000 // 32
+    reads = tiles.reads
+    assert [tree.inclusion_proof(m, 3000) for m in range(0, 3000, 11)] == want  # warm
+    assert tree.inclusion_proofs(list(range(0, 3000, 11)), 3000) == want
+    assert tiles.reads == reads
+
+
+def test_the_tile_tier_is_bounded_and_drops_its_oldest_tiles_first() -> None:
+    cache = SubtreeCache(tile_capacity=2)
+    cache.put_tiles({0: b"a", 1: b"b"})
+    cache.put_tiles({1: b"B", 2: b"c"})  # a tile held already is not replaced (it cannot change)
+    assert [cache.get_tile(i) for i in range(3)] == [None, b"b", b"c"]
+    off = SubtreeCache(tile_capacity=0)
+    off.put_tiles({0: b"a"})
+    assert off.get_tile(0) is None and off.tiles == 0
+    cache.clear()
+    assert cache.tiles == 0
+    with pytest.raises(ValueError, match="tile_capacity -1"):
+        SubtreeCache(tile_capacity=-1)
 
 
 # --- the database ------------------------------------------------------------------------------------
@@ -172,3 +213,16 @@ def test_the_migration_fills_the_tiles_of_an_existing_log(database_url: str) -> 
             command.upgrade(cfg, "heads")
     finally:
         db.dispose()
+
+
+def test_a_configured_cache_replaces_the_databases_cache_with_its_tile_capacity(db: Database) -> None:
+    cache = configure_subtree_cache(db.engine, 3 * TILE_BYTES + 5)
+    assert cache is not None and cache.tile_capacity == 3
+    assert subtree_cache(db.engine) is cache
+    tlog = TransparencyLog()
+    append(db, tlog, 200)  # six bottom tiles
+    with db.transaction() as session:
+        proofs = [tlog.inclusion_proof(session, m, 200) for m in range(0, 192, 32)]
+    assert cache.tiles == 3  # the three read last
+    with db.transaction() as session:
+        assert [tlog.inclusion_proof(session, m, 200) for m in range(0, 192, 32)] == proofs
