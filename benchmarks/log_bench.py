@@ -24,6 +24,7 @@ import argparse
 import itertools
 import os
 import random
+import resource
 import tempfile
 import time
 import timeit
@@ -133,7 +134,8 @@ def bench_proofs(url: str, label: str, samples: int, batch: int = 1_000) -> None
     print(
         f"[{label}] with the bottom tiles cached ({cache.tiles:,} tiles, {cache.tiles * TILE_BYTES / 2**20:.0f} "
         f"MiB of hashes, read in {fill:.1f} s): inclusion proofs generated {samples / hot:,.0f}/s "
-        f"({samples / hot_cpu:,.0f}/s cpu; no query)"
+        f"({samples / hot_cpu:,.0f}/s cpu; no query); this process's peak RSS so far "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
     )
     print(f"[{label}] subtree cache: {len(cache):,} hashes, {cache.hits:,} hits, {cache.misses:,} misses")
     print(
