@@ -22,7 +22,7 @@ from footprint_engine.activity import ActivityData, parse_activity
 from footprint_engine.errors import ActivityDataError
 from node_service.credentials.eddsa_jcs_2022 import VerifiedProof, verify
 from node_service.credentials.errors import CredentialError
-from node_service.credentials.jcs_fast import canonicalize
+from node_service.credentials.jcs_fast import canonical_members, canonicalize, join_members
 from node_service.credentials.vc import check_credential
 from node_service.db.models import Base, Footprint, Submission
 from node_service.errors import Conflict, ValidationFailed
@@ -292,7 +292,8 @@ class _Write:
     canonical: bytes  # the credential's RFC 8785 text (stored, and hashed in checked.sha256)
     flags: list[dict[str, Any]]
     now: datetime
-    fp_canonical: bytes = b""  # the footprint document's, once its version is set (when its rows are written)
+    fp_members: dict[str, bytes]  # the RFC 8785 text of each member of the footprint document but its version
+    fp_canonical: bytes = b""  # the whole document's, once its version is set (when its rows are written)
     gec_entries: list[dict[str, Any]] = field(default_factory=list)  # set when its rows are written
     done: bool = False  # the group it was in has finished (stored, refused or failed)
     stored: bool = False
@@ -398,7 +399,7 @@ def _write_rows(session: Session, item: _Write, ids: set[str]) -> None:
         (footprint.organisation_id, footprint.product_id),
     )[0][0]
     footprint.version = document["version"] = int(latest or 0) + 1
-    item.fp_canonical = canonicalize(document)
+    item.fp_canonical = join_members({**item.fp_members, "version": canonicalize(footprint.version)})
     footprint.sha256 = hashlib.sha256(item.fp_canonical).hexdigest()
     # writes
     ids.add(checked.credential_id)
@@ -505,6 +506,8 @@ def store_submission(node: Node, checked: Checked, footprint_id: str, document: 
         checked.canonical or canonicalize(checked.credential),
         flags,
         now,
+        # serialised here, outside the writers' lock: only the version is added there (~10 us, not ~750)
+        canonical_members({k: v for k, v in document.items() if k != "version"}),
     )
     _group_commit(node).write(node, item)
     return Accepted(submission, footprint, created=True, flags=flags)
