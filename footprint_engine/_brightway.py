@@ -5,17 +5,24 @@ under the user's home) and logs to stdout. We point ``BRIGHTWAY2_DIR`` at a dire
 chooses (or a private temporary directory) before the first import, and keep its log off stdout so
 that CLI JSON output stays clean. No bw2data database is ever written: the engine hands bw2calc
 in-memory bw_processing datapackages.
+
+Several processes may share one directory (the server processes of ``tanlian serve --workers N``), and
+bw2data's first import there creates its project with check-then-create steps (``projects.db`` rows,
+directories) that fail in one of two processes doing it at once (``FileExistsError``, seen about once in 25
+under load). The import therefore holds an exclusive ``flock`` on a file in the directory.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import sys
 import tempfile
 import threading
 import warnings
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -23,6 +30,7 @@ from types import ModuleType
 __all__ = ["brightway_versions", "import_bw2calc"]
 
 _ENV = "BRIGHTWAY2_DIR"
+LOCK_FILE = ".tanlian-import.lock"
 _IMPORT_LOCK = threading.Lock()
 _bw2calc: ModuleType | None = None
 
@@ -47,11 +55,26 @@ def import_bw2calc(project_dir: str | Path | None = None) -> ModuleType:
                 elif not os.environ.get(_ENV):
                     os.environ[_ENV] = tempfile.mkdtemp(prefix="tanlian-brightway-")
             sink = io.StringIO()
-            with contextlib.redirect_stdout(sink), warnings.catch_warnings():
+            with _directory_lock(), contextlib.redirect_stdout(sink), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 import bw2calc
             _bw2calc = bw2calc
     return _bw2calc
+
+
+@contextlib.contextmanager
+def _directory_lock() -> Iterator[None]:
+    """Hold the Brightway directory's import lock, so that one process at a time sets its project up."""
+    directory = os.environ.get(_ENV)
+    if not directory or not Path(directory).is_dir():
+        yield  # bw2data will refuse the directory itself, with its own message
+        return
+    fd = os.open(Path(directory) / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 @cache
