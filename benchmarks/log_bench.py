@@ -39,7 +39,7 @@ from node_service.db.models import LogEntry
 from node_service.services.log import TransparencyLog, make_entry
 from node_service.services.log_store import configure_subtree_cache
 from node_service.transparency import verify_inclusion
-from node_service.transparency.tiles import TILE_BYTES
+from node_service.transparency.tiles import TILE_BYTES, TILE_HEIGHT
 
 DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 
@@ -109,7 +109,8 @@ def bench_proofs(url: str, label: str, samples: int, batch: int = 1_000) -> None
         for i in warm:
             tlog.inclusion_proof(session, i, size)
         t0 = time.perf_counter()
-        firsts = range(0, size - size % 32, 32)
+        width = 1 << TILE_HEIGHT  # leaves per bottom tile
+        firsts = range(0, size - size % width, width)
         for s in range(0, len(firsts), batch):
             tlog.inclusion_proofs(session, firsts[s : s + batch], size)
         fill = time.perf_counter() - t0

@@ -94,7 +94,7 @@ def check_store(
     database_url: Annotated[str, typer.Option("--database-url", help="the node's database (SQLAlchemy URL)")],
 ) -> None:
     """For the node's operator: check that every entry hashes to its leaf, every tree node is the hash of its
-    children and every tile equals its nodes. Reads the whole log once; exit 0 when all agree, 1 otherwise."""
+    children and every tile equals its nodes. Reads the whole log in chunks; exit 0 when all agree, 1 otherwise."""
     from node_service.db import create_database
     from node_service.verification.store_check import check_store as check
 

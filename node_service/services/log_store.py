@@ -45,10 +45,16 @@ _STORE = "tanlian.log.store"
 _MAX_PARAMS = 10_000
 
 
+def _shares_one_connection(engine: Engine) -> bool:
+    """Whether sessions share one connection (in-memory SQLite): a reader there could see another session's
+    uncommitted rows, so nothing it reads may be cached."""
+    return isinstance(engine.pool, StaticPool | SingletonThreadPool)
+
+
 def subtree_cache(engine: Engine) -> SubtreeCache | None:
     """The process-wide cache of committed node hashes for ``engine``'s database; None where sessions share
-    one connection (in-memory SQLite), since a reader there could see another session's uncommitted rows."""
-    if isinstance(engine.pool, StaticPool | SingletonThreadPool):
+    one connection (:func:`_shares_one_connection`)."""
+    if _shares_one_connection(engine):
         return None
     cache = _CACHES.get(engine)
     if cache is None:
@@ -60,7 +66,7 @@ def subtree_cache(engine: Engine) -> SubtreeCache | None:
 def configure_subtree_cache(engine: Engine, tile_cache_bytes: int) -> SubtreeCache | None:
     """Give ``engine``'s database a fresh process-wide cache whose bottom-tile tier holds ``tile_cache_bytes``
     of tiles (the node does this once at start, from ``TANLIAN_LOG_TILE_CACHE_MIB``)."""
-    if isinstance(engine.pool, StaticPool | SingletonThreadPool):
+    if _shares_one_connection(engine):
         return None
     with _CACHES_LOCK:
         cache = _CACHES[engine] = SubtreeCache(tile_capacity=tile_cache_bytes // TILE_BYTES)

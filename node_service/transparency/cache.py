@@ -24,6 +24,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
+from node_service.transparency.tiles import TILE_BYTES
+
 __all__ = [
     "DEFAULT_LOWER_CAPACITY",
     "DEFAULT_TILE_CAPACITY",
@@ -37,7 +39,7 @@ NodeKey = tuple[int, int]
 DEFAULT_UPPER_LEVEL = 5
 DEFAULT_UPPER_CAPACITY = 131_072
 DEFAULT_LOWER_CAPACITY = 16_384
-DEFAULT_TILE_CAPACITY = (64 << 20) // 1_984
+DEFAULT_TILE_CAPACITY = (64 << 20) // TILE_BYTES
 
 
 class SubtreeCache:

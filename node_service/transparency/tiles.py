@@ -124,11 +124,12 @@ class TiledSubtreeStore:
         if not keys:
             return {}
         unique = list(dict.fromkeys(keys))
-        if self.cache is None:
+        cache = self.cache
+        if cache is None:
             found: dict[NodeKey, bytes] = {}
             missing = unique
         else:
-            found, missing = self.cache.get_many(unique)
+            found, missing = cache.get_many(unique)
             if not missing:
                 return found
         # The keys name complete subtrees, so the tree holds at least ``reach`` leaves and every tile that
@@ -143,7 +144,6 @@ class TiledSubtreeStore:
             wanted.setdefault((tier, index), []).append((key, (start + idx - (index << shift)) * HASH_SIZE))
         rest: list[NodeKey] = []
         look: list[TileKey] = []
-        cache = self.cache
         for tile, members in wanted.items():
             if (tile[1] + 1) << (TILE_HEIGHT * (tile[0] + 1)) <= reach:
                 blob = cache.get_tile(tile[1]) if cache is not None and not tile[0] else None

@@ -1,7 +1,8 @@
 """Check the log's stored tree against its entries (``tanlian log check-store``): for the node's operator.
 
 Receipts and ``tanlian log audit`` catch a tree that disagrees with the chain; this catches a damaged database
-before a receipt does, reading everything once in bounded memory. For the log's size when the check starts:
+before a receipt does, in chunks (bounded memory; a node row is read up to three times: as a parent, as a child
+and in its tile). For the log's size when the check starts:
   (1) entries: leaf indices run 0 … size - 1, each stored leaf hash is SHA-256(0x00 || RFC 8785(entry)) of the
       stored entry, and equals the tree's node (0, index);
   (2) nodes: every complete subtree of the tree is stored (size >> level of them per level) and every node is
