@@ -14,6 +14,19 @@ from sqlalchemy.engine import make_url
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """With TANLIAN_GOLDEN_DIR set, record every HTTP exchange (tests/golden/recorder.py)."""
+    golden = os.environ.get("TANLIAN_GOLDEN_DIR")
+    if golden:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("golden_recorder", Path(__file__).parent / "golden/recorder.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.install(Path(golden))
+
+
 def _admin_url() -> str:
     return os.environ.get("TANLIAN_TEST_POSTGRES_URL", DEFAULT_PG)
 
