@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from node_service.db.models import Anchor
+from node_service.log.append import make_entry
 from node_service.runtime import Node
-from node_service.services.log import make_entry
 from node_service.settings import Settings
 
 DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"

@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/credentials_bench.py [--seconds S]
 Prints credentials per second for sign (JCS + SHA-256 + Ed25519) and for verify (structure, proof,
 issuer binding), plus the JSON size of one signed credential; then the CPU time of one RFC 8785
-canonicalisation (node_service.credentials.jcs_fast against the ``rfc8785`` reference) of the signed
+canonicalisation (node_service.credentials.jcs against the ``rfc8785`` reference) of the signed
 credential and of a footprint document the engine computes for the aluminium example (~15 kB), and of
 the C encoder alone on the same values (the floor of any exact method built on it).
 """
@@ -27,7 +27,8 @@ from footprint_engine.activity import parse_activity
 from footprint_engine.calculate import calculate
 from footprint_engine.examples import load_example
 from footprint_engine.factors import FactorLibrary
-from node_service.credentials import didkey, jcs_fast, vc
+from node_service.credentials import didkey, vc
+from node_service.credentials import jcs as jcs_fast
 
 
 def activity_data(inputs: int = 20) -> dict[str, Any]:

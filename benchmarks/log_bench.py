@@ -1,4 +1,4 @@
-"""Benchmark of the DB-backed transparency log (node_service.services.log).
+"""Benchmark of the DB-backed transparency log (node_service.log.append).
 
 Measures, on SQLite and (when reachable) PostgreSQL:
   * append throughput: entries/s through ``TransparencyLog.append`` in batches (one transaction per batch);
@@ -36,8 +36,8 @@ from sqlalchemy.engine import make_url
 
 from node_service.db import create_database, upgrade_to_head
 from node_service.db.models import LogEntry
-from node_service.services.log import TransparencyLog, make_entry
-from node_service.services.log_store import configure_subtree_cache
+from node_service.log.append import TransparencyLog, make_entry
+from node_service.log.tree_store import configure_subtree_cache
 from node_service.transparency import verify_inclusion
 from node_service.transparency.tiles import TILE_BYTES, TILE_HEIGHT
 

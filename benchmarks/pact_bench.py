@@ -43,15 +43,15 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from node_service.app import create_app  # noqa: E402
 from node_service.db.models import Footprint, FootprintShare, Submission  # noqa: E402
-from node_service.pact.models import (  # noqa: E402
+from node_service.runtime import Node  # noqa: E402
+from node_service.services.pact.actions.publication import index_keys  # noqa: E402
+from node_service.services.pact.models import (  # noqa: E402
     PUBLIC_VIEWER,
     PactFootprint,
     PactFootprintKey,
     PactVisibility,
 )
-from node_service.pact.publication import index_keys  # noqa: E402
-from node_service.pact.settings import PactSettings  # noqa: E402
-from node_service.runtime import Node  # noqa: E402
+from node_service.services.pact.settings import PactSettings  # noqa: E402
 from node_service.settings import Settings  # noqa: E402
 from tests.node.helpers import register  # noqa: E402
 

@@ -56,12 +56,12 @@ from node_service.credentials import eddsa_jcs_2022
 from node_service.credentials.didkey import did_key, verification_method_id
 from node_service.credentials.vc import build_credential
 from node_service.db.models import Organisation
-from node_service.evidence_api.service import store_upload
-from node_service.evidence_api.upload import Upload
-from node_service.identity.handles import DatabaseHandleStore
 from node_service.runtime import Node
-from node_service.services.footprints import compute_footprint_document
-from node_service.services.organisations import register_organisation
+from node_service.services.evidence_files.files import store_upload
+from node_service.services.evidence_files.upload import Upload
+from node_service.services.footprints.documents import compute_footprint_document
+from node_service.services.organisations.handles import DatabaseHandleStore
+from node_service.services.organisations.registration import register_organisation
 from node_service.services.submissions import (
     Accepted,
     check_submission,

@@ -37,7 +37,7 @@ from identifier_resolver.records import (
     HandleValue,
 )
 from identifier_resolver.resolver import Resolution, Resolver
-from identifier_resolver.router import Authorize, create_router, handle_error_status
+from identifier_resolver.routes import Authorize, create_router, handle_error_status
 from identifier_resolver.store import HandleRecordStore, InMemoryHandleStore
 from identifier_resolver.syntax import (
     DigitalLink,

@@ -1,24 +1,47 @@
-"""The FastAPI application: the node's API, with the node started and stopped by the app's lifespan."""
+"""The composition root: the FastAPI application over one node, its routes, the PACT read fast path in front,
+and the plug-ins (the portal) found through the ``tanlian.plugins`` entry point group.
+
+The node is started and stopped by the app's lifespan (unless the caller owns it), then the PACT state and its
+event delivery worker.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import entry_points
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
+from node_service.api import cbam, evidence, exchange, identity, log, reports
+from node_service.api.pact import routes as pact
+from node_service.api.pact.fastpath import PactReadFastPath
+from node_service.api.pact.state import pact_lifespan
 from node_service.api.problems import install_problem_handlers
-from node_service.api.routes import router
-from node_service.cbam.router import router as cbam_router
-from node_service.evidence_api import evidence_router
-from node_service.identity.routers import identity_router
-from node_service.pact import pact_router
-from node_service.reports import report_router
 from node_service.runtime import Node
 from node_service.settings import Settings
-from supplier_portal import portal_router
 
-__all__ = ["create_app", "create_worker_app"]
+__all__ = ["PLUGIN_GROUP", "create_app", "create_worker_app"]
+
+PLUGIN_GROUP = "tanlian.plugins"
+logger = logging.getLogger("tanlian.app")
+
+
+class NodeApp(FastAPI):
+    """FastAPI with the PACT read fast path as the outermost layer: buyers' GET /{2,3}/footprints[/{id}] go
+    straight to their handler (node_service.api.pact.fastpath), everything else through the usual stack."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return PactReadFastPath(super().build_middleware_stack())
+
+
+def install_plugins(app: FastAPI) -> None:
+    """Call every ``tanlian.plugins`` entry point with the app (the portal's is ``supplier_portal:mount``)."""
+    for plugin in sorted(entry_points(group=PLUGIN_GROUP), key=lambda ep: ep.name):
+        plugin.load()(app)
+        logger.debug("plug-in %s mounted", plugin.name)
 
 
 def create_app(settings: Settings | None = None, *, node: Node | None = None) -> FastAPI:
@@ -32,12 +55,13 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
             the_node.start()
         app.state.node = the_node
         try:
-            yield
+            async with pact_lifespan(app):
+                yield
         finally:
             if owned:
                 the_node.stop()
 
-    app = FastAPI(
+    app = NodeApp(
         title="tanlian node",
         summary="Blockchain-anchored exchange for supply-chain product carbon footprints",
         version="0.1.0",
@@ -45,13 +69,14 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
     )
     app.state.node = the_node
     install_problem_handlers(app)
-    app.include_router(router)
-    app.include_router(portal_router, prefix="/portal")
-    app.include_router(pact_router)
-    app.include_router(cbam_router)
-    app.include_router(evidence_router)
-    app.include_router(identity_router(the_node))
-    app.include_router(report_router)
+    app.include_router(exchange.router)
+    install_plugins(app)
+    app.include_router(pact.router)
+    app.include_router(cbam.router)
+    app.include_router(evidence.router)
+    app.include_router(log.router)
+    app.include_router(identity.router_for(the_node))
+    app.include_router(reports.router)
     return app
 
 

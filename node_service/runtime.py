@@ -22,20 +22,24 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import update
 
+from identifier_resolver import Resolver
 from node_service.chain.account import load_or_create_account
 from node_service.chain.anchor_contract import AnchorChain
+from node_service.chain.anchorer import Anchorer, Deployment
 from node_service.chain.devnet import Devnet
 from node_service.db import Database, create_database, upgrade_to_head
 from node_service.db.checkpoint import WalCheckpointer
 from node_service.db.models import Anchor, ChainDeployment
 from node_service.errors import StartupError
 from node_service.evidence import MAX_EVIDENCE_SIZE, EvidenceStore, KuboEvidenceStore, LocalEvidenceStore
-from node_service.services.anchoring import Anchorer, Deployment
-from node_service.services.log import TransparencyLog
-from node_service.services.log_store import configure_subtree_cache
+from node_service.log.append import TransparencyLog
+from node_service.log.tree_store import configure_subtree_cache
+from node_service.services.organisations.resolution import make_resolver
+from node_service.services.submissions.group_commit import GroupCommit
 from node_service.settings import Settings
 
 __all__ = ["Node"]
@@ -81,6 +85,13 @@ class Node:
     anchorer: Anchorer | PrimaryAnchors = field(init=False)
     devnet: Devnet | None = field(init=False, default=None)
     checkpointer: WalCheckpointer | None = field(init=False, default=None)
+    resolver: Resolver = field(init=False)  # identifiers cited by submissions (handle records, upstreams)
+    submission_group: GroupCommit[Any] = field(init=False, default_factory=GroupCommit)
+
+    def __post_init__(self) -> None:
+        # made with the node (routers are built over it before it starts); reads the database once started
+        self.resolver = make_resolver(self.settings, lambda: self.db)
+
     started: bool = field(init=False, default=False)
 
     @property
@@ -229,6 +240,7 @@ class Node:
         if self.checkpointer is not None:
             self.checkpointer.stop()
         self._stop_chain()
+        self.resolver.close()
         self.tlog.lock.close()
         self.db.dispose()
 

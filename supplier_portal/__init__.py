@@ -3,20 +3,21 @@
 Server-rendered pages (Jinja2) over node_service's service layer; the organisation's Ed25519 key is made,
 kept (IndexedDB, non-extractable) and used (eddsa-jcs-2022) in the browser, so the server never sees it.
 
-Mount with ``app.include_router(portal_router, prefix="/portal")``.
+The node finds it through the ``tanlian.plugins`` entry point (pyproject.toml), which names :func:`mount`;
+node_service never imports this package.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
-from supplier_portal.routes_accounts import router as _accounts
-from supplier_portal.routes_audit import router as _audit
-from supplier_portal.routes_cbam import router as _cbam
-from supplier_portal.routes_evidence import router as _evidence
-from supplier_portal.routes_exchange import router as _exchange
+from supplier_portal.routes.accounts import router as _accounts
+from supplier_portal.routes.audit import router as _audit
+from supplier_portal.routes.cbam import router as _cbam
+from supplier_portal.routes.evidence import router as _evidence
+from supplier_portal.routes.exchange import router as _exchange
 
-__all__ = ["portal_router"]
+__all__ = ["mount", "portal_router"]
 
 portal_router = APIRouter(include_in_schema=False)
 portal_router.include_router(_accounts)
@@ -24,3 +25,8 @@ portal_router.include_router(_exchange)
 portal_router.include_router(_evidence)
 portal_router.include_router(_cbam)
 portal_router.include_router(_audit)
+
+
+def mount(app: FastAPI) -> None:
+    """The plug-in hook: serve the portal under ``/portal``."""
+    app.include_router(portal_router, prefix="/portal")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from node_service.db.models import Organisation
 from node_service.runtime import Node
-from node_service.services.organisations import Registered, register_organisation
+from node_service.services.organisations.registration import Registered, register_organisation
 from supplier_portal.errors import FormInvalid, RoleRequired
 from supplier_portal.models import PortalAudit, PortalSecret, PortalSession, PortalUser
 from supplier_portal.security import (

@@ -24,9 +24,9 @@ from identifier_resolver import (
 )
 from identifier_resolver.records import TYPE_CN_CODE, TYPE_NAME
 from node_service.db.models import Footprint, FootprintShare, Organisation, Submission
-from node_service.identity.handles import SessionHandleStore, prefix_owner
 from node_service.runtime import Node
-from node_service.services.footprints import footprint_for, share_footprint
+from node_service.services.footprints.documents import footprint_for, share_footprint
+from node_service.services.organisations.handles import SessionHandleStore, prefix_owner
 from node_service.services.submissions import Accepted, submit_credential
 from supplier_portal.accounts import Actor, audit
 from supplier_portal.errors import FormInvalid, PortalError

@@ -20,7 +20,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if golden:
         import importlib.util
 
-        spec = importlib.util.spec_from_file_location("golden_recorder", Path(__file__).parent / "golden/recorder.py")
+        spec = importlib.util.spec_from_file_location(
+            "golden_recorder", Path(__file__).parent / "golden/recorder.py"
+        )
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)

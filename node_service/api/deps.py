@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from node_service.db.models import Organisation
 from node_service.runtime import Node
-from node_service.services.organisations import authenticate
+from node_service.services.organisations.registration import authenticate
 
 __all__ = ["CurrentOrg", "NodeDep"]
 

@@ -64,8 +64,8 @@ def _from_node(
 def _offline(path: Path, period: int, fmt: str, price: float | None) -> tuple[bytes, str, str]:
     """(content, filename, note) computed locally from an installation JSON file, without receipts."""
     from footprint_engine.cbam import CbamError, build_communication, render_communication
-    from node_service.cbam.document import check_document, extract_citations, resolve_document
     from node_service.errors import NodeError
+    from node_service.services.cbam.document import check_document, extract_citations, resolve_document
 
     try:
         size = path.stat().st_size

@@ -35,7 +35,7 @@ def audit(
 ) -> None:
     """Check every anchored head: consistency proofs between consecutive heads, treeHead views and
     TreeHeadAnchored events. Exit 0 when the log and the chain agree, 1 on any divergence."""
-    from node_service.verification.log_audit import (
+    from node_service.operator.log_audit import (
         HeadListing,
         audit_log,
         chain_only_ahead,
@@ -96,7 +96,7 @@ def check_store(
     """For the node's operator: check that every entry hashes to its leaf, every tree node is the hash of its
     children and every tile equals its nodes. Reads the whole log in chunks; exit 0 when all agree, 1 otherwise."""
     from node_service.db import create_database
-    from node_service.verification.store_check import check_store as check
+    from node_service.operator.store_check import check_store as check
 
     try:
         db = create_database(database_url)

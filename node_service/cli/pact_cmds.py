@@ -39,7 +39,7 @@ def pull(
     ] = False,
 ) -> None:
     """Fetch every footprint the host shares with you (following pagination) as a JSON document."""
-    from node_service.pact.client import PactClient, PactClientError
+    from node_service.services.pact.client import PactClient, PactClientError
 
     if not source.startswith(("https://", "http://")):
         fail(f"--from {source!r} is not an http(s) URL — give the host's base URL, e.g. https://host:8443")
@@ -72,7 +72,7 @@ def self_signed(
     days: Annotated[int, typer.Option(min=1, max=3650)] = 365,
 ) -> None:
     """Make a self-signed certificate and key for `tanlian serve --tls-cert --tls-key` (local use only)."""
-    from node_service.pact.tls import write_self_signed
+    from node_service.services.pact.tls import write_self_signed
 
     cert, key = write_self_signed(out, hosts=tuple(host or ("localhost", "127.0.0.1", "::1")), days=days)
     typer.echo(f"certificate: {cert}\nkey: {key}")

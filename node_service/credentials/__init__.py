@@ -2,7 +2,7 @@
 
 Modules: :mod:`.didkey` (Multikey / did:key), :mod:`.eddsa_jcs_2022` (the cryptosuite),
 :mod:`.vc` (VC 2.0 building and structural checks), :mod:`.keyfile` (key files),
-:mod:`.jcs_fast` (RFC 8785), :mod:`.xsd_datetime` (dateTime values), :mod:`.errors`.
+:mod:`.jcs` (RFC 8785), :mod:`.xsd_datetime` (dateTime values), :mod:`.errors`.
 """
 
 from .didkey import (

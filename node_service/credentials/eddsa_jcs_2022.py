@@ -49,7 +49,7 @@ from .errors import (
     UnresolvableVerificationMethodError,
     UnsupportedCryptosuiteError,
 )
-from .jcs_fast import canonical_members, canonicalize, join_members
+from .jcs import canonical_members, canonicalize, join_members
 from .xsd_datetime import format_datetime, parse_datetime
 
 __all__ = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import node_service.cbam.models
-import node_service.evidence_api.models
-import node_service.identity.models
-import node_service.pact.models  # noqa: F401
+import node_service.services.cbam.models
+import node_service.services.evidence_files.models
+import node_service.services.organisations.models
+import node_service.services.pact.models  # noqa: F401
 import supplier_portal.models  # noqa: F401
 from node_service.db.models import Base
 

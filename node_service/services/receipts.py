@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from node_service.db.models import Anchor, Footprint, LogEntry, Organisation, Submission
 from node_service.errors import NotFound, NotReady
-from node_service.runtime import Node
-from node_service.services.footprints import may_see
+from node_service.services.context import NodeResources
+from node_service.services.footprints.visibility import may_see
 
 __all__ = ["RECEIPT_VERSION", "build_receipt"]
 
@@ -18,17 +18,17 @@ RECEIPT_VERSION = 1
 
 
 def _visible(session: Session, entry: LogEntry, viewer: Organisation) -> bool:
-    from node_service.evidence_api.models import (  # evidence_api imports this module
+    from node_service.services.evidence_files.files import readable_copy
+    from node_service.services.evidence_files.models import (  # evidence_api imports this module
         EvidenceFile,
         GecClaimRecord,
     )
-    from node_service.evidence_api.service import readable_copy
 
     if entry.organisation_did == viewer.did:
         return True
     if entry.type == "footprint":
         footprint = session.get(Footprint, entry.entry_id)
-        return footprint is not None and may_see(session, footprint, viewer)
+        return footprint is not None and may_see(session, footprint, viewer.id)
     if entry.type in ("submission", "gec-claim"):
         submission_id = entry.entry_id
         if entry.type == "gec-claim":
@@ -41,7 +41,7 @@ def _visible(session: Session, entry: LogEntry, viewer: Organisation) -> bool:
         if submission is None:
             return False
         cited = session.execute(select(Footprint).where(Footprint.submission_id == submission.id)).scalars()
-        return any(may_see(session, f, viewer) for f in cited)
+        return any(may_see(session, f, viewer.id) for f in cited)
     if entry.type == "evidence":
         copy = session.execute(
             select(EvidenceFile).where(EvidenceFile.entry_id == entry.entry_id)
@@ -53,7 +53,7 @@ def _visible(session: Session, entry: LogEntry, viewer: Organisation) -> bool:
     return False
 
 
-def build_receipt(node: Node, entry_id: str, viewer: Organisation) -> dict[str, Any]:
+def build_receipt(node: NodeResources, entry_id: str, viewer: Organisation) -> dict[str, Any]:
     """The receipt for ``entry_id`` against the newest confirmed head that covers it."""
     dep = node.deployment
     with node.db.transaction() as session:

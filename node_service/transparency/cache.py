@@ -14,7 +14,7 @@ entries first (first in, first out: a hit costs one dict look-up, no reordering 
   of a log of 1.08 M leaves). A random proof needs one bottom tile; with it cached the proof reads nothing.
 
 The cache does not decide what is committed: the caller must only ``put_many`` hashes read in a transaction
-that did not write the tree (see ``node_service.services.log_store``), never the hashes an append computes,
+that did not write the tree (see ``node_service.log.tree_store``), never the hashes an append computes,
 since that transaction may still roll back and a later append would store a different hash at the same key.
 """
 

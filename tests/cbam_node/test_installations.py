@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from node_service.app import create_app
-from node_service.cbam.models import CbamInstallation, CbamInstallationVersion
 from node_service.db.models import LogEntry
+from node_service.services.cbam.models import CbamInstallation, CbamInstallationVersion
 from node_service.verification import verify_receipt
 from tests.cbam_node.helpers import cement_document, smelter_document
 from tests.node.helpers import register, wait_receipt

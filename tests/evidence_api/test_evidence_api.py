@@ -18,7 +18,7 @@ from node_service.app import create_app
 from node_service.chain.devnet import free_loopback_port
 from node_service.db.models import LogEntry
 from node_service.evidence import cid_of_bytes
-from node_service.evidence_api.models import EvidenceFile
+from node_service.services.evidence_files.models import EvidenceFile
 from node_service.verification import verify_receipt
 from tests.node.helpers import activity, register, signed_activity, wait_receipt
 

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 
 from footprint_engine.activity import ActivityData
 from node_service.app import create_app
-from node_service.credentials.jcs_fast import canonicalize
+from node_service.credentials.jcs import canonicalize
 from node_service.db.models import Footprint, LogEntry, Organisation, Submission
 from node_service.errors import ValidationFailed
-from node_service.evidence_api import check_cited_evidence, cited_cids, record_gec_claims
-from node_service.evidence_api.errors import GecSerialClaimed
-from node_service.evidence_api.models import GecClaimRecord
-from node_service.identity.models import SubmissionFlag
+from node_service.services.evidence_files import check_cited_evidence, cited_cids, record_gec_claims
+from node_service.services.evidence_files.errors import GecSerialClaimed
+from node_service.services.evidence_files.models import GecClaimRecord
+from node_service.services.organisations.models import SubmissionFlag
 from tests.node.helpers import activity, register, signed_activity
 
 # fixed serials of these tests' own (every other test claims serials of its own, tests.node.helpers.activity)

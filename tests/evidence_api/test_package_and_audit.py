@@ -120,7 +120,7 @@ def test_package_waits_for_anchoring_and_consistency_route_checks_sizes(make_nod
 
 def test_a_chain_only_ahead_of_the_log_is_told_apart_from_a_divergence():
     """`tanlian log audit` reads the node's heads again when the chain is merely ahead (a head being recorded)."""
-    from node_service.verification.log_audit import EVENTS_AHEAD, chain_only_ahead
+    from node_service.operator.log_audit import EVENTS_AHEAD, chain_only_ahead
     from node_service.verification.receipt import Report
 
     def report(*failed: str) -> Report:

@@ -68,7 +68,9 @@ def covered(path: str, noise: set[str]) -> bool:
     return any(path == n or path.startswith(n + "/") for n in noise)
 
 
-def compare(a: dict[str, list[Exchange]], b: dict[str, list[Exchange]], new: dict[str, list[Exchange]]) -> tuple[list[str], int, int]:
+def compare(
+    a: dict[str, list[Exchange]], b: dict[str, list[Exchange]], new: dict[str, list[Exchange]]
+) -> tuple[list[str], int, int]:
     problems: list[str] = []
     stable = noisy = 0
     for test in sorted(a.keys() & b.keys()):
@@ -83,12 +85,16 @@ def compare(a: dict[str, list[Exchange]], b: dict[str, list[Exchange]], new: dic
                 problems.append(first_difference(test, old_a, got, set()))
             continue
         noisy += 1
-        if len(old_a) == len(old_b) == len(got) and all(key(x) == key(y) for x, y in zip(old_a, old_b, strict=True)):
+        if len(old_a) == len(old_b) == len(got) and all(
+            key(x) == key(y) for x, y in zip(old_a, old_b, strict=True)
+        ):
             for i, (x, y, z) in enumerate(zip(old_a, old_b, got, strict=True)):
                 noise = differing_paths(x, y)
                 wrong = {p for p in differing_paths(x, z) if not covered(p, noise)}
                 if wrong:
-                    problems.append(f"{test}: exchange {i} {' '.join(map(str, key(z)))} differs at {sorted(wrong)[:5]}")
+                    problems.append(
+                        f"{test}: exchange {i} {' '.join(map(str, key(z)))} differs at {sorted(wrong)[:5]}"
+                    )
                     break
         else:
             seen = {key(r) for r in old_a} | {key(r) for r in old_b}
@@ -108,7 +114,9 @@ def first_difference(test: str, old: list[Exchange], new: list[Exchange], noise:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("old_a", type=Path)
     parser.add_argument("old_b", type=Path)
     parser.add_argument("new", type=Path)
@@ -118,8 +126,10 @@ def main() -> int:
     problems, stable, noisy = compare(a, b, new)
     exchanges = sum(len(a[t]) for t in a.keys() & b.keys())
     routes = {(r["method"], r["url"].split("?")[0]) for rows in a.values() for r in rows}
-    print(f"tests with HTTP exchanges: {len(a.keys() & b.keys())} ({stable} stable, {noisy} noisy); "
-          f"{exchanges} exchanges after folding; {len(routes)} distinct method+path")
+    print(
+        f"tests with HTTP exchanges: {len(a.keys() & b.keys())} ({stable} stable, {noisy} noisy); "
+        f"{exchanges} exchanges after folding; {len(routes)} distinct method+path"
+    )
     if args.corpus:
         corpus = {t: a[t] for t in sorted(a.keys() & b.keys()) if a[t] == b[t]}
         with gzip.open(args.corpus, "wt", encoding="utf-8") as out:

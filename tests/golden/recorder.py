@@ -23,7 +23,10 @@ import httpx
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"did:key:z[1-9A-HJ-NP-Za-km-z]+(#z[1-9A-HJ-NP-Za-km-z]+)?"), "<did>"),
-    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<uuid>"),
+    (
+        re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
+        "<uuid>",
+    ),
     (re.compile(r"0x[0-9a-fA-F]{64}"), "<hash0x>"),
     (re.compile(r"0x[0-9a-fA-F]{40}"), "<address>"),
     (re.compile(r"\b[0-9a-f]{64}\b"), "<sha256>"),

@@ -17,7 +17,7 @@ from node_service.credentials import eddsa_jcs_2022
 from node_service.credentials.didkey import did_key, verification_method_id
 from node_service.credentials.vc import build_credential
 from node_service.db.models import Footprint, LogEntry, Organisation, OrganisationKey, Submission
-from node_service.identity.models import HandleRecordRow, OrganisationPrefix, SubmissionFlag
+from node_service.services.organisations.models import HandleRecordRow, OrganisationPrefix, SubmissionFlag
 from tests.node.helpers import Org, activity
 
 VALID_USCC = "91530100MA6K8Q2L5T"  # the example's code; check character verified by parse_uscc

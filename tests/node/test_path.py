@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from node_service.app import create_app
 from node_service.db.models import Anchor, LogEntry
-from node_service.services.log_store import subtree_cache
+from node_service.log.tree_store import subtree_cache
 from node_service.transparency.tiles import TILE_BYTES
 from node_service.verification import verify_receipt
 from tests.node.helpers import register, signed_activity, wait_receipt

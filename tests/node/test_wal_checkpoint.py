@@ -7,7 +7,7 @@ import time
 from sqlalchemy import text
 
 from node_service.db.engine import WAL_AUTOCHECKPOINT_PAGES
-from node_service.services.log import make_entry
+from node_service.log.append import make_entry
 
 
 def test_the_background_checkpoint_empties_the_wal(make_node):

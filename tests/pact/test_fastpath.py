@@ -1,4 +1,4 @@
-"""The read fast path (node_service.pact.fastpath) answers exactly as the FastAPI routes do: same status, body
+"""The read fast path (node_service.api.pact.fastpath) answers exactly as the FastAPI routes do: same status, body
 and headers for pages, Link pagination, filters, GetFootprint and every error."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from node_service.api.pact.fastpath import PactReadFastPath
 from node_service.app import create_app
-from node_service.pact.fastpath import PactReadFastPath
-from node_service.pact.settings import PactSettings
+from node_service.services.pact.settings import PactSettings
 from tests.node.helpers import pact_bearer, register
 from tests.pact.test_listing import _seed
 
@@ -67,7 +67,7 @@ def test_an_unexpected_failure_falls_back_to_the_route(
     make_node: Any, tmp_path: Any, monkeypatch: Any
 ) -> None:
     """A bug in the fast path must not escape as the server's bare 500: the app's own route answers instead."""
-    import node_service.pact.routers as routers
+    import node_service.api.pact.routes as routers
 
     node = make_node(f"sqlite:///{tmp_path / 'db.sqlite'}")
     app = create_app(node=node)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from node_service.app import create_app
-from node_service.pact.settings import PactSettings
+from node_service.services.pact.settings import PactSettings
 from tests.node.helpers import pact_bearer, register
 from tests.pact.spec_schemas import document, validate_response
 

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from node_service.app import create_app
 from node_service.cli import pact_cmds
-from node_service.pact.settings import PactSettings
+from node_service.services.pact.settings import PactSettings
 from tests.node.helpers import Org, activity, register, signed_activity
 from tests.pact.pact_client import SpecClient, next_url
 from tests.pact.servers import RequesterHost, serve

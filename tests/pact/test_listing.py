@@ -17,12 +17,12 @@ from sqlalchemy import delete, select
 
 from node_service.app import create_app
 from node_service.db.models import Footprint, FootprintShare, Submission
-from node_service.pact import listing
-from node_service.pact.errors import AccessDenied, BadRequest, NoSuchFootprint
-from node_service.pact.filters import Criteria
-from node_service.pact.models import PactClient, PactFootprint, PactFootprintKey
-from node_service.pact.tokens import AccessToken
-from node_service.pact.visibility import set_public, sync_footprint
+from node_service.services.footprints.visibility import add_share, remove_share, set_public, sync_footprint
+from node_service.services.pact.errors import AccessDenied, BadRequest, NoSuchFootprint
+from node_service.services.pact.management.tokens import AccessToken
+from node_service.services.pact.models import PactClient, PactFootprint, PactFootprintKey
+from node_service.services.pact.reads import listing
+from node_service.services.pact.reads.filters import Criteria
 from tests.node.helpers import register
 
 N = 90
@@ -107,15 +107,15 @@ def _seed(node: Any, owners: list[str], buyers: list[str]) -> list[Row]:
             session.add(PactFootprintKey(footprint_id=fid, kind="productId", value=product))
             session.flush()
             sync_footprint(session, pf)
-    with node.db.transaction() as session:  # shared after publication: the ORM event adds the rows
+    with node.db.transaction() as session:  # shared after publication: add_share adds the rows
         for row in rng.sample(rows, 25):
             buyer = rng.choice(buyers)
             if session.get(FootprintShare, (row.id, buyer)) is None:
-                session.add(FootprintShare(footprint_id=row.id, organisation_id=buyer, created_at=NOW))
+                add_share(session, row.id, buyer, NOW)
     with node.db.transaction() as session:  # unshared again, and public toggled both ways
         shares = list(session.execute(select(FootprintShare)).scalars())
         for share in rng.sample(shares, 8):
-            session.delete(share)
+            remove_share(session, share.footprint_id, share.organisation_id)
         for row in rng.sample(rows, 10):
             row.public = not row.public
             pf = session.get(PactFootprint, row.id)
@@ -220,8 +220,8 @@ def test_get_follows_visibility(make_node: Any, tmp_path: Any) -> None:
             listing.get_footprint_as(session, tokens[orgs[0]], rows[0].id)
     # removing every share leaves public and own footprints only
     with node.db.transaction() as session:
-        for share in session.execute(select(FootprintShare)).scalars():
-            session.delete(share)
+        for share in list(session.execute(select(FootprintShare)).scalars()):
+            remove_share(session, share.footprint_id, share.organisation_id)
     with node.db.transaction() as session:
         assert session.execute(select(FootprintShare)).first() is None
         session.execute(delete(FootprintShare))

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, select
 
 from node_service.db.migrate import alembic_config
 from node_service.db.models import Footprint, FootprintShare, Organisation, Submission
-from node_service.pact.models import (
+from node_service.services.pact.models import (
     PUBLIC_VIEWER,
     PactCitation,
     PactClient,

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from node_service.pact.errors import BadRequest, TokenExpired
-from node_service.pact.rendered import RenderedCache, dumps
-from node_service.pact.tokens import NodeKeys, issue_access_token, verify_access_token
+from node_service.services.pact.errors import BadRequest, TokenExpired
+from node_service.services.pact.management.tokens import NodeKeys, issue_access_token, verify_access_token
+from node_service.services.pact.reads.rendered import RenderedCache, dumps
 
 KEYS = NodeKeys(token_key=b"k" * 32, seal_key=b"s" * 32)
 

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from node_service.pact.settings import PactSettings
-from node_service.pact.state import POSTGRES_READER_THREADS, reader_threads
+from node_service.api.pact.state import POSTGRES_READER_THREADS, reader_threads
+from node_service.services.pact.settings import PactSettings
 
 
 def _node(sqlite: bool, worker: bool) -> SimpleNamespace:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from node_service.app import create_app
 from node_service.db.models import Footprint, LogEntry
-from node_service.pact.models import PactCitation
-from node_service.pact.settings import PactSettings
+from node_service.services.pact.models import PactCitation
+from node_service.services.pact.settings import PactSettings
 from tests.node.helpers import Org, activity, register, signed_activity
 
 INGOT = "88.118.8/AL-INGOT-A00"

@@ -16,7 +16,7 @@ from footprint_engine.calculate.result import FootprintResult
 from footprint_engine.pact import to_pact_v3_pcf, to_pact_v23_pcf
 from node_service.app import create_app
 from node_service.db.models import Footprint
-from node_service.pact.settings import PactSettings
+from node_service.services.pact.settings import PactSettings
 from tests.node.helpers import (
     Org,
     activity,
@@ -170,7 +170,7 @@ def test_a_v23_request_is_fulfilled_with_v23_documents(exchange: Any) -> None:
     """RequestCreated at /2/events → the supplier fulfils → the queued RequestFulfilled carries v2.3 documents."""
     import uuid
 
-    from node_service.pact.models import PactOutbox
+    from node_service.services.pact.models import PactOutbox
 
     node, client = exchange
     smelter = register(client, "Smelter", ["supplier"])

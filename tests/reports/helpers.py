@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from footprint_engine.calculate import FootprintResult
-from node_service.reports.model import ReportInput
-from node_service.services.log import canonical_sha256, make_entry
+from node_service.log.append import canonical_sha256, make_entry
+from node_service.services.reports.model import ReportInput
 
 ORG_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 
 
 def footprint_document(result: FootprintResult, footprint_id: str = "5f1c7a0e-report-test") -> dict[str, Any]:
-    """The document the node stores for ``result`` (node_service.services.footprints shape)."""
+    """The document the node stores for ``result`` (node_service.services.footprints.documents shape)."""
     return {
         "id": footprint_id,
         "version": 1,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from node_service.reports import build_report_content
-from node_service.reports.content import fmt
-from node_service.reports.model import BarChart, Code, Fields, Table
+from node_service.services.reports import build_report_content
+from node_service.services.reports.content import fmt
+from node_service.services.reports.model import BarChart, Code, Fields, Table
 from node_service.transparency import entry_leaf_hash
 from tests.reports.helpers import report_input
 

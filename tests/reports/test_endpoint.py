@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from node_service.app import create_app
-from node_service.services.log import canonical_sha256
+from node_service.log.append import canonical_sha256
 from node_service.transparency import entry_leaf_hash
 from tests.node.helpers import register, signed_activity, wait_receipt
 from tests.reports.pdftools import pdf_fonts, pdf_text, require_poppler

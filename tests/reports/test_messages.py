@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from footprint_engine.calculate.result import RESIDUAL_MIX_DISCLOSURE
-from node_service.reports import Catalogue, ReportLanguageInvalid, parse_lang
-from node_service.reports.messages import MESSAGES, placeholders
+from node_service.services.reports import Catalogue, ReportLanguageInvalid, parse_lang
+from node_service.services.reports.messages import MESSAGES, placeholders
 
 
 @pytest.mark.parametrize("key", sorted(MESSAGES))

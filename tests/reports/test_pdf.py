@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from reportlab.pdfbase import pdfmetrics
 
-from node_service.reports import (
+from node_service.services.reports import (
     DEBIAN_FONT_PACKAGE,
     ReportFontMissing,
     build_report_content,
@@ -106,7 +106,7 @@ def test_missing_font_is_a_clear_error():
 
 
 def test_render_without_a_font_fails_clearly(monkeypatch, ingot_results):
-    from node_service.reports import fonts as fonts_module
+    from node_service.services.reports import fonts as fonts_module
 
     monkeypatch.setattr(fonts_module, "_loaded", None)
     monkeypatch.setenv(fonts_module.ENV_FONT, "/nonexistent/cjk.ttf")

@@ -21,16 +21,17 @@ from footprint_engine.examples import load_example
 from identifier_resolver import HandleRecord, HandleValue, parse_handle
 from node_service.credentials import eddsa_jcs_2022
 from node_service.credentials.didkey import did_key, verification_method_id
-from node_service.credentials.jcs_fast import canonicalize
+from node_service.credentials.jcs import canonicalize
 from node_service.credentials.vc import build_credential
 from node_service.db.models import Footprint, LogEntry, Submission
 from node_service.errors import Conflict
-from node_service.evidence_api.errors import GecSerialClaimed
-from node_service.evidence_api.models import GecClaimRecord
-from node_service.identity.handles import DatabaseHandleStore
+from node_service.log.tree_store import SqlSubtreeStore
 from node_service.services import submissions as subs
-from node_service.services.log_store import SqlSubtreeStore
-from node_service.services.organisations import register_organisation
+from node_service.services.evidence_files.errors import GecSerialClaimed
+from node_service.services.evidence_files.models import GecClaimRecord
+from node_service.services.organisations.handles import DatabaseHandleStore
+from node_service.services.organisations.registration import register_organisation
+from node_service.services.submissions import store as store_module
 from node_service.transparency.merkle import hash_children
 from node_service.transparency.tree import MerkleTree
 from tests.node.helpers import EXAMPLE_MATERIALS, EXAMPLE_PRODUCT, drop_evidence
@@ -85,7 +86,7 @@ def _document(checked: subs.Checked, footprint_id: str) -> dict[str, Any]:
 def _store_concurrently(node: Any, checked: list[subs.Checked]) -> list[Any]:
     """Hold the log lock until every thread has queued its write, so they are written as one group."""
     results: list[Any] = [None] * len(checked)
-    group = subs._group_commit(node)
+    group = node.submission_group
 
     def work(i: int) -> None:
         fid = str(uuid.uuid4())
@@ -185,14 +186,14 @@ def test_a_failing_member_does_not_fail_the_group(node, monkeypatch):
     key, did = _org(node)
     checked = [subs.check_submission(node, _credential(key, did)) for _ in range(3)]
     bad = checked[1].credential_id
-    write_rows = subs._write_rows
+    write_rows = store_module._write_rows
 
     def failing(session, item, ids):
         write_rows(session, item, ids)
         if item.checked.credential_id == bad:
             raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(subs, "_write_rows", failing)
+    monkeypatch.setattr(store_module, "_write_rows", failing)
     results = _store_concurrently(node, checked)
     assert isinstance(results[1], RuntimeError)
     assert isinstance(results[0], subs.Accepted) and isinstance(results[2], subs.Accepted)
@@ -303,7 +304,7 @@ def test_migration_0009_indexes_the_current_version_as_the_model_declares(node):
 
 
 def test_log_size_read_in_the_appending_session_follows_the_append(node):
-    from node_service.services.log import make_entry
+    from node_service.log.append import make_entry
 
     with node.tlog.lock, node.db.transaction() as session:
         before = node.tlog.size(session)  # loads the LogState object into the session

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from node_service.db import Database
-from node_service.services.log import TransparencyLog, make_entry
+from node_service.log.append import TransparencyLog, make_entry
 
 DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 _ids = itertools.count()

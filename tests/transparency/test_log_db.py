@@ -1,4 +1,4 @@
-"""The database-backed log (node_service.services.log): the shared cache of committed subtree hashes, batched
+"""The database-backed log (node_service.log.append): the shared cache of committed subtree hashes, batched
 proofs and bulk appends, on SQLite and PostgreSQL, against the slow recursive reference."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from sqlalchemy import select
 from node_service import transparency as t
 from node_service.db import Database, create_database
 from node_service.db.models import LogEntry
-from node_service.services import log_store
-from node_service.services.log import TransparencyLog
-from node_service.services.log_store import subtree_cache
+from node_service.log import tree_store as log_store
+from node_service.log.append import TransparencyLog
+from node_service.log.tree_store import subtree_cache
 from node_service.transparency.cache import SubtreeCache
 from tests.transparency.helpers import DID, append, entries
 

@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 
 from node_service.cli.main import app as cli
 from node_service.db import Database
-from node_service.services.log import TransparencyLog
+from node_service.log.append import TransparencyLog
+from node_service.operator.store_check import check_store
 from node_service.transparency.merkle import hash_leaf
-from node_service.verification.store_check import check_store
 from tests.transparency.helpers import append
 
 

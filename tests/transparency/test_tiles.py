@@ -16,8 +16,8 @@ from sqlalchemy import text
 from node_service import transparency as t
 from node_service.db import Database, create_database, upgrade_to_head
 from node_service.db.migrate import alembic_config
-from node_service.services.log import TransparencyLog
-from node_service.services.log_store import SqlTileStore, configure_subtree_cache, subtree_cache, tree_store
+from node_service.log.append import TransparencyLog
+from node_service.log.tree_store import SqlTileStore, configure_subtree_cache, subtree_cache, tree_store
 from node_service.transparency.cache import SubtreeCache
 from node_service.transparency.tiles import (
     TILE_BYTES,

@@ -1,0 +1,161 @@
+"""The node's own REST API. Routes are thin: parse, call a service, shape the response."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from node_service.api.deps import CurrentOrg, NodeDep
+from node_service.db.models import Footprint, Organisation, Submission
+from node_service.errors import NotFound
+from node_service.services.footprints import documents as footprint_service
+from node_service.services.organisations.registration import register_organisation
+from node_service.services.receipts import build_receipt
+from node_service.services.submissions import submission_flags, submit_credential
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+JsonObject = Annotated[dict[str, Any], Body(description="a JSON object")]
+
+
+class OrganisationPublic(BaseModel):
+    id: str
+    did: str
+    name: dict[str, str | None]
+    uscc: str | None
+    roles: list[str]
+
+
+class RegistrationResult(OrganisationPublic):
+    apiToken: str = Field(description="shown once; keep it secret")
+
+
+class SubmissionPublic(BaseModel):
+    id: str
+    status: str
+    productId: str
+    periodStart: str
+    periodEnd: str
+    sha256: str
+    footprintId: str
+    supersededBy: str | None = None
+    flags: list[dict[str, Any]] = Field(
+        default_factory=list, description="e.g. signed by a key revoked later"
+    )
+
+
+class ShareRequest(BaseModel):
+    organisation: str = Field(description="did of the organisation to share with")
+
+
+def _org(org: Organisation) -> dict[str, Any]:
+    return {
+        "id": org.id,
+        "did": org.did,
+        "name": {"zh": org.name_zh, "en": org.name_en},
+        "uscc": org.uscc,
+        "roles": list(org.roles),
+    }
+
+
+def _submission(sub: Submission, footprint_id: str) -> SubmissionPublic:
+    return SubmissionPublic(
+        id=sub.id,
+        status=sub.status,
+        productId=sub.product_id,
+        periodStart=sub.period_start,
+        periodEnd=sub.period_end,
+        sha256=sub.sha256,
+        footprintId=footprint_id,
+        supersededBy=sub.superseded_by,
+    )
+
+
+def _footprint(fp: Footprint) -> dict[str, Any]:
+    return {"id": fp.id, "sha256": fp.sha256, "document": fp.result}
+
+
+@router.get("/healthz", tags=["health"])
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["health"])
+def readyz(node: NodeDep) -> JSONResponse:
+    checks = node.readiness()
+    ready = all(bool(c.get("ok")) for c in checks.values())
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+@router.get("/chain", tags=["log"])
+def chain_info(node: NodeDep) -> dict[str, Any]:
+    """Where the log's tree heads are anchored (public: auditors need it)."""
+    info: dict[str, Any] = {"chainId": node.deployment.chain_id, "contract": node.deployment.contract_address}
+    if node.local_devnet_rpc is not None:  # a local devnet's URL; an external RPC URL may embed credentials
+        info["rpcUrl"] = node.local_devnet_rpc
+    return info
+
+
+@router.post("/organisations", status_code=status.HTTP_201_CREATED, tags=["organisations"])
+def register(node: NodeDep, document: JsonObject) -> RegistrationResult:
+    """Register an organisation from a registration document it signed with its own key (eddsa-jcs-2022)."""
+    registered = register_organisation(node, document)
+    return RegistrationResult(**_org(registered.organisation), apiToken=registered.api_token)
+
+
+@router.get("/organisations/me", tags=["organisations"])
+def me(org: CurrentOrg) -> OrganisationPublic:
+    return OrganisationPublic(**_org(org))
+
+
+@router.post("/submissions", status_code=status.HTTP_201_CREATED, tags=["submissions"])
+def submit(node: NodeDep, credential: JsonObject, response: Response) -> SubmissionPublic:
+    """Submit a signed activity-data credential; the footprint is computed and both are logged."""
+    accepted = submit_credential(node, credential)
+    if not accepted.created:
+        response.status_code = status.HTTP_200_OK
+    node.anchorer.wake()
+    return _submission(accepted.submission, accepted.footprint.id).model_copy(
+        update={"flags": accepted.flags}
+    )
+
+
+@router.get("/submissions/{submission_id:path}", tags=["submissions"])
+def get_submission(node: NodeDep, submission_id: str, org: CurrentOrg) -> dict[str, Any]:
+    with node.db.transaction() as session:
+        sub = session.get(Submission, submission_id)
+        if sub is None or sub.organisation_id != org.id:
+            raise NotFound(f"no submission {submission_id} of yours", fix="check the credential id")
+        fp = session.query(Footprint).filter(Footprint.submission_id == sub.id).one()
+        flags = submission_flags(session, sub.id)
+        return {**_submission(sub, fp.id).model_dump(), "flags": flags, "credential": sub.credential}
+
+
+@router.get("/footprints", tags=["footprints"])
+def list_footprints(node: NodeDep, org: CurrentOrg, limit: int = 100) -> dict[str, Any]:
+    with node.db.transaction() as session:
+        rows = footprint_service.list_visible(session, org, limit=max(1, min(limit, 1000)))
+        return {"data": [_footprint(fp) for fp in rows]}
+
+
+@router.get("/footprints/{footprint_id}", tags=["footprints"])
+def get_footprint(node: NodeDep, footprint_id: str, org: CurrentOrg) -> dict[str, Any]:
+    with node.db.transaction() as session:
+        return _footprint(footprint_service.footprint_for(session, footprint_id, org))
+
+
+@router.post("/footprints/{footprint_id}/shares", status_code=status.HTTP_201_CREATED, tags=["footprints"])
+def share(node: NodeDep, footprint_id: str, body: ShareRequest, org: CurrentOrg) -> dict[str, str]:
+    footprint_service.share_footprint(node, footprint_id, org, body.organisation)
+    return {"footprintId": footprint_id, "sharedWith": body.organisation}
+
+
+@router.get("/receipts/{entry_id:path}", tags=["log"])
+def receipt(node: NodeDep, entry_id: str, org: CurrentOrg) -> dict[str, Any]:
+    """The receipt of a log entry (DESIGN.md format), once its tree head is anchored (409 before)."""
+    return build_receipt(node, entry_id, org)

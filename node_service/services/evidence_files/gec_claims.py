@@ -1,0 +1,239 @@
+"""GEC (绿证) serials: each is claimed once across the whole exchange (DESIGN.md, calculation rules).
+
+A submission's claims are checked and recorded in the submission's own transaction, in three steps:
+
+(1) ``serial_claims``: every GEC claim of the activity data with its JSON path and trimmed serial (422 for a
+    blank serial, a serial given twice once trimmed, or one too long for its log entry id);
+(2) ``check_serials_free``: one query for all serials; a serial already held by another submission — of
+    anyone — is refused with 409 naming the serial and its JSON path, unless the holder is an earlier
+    version of this very submission (same organisation, product and reporting period: the new version
+    supersedes it), in which case the claim moves to the new version;
+(3) ``write_gec_claims``: one row per serial in ``gec_claims`` (moved rows replaced) and one "gec-claim" log
+    entry per claim, which the caller appends in the same transaction.
+
+Steps (1) and (2) write nothing, so the submission store runs them before the first row of a submission.
+``record_gec_claims`` is the three in one call. Rows are read and written with plain statements
+(node_service.db.statements): one query and at most two statements per submission, whatever the number of
+serials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from footprint_engine.activity import ActivityData, GecClaim
+from node_service.credentials.jcs import canonicalize
+from node_service.db import statements as dbapi
+from node_service.errors import ValidationFailed
+from node_service.log.append import make_entry
+from node_service.services.evidence_files.errors import GecSerialClaimed
+from node_service.services.evidence_files.files import OrganisationRef
+
+__all__ = [
+    "Claimant",
+    "SerialClaim",
+    "check_serials_free",
+    "gec_claims_of",
+    "record_gec_claims",
+    "serial_claims",
+    "write_gec_claims",
+]
+
+MAX_SERIAL = 200  # gec_claims.serial
+MAX_ENTRY_ID = 250  # gec_claims.entry_id: "urn:tanlian:gec-claim:<submission id>:<serial>"
+_CHUNK = 500  # serials per IN (...) list, far below SQLite's and PostgreSQL's parameter limits
+_HELD_SQL = (
+    "SELECT g.serial, g.organisation_id, g.submission_id, s.product_id, s.period_start, s.period_end "
+    "FROM gec_claims g LEFT JOIN submissions s ON s.id = g.submission_id "
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimant:
+    """The submission claiming serials; its organisation, product and period name its earlier versions."""
+
+    organisation_id: str
+    organisation_did: str
+    submission_id: str
+    product_id: str
+    period_start: str  # ISO dates, as stored in submissions.period_start / period_end
+    period_end: str
+
+    @classmethod
+    def of(
+        cls, organisation_id: str, organisation_did: str, submission_id: str, activity: ActivityData
+    ) -> Claimant:
+        period = activity.reporting_period
+        return cls(
+            organisation_id,
+            organisation_did,
+            submission_id,
+            activity.product_identifier,
+            period.start.isoformat(),
+            period.end.isoformat(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SerialClaim:
+    path: str  # JSON path of the claim, e.g. credentialSubject.inputs.electricity[0].greenPowerClaims[1]
+    serial: str  # trimmed: the key in gec_claims
+    claim: GecClaim
+
+
+def gec_claims_of(activity: ActivityData) -> list[tuple[str, GecClaim]]:
+    """Every GEC claim of the activity data with its JSON path, in document order."""
+    out = []
+    for i, elec in enumerate(activity.inputs.electricity):
+        for j, claim in enumerate(elec.green_power_claims):
+            if isinstance(claim, GecClaim):
+                out.append((f"credentialSubject.inputs.electricity[{i}].greenPowerClaims[{j}]", claim))
+    return out
+
+
+def _entry_id(submission_id: str, serial: str) -> str:
+    return f"urn:tanlian:gec-claim:{submission_id}:{serial}"
+
+
+def serial_claims(activity: ActivityData, submission_id: str) -> list[SerialClaim]:
+    """Step (1): the claims with trimmed serials, refusing (422) what cannot be recorded as given."""
+    out: list[SerialClaim] = []
+    seen: dict[str, str] = {}
+    for path, claim in gec_claims_of(activity):
+        field = f"{path}.serial"
+        serial = claim.serial.strip()
+        if not serial:
+            raise ValidationFailed(
+                f"{field}: the GEC serial is blank", field=field, fix="give the certificate serial"
+            )
+        if serial in seen:
+            raise ValidationFailed(
+                f"{field}: GEC serial {serial!r} is also claimed at {seen[serial]}.serial",
+                field=field,
+                fix="claim each certificate serial once (serials are compared without surrounding spaces)",
+            )
+        if len(serial) > MAX_SERIAL:
+            raise ValidationFailed(
+                f"{field}: the GEC serial has {len(serial)} characters, want at most {MAX_SERIAL}",
+                field=field,
+                fix="give the serial as printed on the certificate",
+            )
+        if len(_entry_id(submission_id, serial)) > MAX_ENTRY_ID:
+            raise ValidationFailed(
+                f"{field}: the claim's log entry id (credential id + serial) would have "
+                f"{len(_entry_id(submission_id, serial))} characters, want at most {MAX_ENTRY_ID}",
+                field="id",
+                fix="give the credential a shorter id, such as urn:uuid:…",
+            )
+        seen[serial] = path
+        out.append(SerialClaim(path, serial, claim))
+    return out
+
+
+def check_serials_free(session: Session, claimant: Claimant, claims: Sequence[SerialClaim]) -> set[str]:
+    """Step (2), writing nothing: the serials held by earlier versions of the claimant (they move to it);
+    raises :class:`GecSerialClaimed` (409) for the first serial held by any other submission."""
+    if not claims:
+        return set()
+    serials = [c.serial for c in claims]
+    held: dict[str, tuple[Any, ...]] = {}
+    for start in range(0, len(serials), _CHUNK):
+        chunk = serials[start : start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        sql = _HELD_SQL + f"WHERE g.serial IN ({marks})"
+        rows = dbapi.query(session, sql, chunk)
+        held.update((row[0], row[1:]) for row in rows)
+    moving: set[str] = set()
+    series = (claimant.product_id, claimant.period_start, claimant.period_end)
+    for c in claims:
+        holder = held.get(c.serial)
+        if holder is None:
+            continue
+        org_id, submission_id, *holder_series = holder
+        own = org_id == claimant.organisation_id
+        if own and submission_id != claimant.submission_id and tuple(holder_series) == series:
+            moving.add(c.serial)
+            continue
+        raise GecSerialClaimed(
+            f"{c.path}.serial: GEC serial {c.serial!r} is already claimed on this exchange"
+            + (f" by your submission {submission_id}" if own else ""),
+            field=f"{c.path}.serial",
+            fix="claim only certificates cancelled for you and not claimed before"
+            + (
+                " (a new version of that submission — same product and period — takes its claims over)"
+                if own
+                else ""
+            ),
+        )
+    return moving
+
+
+def _claim_document(serial: str, claim: GecClaim, claimant: Claimant) -> dict[str, Any]:
+    return {
+        "serial": serial,
+        "organisation": claimant.organisation_did,
+        "submissionId": claimant.submission_id,
+        "quantityMWh": claim.quantity_mwh,
+        "generationType": claim.generation_type,
+        "productionDate": claim.production_date.isoformat(),
+    }
+
+
+def write_gec_claims(
+    session: Session,
+    claimant: Claimant,
+    claims: Sequence[SerialClaim],
+    moving: set[str],
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Step (3): record each claim for the claimant (``moving``: rows of earlier versions, replaced); returns
+    the "gec-claim" log entries, one per claim, whose ``sha256`` is that of the RFC 8785 claim document."""
+    if not claims:
+        return []
+    claimed_at = dbapi.db_datetime(session, now or datetime.now(UTC))
+    rows: list[tuple[Any, ...]] = []
+    entries: list[dict[str, Any]] = []
+    for c in claims:
+        text = canonicalize(_claim_document(c.serial, c.claim, claimant))
+        digest = hashlib.sha256(text).hexdigest()
+        entry_id = _entry_id(claimant.submission_id, c.serial)
+        rows.append(
+            (
+                c.serial,
+                claimant.organisation_id,
+                claimant.submission_id,
+                text.decode(),
+                digest,
+                entry_id,
+                claimed_at,
+            )
+        )
+        entries.append(make_entry("gec-claim", entry_id, digest, claimant.organisation_did, serial=c.serial))
+    moved = sorted(moving)
+    for start in range(0, len(moved), _CHUNK):
+        chunk = moved[start : start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        dbapi.execute(session, f"DELETE FROM gec_claims WHERE serial IN ({marks})", chunk)  # noqa: S608
+    dbapi.executemany(
+        session,
+        "INSERT INTO gec_claims (serial, organisation_id, submission_id, claim, sha256, entry_id, claimed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return entries
+
+
+def record_gec_claims(
+    session: Session, org: OrganisationRef, activity: ActivityData, submission_id: str
+) -> list[dict[str, Any]]:
+    """Steps (1)-(3) for ``submission_id``, a submission of ``org`` reporting ``activity``: claim every GEC
+    serial of the activity data; return the log entries to append in the same transaction."""
+    claimant = Claimant.of(org.id, org.did, submission_id, activity)
+    claims = serial_claims(activity, submission_id)
+    return write_gec_claims(session, claimant, claims, check_serials_free(session, claimant, claims))

@@ -1,0 +1,1 @@
+"""PACT events and what they set off: requests received, publication, delivery, recompute notices."""

@@ -1,0 +1,227 @@
+"""Recompute notices: a buyer whose footprint cites a product (an activity input's ``upstreamFootprint``) learns
+when a newer footprint version of that product is published to it, and may ask for a recomputed draft.
+
+* Citations are recorded when a footprint is stored (``pact_citations``, from the engine result's
+  ``upstreamFootprints`` "identifier@version" list) by an ORM event, so every submission path records them.
+* :func:`notify_new_version` runs when a footprint is published over PACT (or its visibility changes): every
+  organisation that can now see it and whose latest footprint of a product cites an older version of it gets
+  one notice (per footprint and new version).
+* :func:`recompute` re-runs the buyer's own signed activity data with the cited version replaced by the new
+  one through the node's engine (``calculate_activity``) and keeps the result as the notice's draft: it is not
+  a published footprint, is not logged or anchored, and changes nothing the buyer has published.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from footprint_engine.activity import ActivityData
+from footprint_engine.calculate import FootprintResult, UpstreamFootprint
+from node_service.db.models import Footprint, FootprintShare, Organisation, Submission
+from node_service.errors import Conflict, NotFound, ValidationFailed
+from node_service.services.context import NodeResources
+from node_service.services.footprints.engine import calculate_activity
+from node_service.services.footprints.visibility import may_see_published
+from node_service.services.pact.models import PactCitation, PactFootprint, PactRecomputeNotice
+
+__all__ = ["DRAFT_TYPE", "get_notice", "list_notices", "notify_new_version", "recompute"]
+
+DRAFT_TYPE = "RecomputedFootprintDraft"
+MAX_NOTICES = 500
+
+
+def _sees(session: Session, footprint: Footprint, organisation_id: str) -> bool:
+    """The organisation may use ``footprint``: its own, shared with it, or published to it over PACT."""
+    if footprint.organisation_id == organisation_id:
+        return True
+    if session.get(FootprintShare, (footprint.id, organisation_id)) is not None:
+        return True
+    published = session.get(PactFootprint, footprint.id)
+    return published is not None and may_see_published(session, published, organisation_id)
+
+
+def _latest_version(session: Session, organisation_id: str, product_id: str) -> int | None:
+    return session.execute(
+        select(func.max(Footprint.version)).where(
+            Footprint.organisation_id == organisation_id, Footprint.product_id == product_id
+        )
+    ).scalar_one_or_none()
+
+
+def notify_new_version(session: Session, published: PactFootprint) -> int:
+    """Notices for the buyers of a newly visible upstream version; returns how many were created."""
+    new = session.get(Footprint, published.id)
+    if new is None or new.version is None:
+        return 0
+    citing = session.execute(
+        select(PactCitation, Footprint)
+        .join(Footprint, Footprint.id == PactCitation.footprint_id)
+        .where(
+            PactCitation.upstream_product_id == new.product_id,
+            PactCitation.upstream_version < new.version,
+            Footprint.organisation_id != new.organisation_id,
+        )
+    ).all()
+    created = 0
+    now = datetime.now(UTC)
+    for citation, footprint in citing:
+        if footprint.version != _latest_version(session, footprint.organisation_id, footprint.product_id):
+            continue  # an older version of the buyer's product: its newest one gets the notice
+        if not _sees(session, new, footprint.organisation_id):
+            continue
+        exists = session.execute(
+            select(PactRecomputeNotice.id).where(
+                PactRecomputeNotice.footprint_id == footprint.id,
+                PactRecomputeNotice.new_upstream_id == new.id,
+            )
+        ).first()
+        if exists is not None:
+            continue
+        session.add(
+            PactRecomputeNotice(
+                id=str(uuid.uuid4()),
+                organisation_id=footprint.organisation_id,
+                footprint_id=footprint.id,
+                upstream_product_id=new.product_id,
+                cited_version=citation.upstream_version,
+                new_upstream_id=new.id,
+                new_version=new.version,
+                status="pending",
+                created_at=now,
+            )
+        )
+        created += 1
+    return created
+
+
+def list_notices(
+    session: Session, organisation: Organisation, status: str | None
+) -> list[PactRecomputeNotice]:
+    query = select(PactRecomputeNotice).where(PactRecomputeNotice.organisation_id == organisation.id)
+    if status is not None:
+        if status not in ("pending", "drafted"):
+            raise ValidationFailed(f"status: got {status[:20]!r}, want pending or drafted", field="status")
+        query = query.where(PactRecomputeNotice.status == status)
+    order = (PactRecomputeNotice.created_at.desc(), PactRecomputeNotice.id)
+    return list(session.execute(query.order_by(*order).limit(MAX_NOTICES)).scalars())
+
+
+def get_notice(session: Session, organisation: Organisation, notice_id: str) -> PactRecomputeNotice:
+    notice = session.get(PactRecomputeNotice, notice_id) if len(notice_id) <= 36 else None
+    if notice is None or notice.organisation_id != organisation.id:
+        raise NotFound(
+            f"no recompute notice {notice_id[:60]} of yours", fix="list them at GET /pact/recompute-notices"
+        )
+    return notice
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    activity: ActivityData
+    upstream: dict[str, UpstreamFootprint]
+    based_on: Footprint
+
+
+def _with_new_version(subject: dict[str, Any], product_id: str, version: int) -> dict[str, Any]:
+    """The activity data with every material citing ``product_id`` pointed at ``version``."""
+    changed = copy.deepcopy(subject)
+    for material in (changed.get("inputs") or {}).get("materials") or []:
+        ref = material.get("upstreamFootprint") if isinstance(material, dict) else None
+        if isinstance(ref, dict) and ref.get("identifier") == product_id:
+            ref["version"] = version
+    return changed
+
+
+def _inputs(session: Session, notice: PactRecomputeNotice) -> _Inputs:
+    """Steps (1)-(3) of :func:`recompute`, inside one read transaction."""
+    # (1)
+    footprint = session.get(Footprint, notice.footprint_id)
+    submission = session.get(Submission, footprint.submission_id) if footprint is not None else None
+    if footprint is None or submission is None:
+        raise NotFound(f"footprint {notice.footprint_id} of the notice is gone", fix="nothing to recompute")
+    subject = _with_new_version(
+        (submission.credential or {}).get("credentialSubject") or {},
+        notice.upstream_product_id,
+        notice.new_version,
+    )
+    try:
+        activity = ActivityData.model_validate(subject)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            f"the activity data of footprint {footprint.id} no longer validates: {exc.errors()[0]['msg']}",
+            field="credentialSubject",
+            fix="submit new activity data instead",
+        ) from exc
+    # (2) + (3)
+    upstream: dict[str, UpstreamFootprint] = {}
+    for i, material in enumerate(activity.inputs.materials):
+        ref = material.upstream_footprint
+        if ref is None:
+            continue
+        candidates = session.execute(
+            select(Footprint).where(Footprint.product_id == ref.identifier, Footprint.version == ref.version)
+        ).scalars()
+        chosen = next((fp for fp in candidates if _sees(session, fp, notice.organisation_id)), None)
+        if chosen is None:
+            raise ValidationFailed(
+                f"no footprint of {ref.identifier} version {ref.version} is visible to you",
+                field=f"credentialSubject.inputs.materials[{i}].upstreamFootprint",
+                fix="ask the supplier to share that footprint with you",
+            )
+        result = FootprintResult.model_validate(chosen.result["result"])
+        upstream[f"{ref.identifier}@{ref.version}"] = result.to_upstream(ref.version, result_id=chosen.id)
+    session.expunge(footprint)
+    return _Inputs(activity, upstream, footprint)
+
+
+def recompute(node: NodeResources, organisation: Organisation, notice_id: str) -> PactRecomputeNotice:
+    """The buyer's footprint recomputed with the new upstream version, stored as the notice's draft. Steps:
+
+    (1) the notice is the caller's, and its footprint's signed activity data is still on the node;
+    (2) the material(s) citing the upstream product now cite the notice's new version;
+    (3) every cited upstream footprint exists at that version and is visible to the caller;
+    (4) the engine computes the result (a 422 names the field it refuses);
+    (5) the draft is stored on the notice (status ``drafted``); nothing is published, logged or anchored.
+    """
+    with node.db.transaction() as session:
+        notice = get_notice(session, organisation, notice_id)
+        inputs = _inputs(session, notice)
+        new_upstream_id, new_version = notice.new_upstream_id, notice.new_version
+    # (4)
+    result = calculate_activity(node.settings, inputs.activity, inputs.upstream)
+    now = datetime.now(UTC)
+    draft = {
+        "type": DRAFT_TYPE,
+        "status": "draft",
+        "basedOn": inputs.based_on.id,
+        "basedOnVersion": inputs.based_on.version,
+        "productId": inputs.activity.product_identifier,
+        "organisation": organisation.did,
+        "reportingPeriod": {
+            "start": inputs.activity.reporting_period.start.isoformat(),
+            "end": inputs.activity.reporting_period.end.isoformat(),
+        },
+        "declaredUnit": inputs.activity.declared_unit,
+        "upstream": {"footprintId": new_upstream_id, "version": new_version},
+        "result": result,
+        "createdAt": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    # (5)
+    with node.db.transaction() as session:
+        notice = get_notice(session, organisation, notice_id)
+        if notice.new_upstream_id != new_upstream_id:
+            raise Conflict(f"notice {notice_id} changed meanwhile", fix="ask again")
+        notice.draft = draft
+        notice.status = "drafted"
+        notice.drafted_at = now
+        session.flush()
+        session.expunge(notice)
+    return notice

@@ -1,0 +1,1 @@
+"""An organisation's PACT OAuth2 clients and the access tokens issued to them."""

@@ -1,0 +1,1 @@
+"""Footprint reads for PACT: filters, pages, prepared statements and the rendered-document cache."""
