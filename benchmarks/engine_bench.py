@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from footprint_engine._brightway import import_bw2calc
 from footprint_engine.activity import parse_activity
+from footprint_engine.brightway import import_bw2calc
 from footprint_engine.calculate import CalculationOptions, UpstreamFootprint, calculate
 from footprint_engine.calculate.lines import build_inventory
 from footprint_engine.calculate.matrices import build_system

@@ -13,7 +13,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.1.0"
+from footprint_engine.version import ENGINE_VERSION
+
+__version__ = ENGINE_VERSION
 
 _EXPORTS = {
     "ActivityData": "footprint_engine.activity",

@@ -15,35 +15,53 @@ Rules checked here (each error names the field path):
 * co-product allocation shares, when given, name the product and every co-product and sum to 100 %;
 * input ids are unique across the document (scenario items included);
 * life-cycle scenarios (use, end of life, functional unit): see :mod:`footprint_engine.scenarios`.
+
+The parts of the document are defined below it: the value types and the model base in
+:mod:`footprint_engine.activity_base`, the inputs in :mod:`footprint_engine.activity_inputs`, co-products and
+allocation in :mod:`footprint_engine.allocation`, the scenarios in :mod:`footprint_engine.scenarios`; this
+module puts them together, runs the rules that involve several parts, and re-exports the public names.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from footprint_engine._activity_base import (
+from footprint_engine.activity_base import (
     STAGES,
-    Amount,
     Cid,
     DataQuality,
     DataSource,
+    DocumentModel,
     Gas,
-    InputId,
     Origin,
     Quantity,
+    ReportingPeriod,
     Stage,
     Uncertainty,
-    _Input,
-    _Model,
 )
+from footprint_engine.activity_inputs import (
+    INPUT_LISTS,
+    ContractClaim,
+    ElectricityInput,
+    FuelInput,
+    GecCancellation,
+    GecClaim,
+    HeatInput,
+    Inputs,
+    MaterialInput,
+    PackagingInput,
+    ProcessEmission,
+    TransportLeg,
+    UpstreamReference,
+    WasteInput,
+)
+from footprint_engine.allocation import Allocation, CoProduct, allocation_shares
 from footprint_engine.errors import ActivityDataError, AllocationError, GreenPowerClaimError, UnitError
 from footprint_engine.greenpower import validate_claims
 from footprint_engine.scenarios import (
-    FUEL_UNIT_DIMENSIONS,
     EndOfLifeRoute,
     EndOfLifeScenario,
     FunctionalUnit,
@@ -100,219 +118,26 @@ SCHEMA_VERSION = "1.0"
 SCHEMA_ID = "https://tanlian.example/schemas/activity-data-v1.json"
 
 
-class UpstreamReference(_Model):
-    """A published footprint of another product, used as primary data."""
-
-    identifier: str = Field(min_length=1)
-    version: int = Field(ge=1)
-
-
-class MaterialInput(_Input):
-    identifier: str = Field(min_length=1, description="IDIS handle, GTIN or URN of the material.")
-    stage: Stage = "raw-material-acquisition"
-    upstream_footprint: UpstreamReference | None = None
-    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = (
-        "mass",
-        "volume",
-        "count",
-        "energy",
-        "length",
-        "area",
-    )
-
-
-class PackagingInput(_Input):
-    material: str = Field(min_length=1, description="Packaging material identifier or factor key.")
-    stage: Stage = "raw-material-acquisition"
-    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = (
-        "mass",
-        "count",
-    )
-
-
-class FuelInput(_Input):
-    """A fuel burnt on site: mass or volume, or energy (GJ, MJ, kWh, TJ, tce …) converted through the
-    factor's net calorific value (GB/T 2589-2020 for ``cn-default``, IPCC 2006 for ``ipcc-2006``)."""
-
-    fuel: str = Field(min_length=1, description="Fuel key, e.g. natural_gas, diesel, raw_coal.")
-    stage: Stage = "production"
-    method: Literal["cn-default", "ipcc-2006"] = "cn-default"
-    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = FUEL_UNIT_DIMENSIONS
-
-
-class GecCancellation(_Model):
-    claimant: str = Field(min_length=1, description="Organisation id the GEC was cancelled for.")
-    date: date
-
-
-class GecClaim(_Model):
-    """Green electricity certificates (绿证) under one serial: 1 GEC = 1 MWh."""
-
-    type: Literal["gec"] = "gec"
-    serial: str = Field(min_length=1)
-    quantity_mwh: Amount = Field(
-        alias="quantityMWh", description="MWh claimed under this serial (whole certificates)."
-    )
-    generation_type: str = Field(min_length=1, description="wind, pv, hydro, biomass, …")
-    production_date: date
-    cancellation: GecCancellation | None = None
-    evidence: list[Cid] = Field(default_factory=list)
-
-    @field_validator("quantity_mwh")
-    @classmethod
-    def one_gec_is_one_mwh(cls, value: float) -> float:
-        if value < 1 or abs(value - round(value)) > 1e-9:
-            raise ValueError(f"{value} MWh is not a whole number of certificates — 1 GEC = 1 MWh")
-        return value
-
-
-class ContractClaim(_Model):
-    """A green-power trading contract (绿电交易) delivering MWh in a delivery period."""
-
-    type: Literal["green-power-contract"] = "green-power-contract"
-    contract_id: str = Field(min_length=1)
-    quantity_mwh: Amount = Field(
-        alias="quantityMWh", description="MWh delivered under the contract and claimed."
-    )
-    generation_type: str = Field(min_length=1)
-    delivery_start: date
-    delivery_end: date
-    evidence: list[Cid] = Field(default_factory=list)
-
-
-GreenPowerClaim = Annotated[GecClaim | ContractClaim, Field(discriminator="type")]
-
-
-class ElectricityInput(_Input):
-    grid_region: str | None = Field(
-        default=None, description="Grid region or province code; defaults to the site's."
-    )
-    stage: Stage = "production"
-    green_power_claims: list[GreenPowerClaim] = Field(default_factory=list)
-    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("energy",)
-
-    def consumed_mwh(self) -> float:
-        return self.amount * conversion_factor(self.unit, "MWh")
-
-
-class HeatInput(_Input):
-    carrier: Literal["steam", "hot-water", "heat"] = "steam"
-    stage: Stage = "production"
-    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("energy",)
-
-
-class TransportLeg(_Model):
-    id: InputId
-    mode: str = Field(
-        min_length=1, description="road-truck, rail, sea-container, sea-bulk, inland-waterway, air"
-    )
-    distance: Quantity
-    mass: Quantity
-    material: str | None = Field(default=None, description="Id of the input carried, for reporting.")
-    stage: Stage = "raw-material-acquisition"
-    data_source: DataSource = "secondary"
-    data_quality: DataQuality = Field(default_factory=DataQuality)
-    uncertainty: Uncertainty | None = None
-    evidence: list[Cid] = Field(default_factory=list)
-    factor_id: str | None = None
-
-    @field_validator("distance")
-    @classmethod
-    def distance_is_a_length(cls, value: Quantity) -> Quantity:
-        check_unit(value.unit, field="distance.unit", allowed=("length",))
-        return value
-
-    @field_validator("mass")
-    @classmethod
-    def mass_is_a_mass(cls, value: Quantity) -> Quantity:
-        check_unit(value.unit, field="mass.unit", allowed=("mass",))
-        return value
-
-
-class ProcessEmission(_Input):
-    gas: Gas
-    origin: Origin = "fossil"
-    stage: Stage = "production"
-    data_source: DataSource = "primary"
-    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("mass",)
-
-
-class WasteInput(_Input):
-    treatment: str = Field(min_length=1, description="landfill, incineration, recycling, …")
-    waste_type: str = "general"
-    stage: Stage = "production"
-    _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("mass",)
-
-
-class Inputs(_Model):
-    materials: list[MaterialInput] = Field(default_factory=list)
-    packaging: list[PackagingInput] = Field(default_factory=list)
-    fuels: list[FuelInput] = Field(default_factory=list)
-    electricity: list[ElectricityInput] = Field(default_factory=list)
-    heat: list[HeatInput] = Field(default_factory=list)
-    transport: list[TransportLeg] = Field(default_factory=list)
-    process_emissions: list[ProcessEmission] = Field(default_factory=list)
-    waste: list[WasteInput] = Field(default_factory=list)
-
-
-# the input lists of Inputs as (attribute, JSON name), in document order
-_INPUT_LISTS: tuple[tuple[str, str], ...] = tuple((name, to_camel(name)) for name in Inputs.model_fields)
-
-
-class CoProduct(_Model):
-    identifier: str = Field(min_length=1)
-    name: str | None = None
-    amount: Amount
-    unit: str
-    economic_value: float | None = Field(
-        None, ge=0, description="Price per unit of the co-product (any currency)."
-    )
-
-
-class Allocation(_Model):
-    """Allocation among the product and its co-products (GB/T 24067 §6.4.6: physical first, then economic)."""
-
-    basis: Literal["physical", "economic"]
-    shares: dict[str, float] | None = Field(
-        None, description="Percent per product identifier (the product and each co-product); sum 100."
-    )
-    economic_value: float | None = Field(
-        default=None, ge=0, description="Price per declared unit of the product."
-    )
-    justification: str | None = None
-
-
-class Organisation(_Model):
+class Organisation(DocumentModel):
     id: str = Field(
         min_length=1, description="did:key or unified social credit code of the reporting company."
     )
     name: str | None = None
 
 
-class ReportingPeriod(_Model):
-    start: date
-    end: date
-
-    @model_validator(mode="after")
-    def start_before_end(self) -> ReportingPeriod:
-        if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
-        return self
-
-
-class Site(_Model):
+class Site(DocumentModel):
     name: str = Field(min_length=1)
     grid_region: str = Field(min_length=2, description="Province or grid code, e.g. CN-YN, CN-Southwest, CN.")
     country: str = "CN"
     identifier: str | None = None
 
 
-class Exclusion(_Model):
+class Exclusion(DocumentModel):
     description: str = Field(min_length=1)
     estimated_share_percent: float = Field(ge=0, le=100)
 
 
-class ActivityData(_Model):
+class ActivityData(DocumentModel):
     """Activity data for one product and one reporting period (``credentialSubject``)."""
 
     schema_version: Literal["1.0"] = "1.0"
@@ -350,9 +175,14 @@ class ActivityData(_Model):
         self._produced_quantity_matches_declared_unit()
         self._input_ids_are_unique()
         self._green_power_claims_fit()
-        validate_claims(self)
+        validate_claims(self.inputs.electricity, self.reporting_period, self.organisation.id)
         self._allocation_is_complete()
-        check_scenarios(self)
+        check_scenarios(
+            use=self.use_scenario,
+            eol=self.end_of_life_scenario,
+            functional_unit=self.functional_unit,
+            declared_unit=self.declared_unit,
+        )
         return self
 
     @property
@@ -387,18 +217,19 @@ class ActivityData(_Model):
     def all_inputs(self) -> list[tuple[str, Any]]:
         """Every input with its JSON path, in document order."""
         out: list[tuple[str, Any]] = []
-        for name, alias in _INPUT_LISTS:
+        for name, alias in INPUT_LISTS:
             for i, item in enumerate(getattr(self.inputs, name)):
                 out.append((f"inputs.{alias}[{i}]", item))
         return out
 
     def _input_ids_are_unique(self) -> None:
-        ids = [item.id for name, _ in _INPUT_LISTS for item in getattr(self.inputs, name)]
-        ids += [item.id for _, item in scenario_items(self)]
+        scenario = list(scenario_items(self.use_scenario, self.end_of_life_scenario))
+        ids = [item.id for name, _ in INPUT_LISTS for item in getattr(self.inputs, name)]
+        ids += [item.id for _, item in scenario]
         if len(set(ids)) == len(ids):
             return  # the usual case; the paths below are only built to name a duplicate
         seen: dict[str, str] = {}
-        for path, item in [*self.all_inputs(), *scenario_items(self)]:
+        for path, item in [*self.all_inputs(), *scenario]:
             if item.id in seen:
                 raise ActivityDataError(
                     "duplicate input id",
@@ -453,9 +284,13 @@ class ActivityData(_Model):
                 "add allocation with basis 'physical' or 'economic' (and shares if not derivable)",
                 field="allocation",
             )
-        from footprint_engine.allocation import main_product_share
-
-        main_product_share(self)  # raises AllocationError naming the field
+        allocation_shares(  # raises AllocationError naming the field
+            product=self.product_identifier,
+            produced=self.produced_quantity,
+            declared_unit=self.declared_unit,
+            co_products=self.co_products,
+            allocation=self.allocation,
+        )
 
 
 def parse_activity(data: dict[str, Any] | str | bytes) -> ActivityData:

@@ -1,4 +1,5 @@
-"""Co-product allocation (GB/T 24067-2024 §6.4.6 / ISO 14067 §6.4.6).
+"""Co-product allocation (GB/T 24067-2024 §6.4.6 / ISO 14067 §6.4.6): the document's ``coProducts`` and
+``allocation``, and the product's share.
 
 The whole multi-output process described by a document is shared between the product and its
 co-products; the engine multiplies every allocated input by the product's share. Shares come from
@@ -8,34 +9,67 @@ otherwise from physical amounts (same dimension as the declared unit) or economi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Literal
 
+from pydantic import Field
+
+from footprint_engine.activity_base import Amount, DocumentModel, Quantity
 from footprint_engine.errors import AllocationError, UnitError
 from footprint_engine.units import conversion_factor
 
-if TYPE_CHECKING:
-    from footprint_engine.activity import ActivityData
-
-__all__ = ["SHARE_TOLERANCE_PERCENT", "allocation_shares", "main_product_share"]
+__all__ = ["SHARE_TOLERANCE_PERCENT", "Allocation", "CoProduct", "allocation_shares", "main_product_share"]
 
 #: Allocation shares must sum to 100 % within this many percentage points.
 SHARE_TOLERANCE_PERCENT = 0.01
 
 
-def allocation_shares(activity: ActivityData) -> dict[str, float]:
-    """Percent per product identifier (product first). ``{product: 100}`` without co-products."""
-    product = activity.product_identifier
-    alloc = activity.allocation
-    if not activity.co_products:
+class CoProduct(DocumentModel):
+    identifier: str = Field(min_length=1)
+    name: str | None = None
+    amount: Amount
+    unit: str
+    economic_value: float | None = Field(
+        None, ge=0, description="Price per unit of the co-product (any currency)."
+    )
+
+
+class Allocation(DocumentModel):
+    """Allocation among the product and its co-products (GB/T 24067 §6.4.6: physical first, then economic)."""
+
+    basis: Literal["physical", "economic"]
+    shares: dict[str, float] | None = Field(
+        None, description="Percent per product identifier (the product and each co-product); sum 100."
+    )
+    economic_value: float | None = Field(
+        default=None, ge=0, description="Price per declared unit of the product."
+    )
+    justification: str | None = None
+
+
+def allocation_shares(
+    *,
+    product: str,
+    produced: Quantity,
+    declared_unit: str,
+    co_products: Sequence[CoProduct],
+    allocation: Allocation | None,
+) -> dict[str, float]:
+    """Percent per product identifier (product first). ``{product: 100}`` without co-products.
+
+    The arguments are the document's ``productIdentifier``, ``producedQuantity``, ``declaredUnit``,
+    ``coProducts`` and ``allocation``.
+    """
+    if not co_products:
         return {product: 100.0}
-    if alloc is None:
+    if allocation is None:
         raise AllocationError(
             "allocation missing",
-            f"{len(activity.co_products)} co-product(s) but no allocation",
+            f"{len(co_products)} co-product(s) but no allocation",
             "add allocation with basis 'physical' or 'economic'",
             field="allocation",
         )
-    names = [product] + [c.identifier for c in activity.co_products]
+    names = [product] + [c.identifier for c in co_products]
     if len(set(names)) != len(names):
         raise AllocationError(
             "co-product listed twice",
@@ -43,16 +77,32 @@ def allocation_shares(activity: ActivityData) -> dict[str, float]:
             "merge duplicate co-products",
             field="coProducts",
         )
-    if alloc.shares is not None:
-        return _given_shares(alloc.shares, names)
-    if alloc.basis == "physical":
-        return _normalise(_physical_amounts(activity), "physical")
-    return _normalise(_economic_amounts(activity), "economic")
+    if allocation.shares is not None:
+        return _given_shares(allocation.shares, names)
+    if allocation.basis == "physical":
+        return _normalise(_physical_amounts(product, produced, declared_unit, co_products), "physical")
+    return _normalise(
+        _economic_amounts(product, produced, declared_unit, co_products, allocation), "economic"
+    )
 
 
-def main_product_share(activity: ActivityData) -> float:
-    """The product's allocation share as a fraction in [0, 1]."""
-    return allocation_shares(activity)[activity.product_identifier] / 100.0
+def main_product_share(
+    *,
+    product: str,
+    produced: Quantity,
+    declared_unit: str,
+    co_products: Sequence[CoProduct],
+    allocation: Allocation | None,
+) -> float:
+    """The product's allocation share as a fraction in [0, 1] (arguments as for :func:`allocation_shares`)."""
+    shares = allocation_shares(
+        product=product,
+        produced=produced,
+        declared_unit=declared_unit,
+        co_products=co_products,
+        allocation=allocation,
+    )
+    return shares[product] / 100.0
 
 
 def _given_shares(shares: dict[str, float], names: list[str]) -> dict[str, float]:
@@ -84,32 +134,32 @@ def _given_shares(shares: dict[str, float], names: list[str]) -> dict[str, float
     return {n: float(shares[n]) for n in names}
 
 
-def _physical_amounts(activity: ActivityData) -> dict[str, float]:
-    unit = activity.declared_unit
-    amounts = {
-        activity.product_identifier: activity.produced_quantity.amount
-        * _to(activity.produced_quantity.unit, unit, "producedQuantity.unit")
-    }
-    for i, co in enumerate(activity.co_products):
-        amounts[co.identifier] = co.amount * _to(co.unit, unit, f"coProducts[{i}].unit")
+def _physical_amounts(
+    product: str, produced: Quantity, declared_unit: str, co_products: Sequence[CoProduct]
+) -> dict[str, float]:
+    amounts = {product: produced.amount * _to(produced.unit, declared_unit, "producedQuantity.unit")}
+    for i, co in enumerate(co_products):
+        amounts[co.identifier] = co.amount * _to(co.unit, declared_unit, f"coProducts[{i}].unit")
     return amounts
 
 
-def _economic_amounts(activity: ActivityData) -> dict[str, float]:
-    alloc = activity.allocation
-    assert alloc is not None
-    if alloc.economic_value is None:
+def _economic_amounts(
+    product: str,
+    produced: Quantity,
+    declared_unit: str,
+    co_products: Sequence[CoProduct],
+    allocation: Allocation,
+) -> dict[str, float]:
+    if allocation.economic_value is None:
         raise AllocationError(
             "economic value missing",
             "economic allocation needs the product's price per declared unit",
             "set allocation.economicValue or give allocation.shares",
             field="allocation.economicValue",
         )
-    qty = activity.produced_quantity.amount * _to(
-        activity.produced_quantity.unit, activity.declared_unit, "producedQuantity.unit"
-    )
-    amounts = {activity.product_identifier: qty * alloc.economic_value}
-    for i, co in enumerate(activity.co_products):
+    qty = produced.amount * _to(produced.unit, declared_unit, "producedQuantity.unit")
+    amounts = {product: qty * allocation.economic_value}
+    for i, co in enumerate(co_products):
         if co.economic_value is None:
             raise AllocationError(
                 "economic value missing",

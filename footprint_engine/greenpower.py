@@ -18,14 +18,13 @@ A serial used twice across the whole exchange is the node's check; the engine se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
+from footprint_engine.activity_base import ReportingPeriod
+from footprint_engine.activity_inputs import ContractClaim, ElectricityInput, GecClaim
 from footprint_engine.errors import GreenPowerClaimError
-
-if TYPE_CHECKING:
-    from footprint_engine.activity import ActivityData, ContractClaim, ElectricityInput, GecClaim
 
 __all__ = ["GEC_VALIDITY_YEARS", "ClaimedPower", "gec_valid_until", "split_electricity", "validate_claims"]
 
@@ -49,21 +48,19 @@ def gec_valid_until(production_date: date) -> date:
     return date.fromordinal(end_exclusive.toordinal() - 1)
 
 
-def validate_claims(activity: ActivityData) -> None:
-    """Raise :class:`GreenPowerClaimError` naming the first invalid claim."""
-    from footprint_engine.activity import GecClaim
-
-    for i, elec in enumerate(activity.inputs.electricity):
+def validate_claims(electricity: Sequence[ElectricityInput], period: ReportingPeriod, claimant: str) -> None:
+    """Raise :class:`GreenPowerClaimError` naming the first invalid claim of the document's ``electricity``
+    inputs (``inputs.electricity``), for its reporting ``period`` and ``claimant`` (``organisation.id``)."""
+    for i, elec in enumerate(electricity):
         for j, claim in enumerate(elec.green_power_claims):
             path = f"inputs.electricity[{i}].greenPowerClaims[{j}]"
             if isinstance(claim, GecClaim):
-                _check_gec(claim, activity, path)
+                _check_gec(claim, period, claimant, path)
             else:
-                _check_contract(claim, activity, path)
+                _check_contract(claim, period, path)
 
 
-def _check_gec(claim: GecClaim, activity: ActivityData, path: str) -> None:
-    period = activity.reporting_period
+def _check_gec(claim: GecClaim, period: ReportingPeriod, claimant: str, path: str) -> None:
     serial = claim.serial
     # (2)
     if claim.production_date > period.end:
@@ -90,11 +87,11 @@ def _check_gec(claim: GecClaim, activity: ActivityData, path: str) -> None:
             "cancel the certificates for your organisation on the GEC platform and add the cancellation",
             field=f"{path}.cancellation",
         )
-    if claim.cancellation.claimant != activity.organisation.id:
+    if claim.cancellation.claimant != claimant:
         raise GreenPowerClaimError(
             "GEC claim refused",
             f"serial {serial!r} was cancelled for {claim.cancellation.claimant!r}, "
-            f"not for this organisation {activity.organisation.id!r}",
+            f"not for this organisation {claimant!r}",
             "only certificates cancelled for the reporting organisation can be claimed",
             field=f"{path}.cancellation.claimant",
         )
@@ -109,8 +106,7 @@ def _check_gec(claim: GecClaim, activity: ActivityData, path: str) -> None:
         )
 
 
-def _check_contract(claim: ContractClaim, activity: ActivityData, path: str) -> None:
-    period = activity.reporting_period
+def _check_contract(claim: ContractClaim, period: ReportingPeriod, path: str) -> None:
     if claim.delivery_end < claim.delivery_start:
         raise GreenPowerClaimError(
             "green-power contract claim refused",
@@ -131,8 +127,6 @@ def _check_contract(claim: ContractClaim, activity: ActivityData, path: str) -> 
 
 def split_electricity(elec: ElectricityInput) -> list[ClaimedPower]:
     """The claimed slices (in document order) followed by the grid remainder (possibly 0 MWh)."""
-    from footprint_engine.activity import GecClaim
-
     slices: list[ClaimedPower] = []
     for claim in elec.green_power_claims:
         if isinstance(claim, GecClaim):

@@ -22,31 +22,28 @@ required); cradle-to-gate otherwise. Rules, checked by :func:`check_scenarios`, 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from footprint_engine._activity_base import (
+from footprint_engine.activity_base import (
+    BaseInput,
     Cid,
     DataQuality,
     DataSource,
+    DocumentModel,
     Gas,
     InputId,
     Origin,
     Quantity,
     Uncertainty,
-    _Input,
-    _Model,
 )
+from footprint_engine.activity_inputs import FUEL_UNIT_DIMENSIONS
 from footprint_engine.errors import ActivityDataError, UnitError
 from footprint_engine.units import check_unit, conversion_factor
 
-if TYPE_CHECKING:
-    from footprint_engine.activity import ActivityData
-
 __all__ = [
     "EOL_TREATMENTS",
-    "FUEL_UNIT_DIMENSIONS",
     "ROUTE_SHARE_TOLERANCE_PERCENT",
     "EndOfLifeRoute",
     "EndOfLifeScenario",
@@ -61,8 +58,6 @@ __all__ = [
     "service_life_years",
 ]
 
-#: Fuel amounts may be a mass or volume, or an energy converted through the net calorific value.
-FUEL_UNIT_DIMENSIONS: tuple[str, ...] = ("mass", "volume", "energy", "coal-equivalent")
 #: End-of-life route shares must sum to 100 % within this many percentage points.
 ROUTE_SHARE_TOLERANCE_PERCENT = 0.01
 EOL_TREATMENTS = ("landfill", "incineration", "incineration-energy-recovery", "recycling", "composting")
@@ -71,7 +66,7 @@ Basis = Literal["service-life", "per-year"]
 _BASIS_DOC = "'service-life': amount over the whole reference service life; 'per-year': amount per year."
 
 
-class FunctionalUnit(_Model):
+class FunctionalUnit(DocumentModel):
     """ISO 14067 §3.1.3.5 / §6.3.3: the quantified performance of the product system."""
 
     description: str = Field(min_length=1, description="e.g. 'cooling a 1.5 kW room for 10 years'.")
@@ -80,7 +75,7 @@ class FunctionalUnit(_Model):
     )
 
 
-class UseElectricity(_Input):
+class UseElectricity(BaseInput):
     """Electricity the product consumes in use, per declared unit, at the grid factor where it is used."""
 
     stage: Literal["use"] = "use"
@@ -92,7 +87,7 @@ class UseElectricity(_Input):
     _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("energy",)
 
 
-class UseFuel(_Input):
+class UseFuel(BaseInput):
     """Fuel the product burns in use, per declared unit (units as for inputs.fuels)."""
 
     stage: Literal["use"] = "use"
@@ -102,7 +97,7 @@ class UseFuel(_Input):
     _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = FUEL_UNIT_DIMENSIONS
 
 
-class UseEmission(_Input):
+class UseEmission(BaseInput):
     """A direct emission in use per declared unit, e.g. refrigerant leakage (HFC-32) or urea-based CO2."""
 
     stage: Literal["use"] = "use"
@@ -112,7 +107,7 @@ class UseEmission(_Input):
     _UNIT_DIMENSIONS: ClassVar[tuple[str, ...]] = ("mass",)
 
 
-class UseScenario(_Model):
+class UseScenario(DocumentModel):
     """The use stage of one declared unit over its reference service life (GB/T 24067 §6.3.8)."""
 
     description: str = Field(min_length=1)
@@ -125,7 +120,7 @@ class UseScenario(_Model):
     emissions: list[UseEmission] = Field(default_factory=list)
 
 
-class EndOfLifeRoute(_Model):
+class EndOfLifeRoute(DocumentModel):
     """One treatment route for a share of the product mass reaching end of life."""
 
     id: InputId
@@ -141,7 +136,7 @@ class EndOfLifeRoute(_Model):
     factor_id: str | None = Field(default=None, description="Explicit waste factor id; default by treatment.")
 
 
-class EndOfLifeScenario(_Model):
+class EndOfLifeScenario(DocumentModel):
     """End of life of one declared unit under the cut-off approach (GB/T 24067 §6.3.8, ISO 14067 §6.4.9.6)."""
 
     description: str = Field(min_length=1)
@@ -152,9 +147,9 @@ class EndOfLifeScenario(_Model):
     routes: list[EndOfLifeRoute] = Field(min_length=1)
 
 
-def scenario_items(activity: ActivityData) -> Iterator[tuple[str, Any]]:
-    """Every use-stage item and end-of-life route with its JSON path, in document order."""
-    use = activity.use_scenario
+def scenario_items(use: UseScenario | None, eol: EndOfLifeScenario | None) -> Iterator[tuple[str, Any]]:
+    """Every use-stage item and end-of-life route of the document's ``useScenario`` and ``endOfLifeScenario``
+    with its JSON path, in document order."""
     if use is not None:
         for name, items in (
             ("electricity", use.electricity),
@@ -163,7 +158,6 @@ def scenario_items(activity: ActivityData) -> Iterator[tuple[str, Any]]:
         ):
             for i, item in enumerate(items):
                 yield f"useScenario.{name}[{i}]", item
-    eol = activity.end_of_life_scenario
     if eol is not None:
         for i, route in enumerate(eol.routes):
             yield f"endOfLifeScenario.routes[{i}]", route
@@ -173,18 +167,23 @@ def service_life_years(use: UseScenario) -> float:
     return use.reference_service_life.amount * conversion_factor(use.reference_service_life.unit, "year")
 
 
-def eol_product_mass_kg(activity: ActivityData) -> float:
+def eol_product_mass_kg(eol: EndOfLifeScenario, declared_unit: str) -> float:
     """kg of product reaching end of life per declared unit."""
-    eol = activity.end_of_life_scenario
-    assert eol is not None
     if eol.product_mass is not None:
         return eol.product_mass.amount * conversion_factor(eol.product_mass.unit, "kg")
-    return conversion_factor(activity.declared_unit, "kg")
+    return conversion_factor(declared_unit, "kg")
 
 
-def check_scenarios(activity: ActivityData) -> None:
-    """Rules (1)–(5) of the module docstring; raises :class:`ActivityDataError` naming the field."""
-    use, eol, fu = activity.use_scenario, activity.end_of_life_scenario, activity.functional_unit
+def check_scenarios(
+    *,
+    use: UseScenario | None,
+    eol: EndOfLifeScenario | None,
+    functional_unit: FunctionalUnit | None,
+    declared_unit: str,
+) -> None:
+    """Rules (1)–(5) of the module docstring for the document's ``useScenario``, ``endOfLifeScenario``,
+    ``functionalUnit`` and ``declaredUnit``; raises :class:`ActivityDataError` naming the field."""
+    fu = functional_unit
     # (1)
     if (use is None) != (eol is None):
         missing = "endOfLifeScenario" if eol is None else "useScenario"
@@ -203,9 +202,7 @@ def check_scenarios(activity: ActivityData) -> None:
         )
     # (2)
     if fu is not None:
-        _check_quantity(
-            fu.reference_flow, activity.declared_unit, "functionalUnit.referenceFlow", "declaredUnit"
-        )
+        _check_quantity(fu.reference_flow, declared_unit, "functionalUnit.referenceFlow", "declaredUnit")
     # (3)
     if use is not None:
         _check_quantity(use.reference_service_life, "year", "useScenario.referenceServiceLife", "a time")
@@ -224,11 +221,11 @@ def check_scenarios(activity: ActivityData) -> None:
             check_unit(eol.product_mass.unit, field="endOfLifeScenario.productMass.unit", allowed=("mass",))
         else:
             try:
-                conversion_factor(activity.declared_unit, "kg")
+                conversion_factor(declared_unit, "kg")
             except Exception:
                 raise ActivityDataError(
                     "end-of-life product mass missing",
-                    f"declared unit {activity.declared_unit!r} is not a mass",
+                    f"declared unit {declared_unit!r} is not a mass",
                     "give endOfLifeScenario.productMass (kg of product per declared unit)",
                     field="endOfLifeScenario.productMass",
                 ) from None

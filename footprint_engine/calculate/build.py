@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from typing import Any, Literal
 
 import numpy as np
 
 from footprint_engine.activity import STAGES
+from footprint_engine.allocation import allocation_shares
+from footprint_engine.brightway import brightway_versions
 from footprint_engine.calculate.energy import comprehensive_energy
 from footprint_engine.calculate.lines import ALLOCATED_STAGES, Inventory
 from footprint_engine.calculate.options import CalculationOptions
@@ -26,8 +29,9 @@ from footprint_engine.calculate.scenario_lines import CUT_OFF_RULE
 from footprint_engine.factors import FactorLibrary, characterisation
 from footprint_engine.scenarios import eol_product_mass_kg, scenario_items, service_life_years
 from footprint_engine.units import conversion_factor
+from footprint_engine.version import ENGINE_VERSION
 
-__all__ = ["METHOD", "build_result"]
+__all__ = ["METHOD", "build_result", "engine_meta"]
 
 METHOD: dict[str, Any] = {
     "standard": "GB/T 24067-2024 (ISO 14067:2018, MOD)",
@@ -40,6 +44,20 @@ METHOD: dict[str, Any] = {
     "endOfLife": "cut-off approach: no credits for recycled material or recovered energy",
     "fuelEnergy": "fuels in energy units ÷ net calorific value (GB/T 2589-2020 / IPCC 2006); 1 kgce = 29307 kJ",
 }
+
+
+def engine_meta(library: FactorLibrary, options: CalculationOptions, started: float) -> dict[str, Any]:
+    """The result's ``engine`` block: versions, factor library and options of a calculation that began at
+    ``started`` (:func:`time.perf_counter`)."""
+    return {
+        "name": "tanlian footprint_engine",
+        "version": ENGINE_VERSION,
+        "versions": brightway_versions(),
+        "factorLibrary": library.name,
+        "factorCount": len(library),
+        "options": options.model_dump(by_alias=True, mode="json", exclude={"brightway_dir"}),
+        "elapsedMs": round(1000 * (time.perf_counter() - started), 3),
+    }
 
 
 def build_result(
@@ -202,13 +220,12 @@ def _life_cycle(
             "gridRegion": use.grid_region or act.site.grid_region,
             "items": [
                 {"path": p, "id": item.id, "basis": item.basis, "kgCO2e": by_path.get(p, 0.0)}
-                for p, item in scenario_items(act)
-                if not p.startswith("endOfLife")
+                for p, item in scenario_items(use, None)
             ],
         }
     if act.end_of_life_scenario is not None:
         eol = act.end_of_life_scenario
-        mass = eol_product_mass_kg(act)
+        mass = eol_product_mass_kg(eol, act.declared_unit)
         eol_doc = {
             "description": eol.description,
             "productMassKg": mass,
@@ -222,8 +239,7 @@ def _life_cycle(
                     "massKg": mass * r.share_percent / 100.0,
                     "kgCO2e": by_path.get(p, 0.0),
                 }
-                for p, r in scenario_items(act)
-                if p.startswith("endOfLife")
+                for p, r in scenario_items(None, eol)
             ],
         }
     return LifeCycleReport(
@@ -299,11 +315,16 @@ def _electricity(
 def _allocation(inv: Inventory) -> dict[str, Any]:
     act = inv.activity
     alloc = act.allocation
-    from footprint_engine.allocation import allocation_shares
-
+    shares = allocation_shares(
+        product=act.product_identifier,
+        produced=act.produced_quantity,
+        declared_unit=act.declared_unit,
+        co_products=act.co_products,
+        allocation=alloc,
+    )
     return {
         "basis": alloc.basis if alloc else "none",
-        "shares": allocation_shares(act),
+        "shares": shares,
         "productSharePercent": 100.0 * inv.allocation_share,
         "appliedToStages": sorted(ALLOCATED_STAGES),
         "rule": "GB/T 24067-2024 6.4.6: physical relationship first, economic value otherwise",

@@ -8,10 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from footprint_engine import __version__
-from footprint_engine._brightway import brightway_versions, import_bw2calc
 from footprint_engine.activity import ActivityData
-from footprint_engine.calculate.build import build_result
+from footprint_engine.brightway import import_bw2calc
+from footprint_engine.calculate.build import build_result, engine_meta
 from footprint_engine.calculate.lines import build_inventory
 from footprint_engine.calculate.matrices import FLOW_ID_BASE, SystemMatrices, build_system
 from footprint_engine.calculate.options import CalculationOptions
@@ -44,7 +43,7 @@ def calculate(
     lca = solve_with_bw2calc(system, options)
     flows = line_flow_matrix(lca, system, 0)
     result = build_result(
-        inv, system.flow_keys, flows, library, options, _engine_meta(library, options, started)
+        inv, system.flow_keys, flows, library, options, engine_meta(library, options, started)
     )
     if _score_mismatch(lca.score, result.emissions.total):
         raise CalculationError(
@@ -53,6 +52,7 @@ def calculate(
             "report this as a bug",
         )
     if options.iterations:
+        # imported on demand, not for a cycle: it loads scipy.sparse, which a run without Monte Carlo never needs
         from footprint_engine.calculate.uncertainty import monte_carlo_inventory
 
         mc = monte_carlo_inventory(inv, options=options)
@@ -87,15 +87,3 @@ def line_flow_matrix(lca: Any, system: SystemMatrices, product: int) -> np.ndarr
 
 def _score_mismatch(score: float, total: float) -> bool:
     return abs(score - total) > 1e-9 * max(1.0, abs(total))
-
-
-def _engine_meta(library: FactorLibrary, options: CalculationOptions, started: float) -> dict[str, Any]:
-    return {
-        "name": "tanlian footprint_engine",
-        "version": __version__,
-        "versions": brightway_versions(),
-        "factorLibrary": library.name,
-        "factorCount": len(library),
-        "options": options.model_dump(by_alias=True, mode="json", exclude={"brightway_dir"}),
-        "elapsedMs": round(1000 * (time.perf_counter() - started), 3),
-    }

@@ -1,4 +1,5 @@
-"""From an activity-data document to inventory lines: one line per input (electricity: per claim slice).
+"""From an activity-data document to inventory lines: one line per input (electricity: per claim slice), and
+per item of the life-cycle scenarios.
 
 A line is an amount per declared unit of the product (after allocation), in the unit of the factor or
 upstream footprint it uses, and the kg of each flow per unit of that line.
@@ -8,69 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from footprint_engine.activity import (
-    ActivityData,
-    DataQuality,
-    ElectricityInput,
-    FuelInput,
-    HeatInput,
-    MaterialInput,
-    PackagingInput,
-    ProcessEmission,
-    TransportLeg,
-    Uncertainty,
-    WasteInput,
-)
+from footprint_engine.activity import ActivityData
 from footprint_engine.allocation import main_product_share
-from footprint_engine.calculate.fuel_amount import fuel_in_factor_unit
+from footprint_engine.calculate.line_builder import Line, LineBuilder
 from footprint_engine.calculate.options import CalculationOptions
+from footprint_engine.calculate.scenario_lines import scenario_lines
 from footprint_engine.calculate.upstream import UpstreamFootprint
-from footprint_engine.errors import UnitError, UpstreamFootprintError
-from footprint_engine.factors import Factor, FactorLibrary, FactorMatch, flow_key
-from footprint_engine.greenpower import split_electricity
-from footprint_engine.scenarios import UseEmission, UseFuel
+from footprint_engine.factors import FactorLibrary
 from footprint_engine.units import conversion_factor
 
-__all__ = ["ALLOCATED_STAGES", "IPCC_FUEL_NAMES", "Inventory", "Line", "build_inventory"]
+__all__ = ["ALLOCATED_STAGES", "Inventory", "build_inventory"]
 
 #: Stages belonging to the multi-output process and therefore shared with co-products.
 ALLOCATED_STAGES = frozenset({"raw-material-acquisition", "production"})
-
-#: Everyday fuel names → IPCC 2006 fuel names.
-IPCC_FUEL_NAMES = {
-    "diesel": "gas_diesel_oil",
-    "gasoline": "motor_gasoline",
-    "fuel_oil": "residual_fuel_oil",
-    "kerosene": "other_kerosene",
-}
-
-
-@dataclass(slots=True)
-class Line:
-    input_id: str
-    path: str
-    kind: str
-    stage: str
-    description: str
-    amount: float  # per declared unit, after allocation, in `unit`
-    unit: str
-    flows: dict[str, float]  # kg per unit of this line
-    data_source: str
-    primary_fraction: float  # share of this line's emissions that is primary data (0…1)
-    quality: dict[str, float]
-    uncertainty: Uncertainty | None = None
-    factor: Factor | None = None
-    upstream: UpstreamFootprint | None = None
-    fallbacks: tuple[str, ...] = ()
-    allocated: bool = True
-    factor_gsd: float | None = None
-    location_flows: dict[str, float] | None = None  # electricity: grid factor for the location-based figure
-    claim: str | None = None  # electricity: serial / contract id, or "grid"
-    gec_kind: str | None = None
-    consumed: float = 0.0  # activity amount in the input's own unit, before scaling (for reporting)
-    consumed_unit: str = ""
-    conversion: str | None = None  # e.g. an energy amount converted through a net calorific value
-    scenario: str | None = None  # "use" / "end-of-life" for lines of the life-cycle scenarios
 
 
 @dataclass(slots=True)
@@ -93,12 +44,18 @@ def build_inventory(
     options = options or CalculationOptions()
     upstream = upstream or {}
     year = options.factor_year or activity.reporting_period.end.year
-    share = main_product_share(activity)
+    share = main_product_share(
+        product=activity.product_identifier,
+        produced=activity.produced_quantity,
+        declared_unit=activity.declared_unit,
+        co_products=activity.co_products,
+        allocation=activity.allocation,
+    )
     produced = activity.produced_quantity.amount * conversion_factor(
         activity.produced_quantity.unit, activity.declared_unit
     )
     inv = Inventory(activity=activity, lines=[], allocation_share=share, produced=produced, year=year)
-    builder = _Builder(activity, library, upstream, options, year)
+    builder = LineBuilder(activity, library, upstream, options, year)
     for path, item in activity.all_inputs():
         allocated = item.stage in ALLOCATED_STAGES
         scale = (share if allocated else 1.0) / produced
@@ -107,264 +64,5 @@ def build_inventory(
             line.amount *= scale
             inv.lines.append(line)
     if activity.use_scenario is not None or activity.end_of_life_scenario is not None:
-        from footprint_engine.calculate.scenario_lines import scenario_lines
-
         inv.lines.extend(scenario_lines(builder, activity))  # already per declared unit, not allocated
     return inv
-
-
-class _Builder:
-    def __init__(
-        self,
-        activity: ActivityData,
-        library: FactorLibrary,
-        upstream: dict[str, UpstreamFootprint],
-        options: CalculationOptions,
-        year: int,
-    ) -> None:
-        self.activity = activity
-        self.library = library
-        self.upstream = upstream
-        self.options = options
-        self.year = year
-        self.geo = activity.site.grid_region
-
-    def lines_for(self, path: str, item: object) -> list[Line]:
-        if isinstance(item, MaterialInput):
-            return [self._material(path, item)]
-        if isinstance(item, PackagingInput):
-            return [self._simple(path, item, "packaging", "material", item.material)]
-        if isinstance(item, FuelInput):
-            return [self._fuel(path, item)]
-        if isinstance(item, ElectricityInput):
-            return self._electricity(path, item)
-        if isinstance(item, HeatInput):
-            return [self._simple(path, item, "heat", "heat", item.carrier)]
-        if isinstance(item, TransportLeg):
-            return [self._transport(path, item)]
-        if isinstance(item, ProcessEmission):
-            return [self._process(path, item)]
-        if isinstance(item, WasteInput):
-            return [self._simple(path, item, "waste", "waste", item.treatment)]
-        raise TypeError(f"unexpected input {type(item).__name__}")  # pragma: no cover
-
-    # -- helpers --------------------------------------------------------------------------------------
-
-    def _match(
-        self, path: str, factor_id: str | None, kind: str, key: str, geo: str | None = None
-    ) -> FactorMatch:
-        if factor_id:
-            f = self.library.get(factor_id, field=f"{path}.factorId")
-            return FactorMatch(factor=f, requested=f"factor {factor_id}")
-        return self.library.find(kind, key, geo or self.geo, self.year, field=path)
-
-    @staticmethod
-    def _convert(amount: float, unit: str, want: str, path: str, what: str) -> float:
-        try:
-            return amount * conversion_factor(unit, want)
-        except Exception:
-            raise UnitError(
-                "unit mismatch",
-                f"input unit {unit!r} cannot be converted to {want!r}, the unit of {what}",
-                f"give the amount in a unit convertible to {want}",
-                field=f"{path}.unit",
-            ) from None
-
-    def _line(
-        self,
-        path: str,
-        item: object,
-        kind: str,
-        description: str,
-        amount: float,
-        unit: str,
-        flows: dict[str, float],
-        *,
-        match: FactorMatch | None = None,
-        primary: float | None = None,
-        quality: dict[str, float] | None = None,
-    ) -> Line:
-        q: DataQuality = item.data_quality  # type: ignore[attr-defined]
-        source: str = item.data_source  # type: ignore[attr-defined]
-        return Line(
-            input_id=item.id,  # type: ignore[attr-defined]
-            path=path,
-            kind=kind,
-            stage=item.stage,  # type: ignore[attr-defined]
-            description=description,
-            amount=amount,
-            unit=unit,
-            flows=flows,
-            data_source=source,
-            primary_fraction=(1.0 if source == "primary" else 0.0) if primary is None else primary,
-            quality=quality or q.model_dump(),
-            uncertainty=item.uncertainty,  # type: ignore[attr-defined]
-            factor=match.factor if match else None,
-            fallbacks=match.fallbacks if match else (),
-            factor_gsd=match.factor.uncertainty_gsd if match else None,
-        )
-
-    def _simple(
-        self, path: str, item: PackagingInput | HeatInput | WasteInput, kind: str, fkind: str, key: str
-    ) -> Line:
-        m = self._match(path, item.factor_id, fkind, key)
-        amount = self._convert(item.amount, item.unit, m.factor.unit, path, f"factor {m.factor.id}")
-        line = self._line(
-            path, item, kind, item.name or key, amount, m.factor.unit, dict(m.factor.emissions), match=m
-        )
-        line.consumed, line.consumed_unit = item.amount, item.unit
-        return line
-
-    def _material(self, path: str, item: MaterialInput) -> Line:
-        ref = item.upstream_footprint
-        if ref is None:
-            return self._simple_material(path, item)
-        # an exact "identifier@version" key is the caller's choice (supply-chain what-ifs re-point it); a bare
-        # identifier key must hold the version the document cites
-        up = self.upstream.get(f"{ref.identifier}@{ref.version}")
-        if up is None:
-            up = self.upstream.get(ref.identifier)
-            if up is not None and up.version != ref.version:
-                raise UpstreamFootprintError(
-                    "upstream footprint version mismatch",
-                    f"the document cites {ref.identifier}@{ref.version} but version {up.version} was supplied",
-                    "supply the cited version, or cite the supplied version in upstreamFootprint.version",
-                    field=f"{path}.upstreamFootprint.version",
-                )
-        if up is None:
-            raise UpstreamFootprintError(
-                "upstream footprint missing",
-                f"{ref.identifier}@{ref.version} is cited but was not supplied",
-                "publish/share that footprint first, or drop upstreamFootprint to use a secondary factor",
-                field=f"{path}.upstreamFootprint",
-            )
-        if up.identifier != ref.identifier:
-            raise UpstreamFootprintError(
-                "upstream footprint mismatch",
-                f"cited {ref.identifier!r}, supplied {up.identifier!r}",
-                "supply the footprint of the cited product",
-                field=f"{path}.upstreamFootprint.identifier",
-            )
-        amount = self._convert(
-            item.amount,
-            item.unit,
-            up.declared_unit,
-            path,
-            f"upstream footprint {up.reference} (per {up.declared_unit})",
-        )
-        line = self._line(
-            path,
-            item,
-            "material",
-            item.name or item.identifier,
-            amount,
-            up.declared_unit,
-            dict(up.flows),
-            primary=up.primary_data_share / 100.0,
-            quality={k: float(v) for k, v in up.dqi.items()} or item.data_quality.model_dump(),
-        )
-        line.upstream = up
-        line.data_source = "primary"
-        line.factor_gsd = up.uncertainty_gsd
-        line.consumed, line.consumed_unit = item.amount, item.unit
-        return line
-
-    def _simple_material(self, path: str, item: MaterialInput) -> Line:
-        m = self._match(path, item.factor_id, "material", item.identifier)
-        amount = self._convert(item.amount, item.unit, m.factor.unit, path, f"factor {m.factor.id}")
-        line = self._line(
-            path,
-            item,
-            "material",
-            item.name or item.identifier,
-            amount,
-            m.factor.unit,
-            dict(m.factor.emissions),
-            match=m,
-        )
-        line.consumed, line.consumed_unit = item.amount, item.unit
-        return line
-
-    def _fuel(self, path: str, item: FuelInput | UseFuel) -> Line:
-        if item.method == "ipcc-2006":
-            key = "ipcc-2006:" + IPCC_FUEL_NAMES.get(item.fuel, item.fuel)
-            geo = "GLO"
-        else:
-            key, geo = f"cn-default:{item.fuel}", "CN"
-        m = self._match(path, item.factor_id, "fuel", key, geo)
-        amount, conversion = fuel_in_factor_unit(item.amount, item.unit, m.factor, path)
-        line = self._line(
-            path,
-            item,
-            "fuel",
-            item.name or item.fuel,
-            amount,
-            m.factor.unit,
-            dict(m.factor.emissions),
-            match=m,
-        )
-        line.consumed, line.consumed_unit = item.amount, item.unit
-        line.conversion = conversion
-        return line
-
-    def _transport(self, path: str, item: TransportLeg) -> Line:
-        m = self._match(path, item.factor_id, "transport", item.mode, "GLO")
-        tkm = (item.mass.amount * conversion_factor(item.mass.unit, "t")) * (
-            item.distance.amount * conversion_factor(item.distance.unit, "km")
-        )
-        amount = self._convert(tkm, "tkm", m.factor.unit, path, f"factor {m.factor.id}")
-        line = self._line(
-            path,
-            item,
-            "transport",
-            f"{item.mode} {item.material or ''}".strip(),
-            amount,
-            m.factor.unit,
-            dict(m.factor.emissions),
-            match=m,
-        )
-        line.consumed, line.consumed_unit = tkm, "tkm"
-        return line
-
-    def _process(self, path: str, item: ProcessEmission | UseEmission) -> Line:
-        kg = self._convert(item.amount, item.unit, "kg", path, "a process emission (mass of gas)")
-        line = self._line(
-            path,
-            item,
-            "process",
-            item.name or f"{item.gas} ({item.origin})",
-            kg,
-            "kg",
-            {flow_key(item.gas, item.origin): 1.0},
-        )
-        line.consumed, line.consumed_unit = item.amount, item.unit
-        return line
-
-    def _electricity(self, path: str, item: ElectricityInput) -> list[Line]:
-        region = item.grid_region or self.geo
-        grid = self._match(path, item.factor_id, "electricity-grid", self.options.grid_basis, region)
-        lines = []
-        for k, sl in enumerate(split_electricity(item)):
-            if sl.generation_type is None:
-                m, desc = grid, f"grid electricity {region}"
-            else:
-                m = self.library.find(
-                    "electricity-generation",
-                    sl.generation_type,
-                    region,
-                    self.year,
-                    field=f"{path}.greenPowerClaims[{k}].generationType",
-                )
-                desc = f"{sl.kind} {sl.claim_ref} ({sl.generation_type})"
-            unit = m.factor.unit
-            amount = self._convert(sl.mwh, "MWh", unit, path, f"factor {m.factor.id}")
-            line = self._line(
-                path, item, "electricity", desc, amount, unit, dict(m.factor.emissions), match=m
-            )
-            to_grid_unit = conversion_factor(unit, grid.factor.unit)
-            line.location_flows = {g: v * to_grid_unit for g, v in grid.factor.emissions.items()}
-            line.claim = sl.claim_ref or "grid"
-            line.gec_kind = sl.kind
-            line.consumed, line.consumed_unit = sl.mwh, "MWh"
-            lines.append(line)
-        return lines

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import bw_processing as bwp
 import numpy as np
 
-from footprint_engine.calculate.lines import Inventory, Line
+from footprint_engine.calculate.line_builder import Line
+from footprint_engine.calculate.lines import Inventory
 from footprint_engine.errors import CalculationError
 from footprint_engine.factors import GwpSet, characterisation
 

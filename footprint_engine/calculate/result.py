@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from footprint_engine.calculate.upstream import UpstreamFootprint
+
 __all__ = [
     "CategoryTotals",
     "DataQualityIndicators",
@@ -206,10 +208,8 @@ class FootprintResult(_Out):
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, indent=2)
 
-    def to_upstream(self, version: int, *, result_id: str | None = None) -> Any:
+    def to_upstream(self, version: int, *, result_id: str | None = None) -> UpstreamFootprint:
         """This result as an :class:`UpstreamFootprint` a downstream product can cite."""
-        from footprint_engine.calculate.upstream import UpstreamFootprint
-
         return UpstreamFootprint(
             identifier=self.product_identifier,
             version=version,

@@ -13,10 +13,8 @@ recycled material or recovered energy (they leave the system burden-free).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from footprint_engine.activity import ActivityData
-from footprint_engine.calculate.lines import Line
+from footprint_engine.calculate.line_builder import Line, LineBuilder
 from footprint_engine.scenarios import (
     EndOfLifeRoute,
     UseElectricity,
@@ -27,9 +25,6 @@ from footprint_engine.scenarios import (
     service_life_years,
 )
 
-if TYPE_CHECKING:
-    from footprint_engine.calculate.lines import _Builder
-
 __all__ = ["CUT_OFF_RULE", "scenario_lines"]
 
 CUT_OFF_RULE = (
@@ -39,12 +34,13 @@ CUT_OFF_RULE = (
 )
 
 
-def scenario_lines(builder: _Builder, activity: ActivityData) -> list[Line]:
+def scenario_lines(builder: LineBuilder, activity: ActivityData) -> list[Line]:
     use = activity.use_scenario
     years = service_life_years(use) if use is not None else 0.0
-    eol_mass = eol_product_mass_kg(activity) if activity.end_of_life_scenario is not None else 0.0
+    eol = activity.end_of_life_scenario
+    eol_mass = eol_product_mass_kg(eol, activity.declared_unit) if eol is not None else 0.0
     lines: list[Line] = []
-    for path, item in scenario_items(activity):
+    for path, item in scenario_items(use, eol):
         if isinstance(item, EndOfLifeRoute):
             line = _route(builder, path, item, eol_mass)
             line.scenario = "end-of-life"
@@ -53,9 +49,9 @@ def scenario_lines(builder: _Builder, activity: ActivityData) -> list[Line]:
             if isinstance(item, UseElectricity):
                 line = _use_electricity(builder, path, item, use.grid_region)
             elif isinstance(item, UseFuel):
-                line = builder._fuel(path, item)
+                line = builder.fuel_line(path, item)
             elif isinstance(item, UseEmission):
-                line = builder._process(path, item)
+                line = builder.process_line(path, item)
             else:  # pragma: no cover
                 raise TypeError(f"unexpected scenario item {type(item).__name__}")
             if item.basis == "per-year":
@@ -67,11 +63,11 @@ def scenario_lines(builder: _Builder, activity: ActivityData) -> list[Line]:
     return lines
 
 
-def _use_electricity(builder: _Builder, path: str, item: UseElectricity, region: str | None) -> Line:
+def _use_electricity(builder: LineBuilder, path: str, item: UseElectricity, region: str | None) -> Line:
     where = item.grid_region or region or builder.geo
-    m = builder._match(path, item.factor_id, "electricity-grid", builder.options.grid_basis, where)
-    amount = builder._convert(item.amount, item.unit, m.factor.unit, path, f"factor {m.factor.id}")
-    line = builder._line(
+    m = builder.match(path, item.factor_id, "electricity-grid", builder.options.grid_basis, where)
+    amount = builder.convert(item.amount, item.unit, m.factor.unit, path, f"factor {m.factor.id}")
+    line = builder.new_line(
         path, item, "electricity", item.name or f"use-stage grid electricity {where}", amount, m.factor.unit,
         dict(m.factor.emissions), match=m,
     )  # fmt: skip
@@ -82,11 +78,11 @@ def _use_electricity(builder: _Builder, path: str, item: UseElectricity, region:
     return line
 
 
-def _route(builder: _Builder, path: str, route: EndOfLifeRoute, mass_kg: float) -> Line:
-    m = builder._match(path, route.factor_id, "waste", route.treatment)
+def _route(builder: LineBuilder, path: str, route: EndOfLifeRoute, mass_kg: float) -> Line:
+    m = builder.match(path, route.factor_id, "waste", route.treatment)
     kg = mass_kg * route.share_percent / 100.0
-    amount = builder._convert(kg, "kg", m.factor.unit, path, f"factor {m.factor.id}")
-    line = builder._line(
+    amount = builder.convert(kg, "kg", m.factor.unit, path, f"factor {m.factor.id}")
+    line = builder.new_line(
         path, route, "end-of-life", route.name or f"{route.treatment} ({route.share_percent:g} %)", amount,
         m.factor.unit, dict(m.factor.emissions), match=m,
     )  # fmt: skip

@@ -35,10 +35,9 @@ from typing import Literal
 import numpy as np
 from scipy.sparse.linalg import spsolve
 
-from footprint_engine._brightway import import_bw2calc
 from footprint_engine.activity import ActivityData
-from footprint_engine.calculate.build import build_result
-from footprint_engine.calculate.engine import _engine_meta
+from footprint_engine.brightway import import_bw2calc
+from footprint_engine.calculate.build import build_result, engine_meta
 from footprint_engine.calculate.lines import Inventory, build_inventory
 from footprint_engine.calculate.matrices import build_system
 from footprint_engine.calculate.options import CalculationOptions
@@ -218,7 +217,7 @@ def recompute_dependents(
         upstream = _upstream_for(pid, documents[pid], pub, policy)
         inv = build_inventory(documents[pid], library, upstream, options)
         flows, keys = _line_flows(inv)
-        result = build_result(inv, keys, flows, library, options, _engine_meta(library, options, started))
+        result = build_result(inv, keys, flows, library, options, engine_meta(library, options, started))
         version = pub.newest.get(pid, 0) + 1
         out[pid] = result
         out.versions[pid] = version

@@ -25,6 +25,7 @@ from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
 from footprint_engine.activity import ActivityData
+from footprint_engine.brightway import import_bw2calc
 from footprint_engine.calculate.lines import Inventory, build_inventory
 from footprint_engine.calculate.matrices import SystemMatrices, build_system
 from footprint_engine.calculate.options import CalculationOptions
@@ -109,8 +110,6 @@ def monte_carlo_inventory(
 def _bw2calc_scores(
     system: SystemMatrices, n: int, seed: int, options: CalculationOptions, progress: Progress | None
 ) -> np.ndarray:
-    from footprint_engine._brightway import import_bw2calc
-
     bc = import_bw2calc(options.brightway_dir)
     lca = bc.LCA({0: 1.0}, data_objs=[system.datapackage], use_distributions=True, seed_override=seed)
     lca.lci()

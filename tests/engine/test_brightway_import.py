@@ -13,7 +13,7 @@ import pytest
 
 SCRIPT = """
 import threading
-from footprint_engine._brightway import import_bw2calc
+from footprint_engine.brightway import import_bw2calc
 
 start = threading.Barrier(6)
 got = []
@@ -48,7 +48,7 @@ def test_threads_importing_brightway_at_once_all_get_the_complete_module(tmp_pat
 
 WAITER = """
 import sys, time
-from footprint_engine._brightway import import_bw2calc
+from footprint_engine.brightway import import_bw2calc
 
 print("importing", flush=True)
 start = time.monotonic()
@@ -62,7 +62,7 @@ def test_processes_sharing_a_directory_set_it_up_one_at_a_time(tmp_path):
     # processes doing them at once (FileExistsError); the import holds a flock on a file of the directory
     import fcntl
 
-    from footprint_engine._brightway import LOCK_FILE
+    from footprint_engine.brightway import LOCK_FILE
 
     directory = tmp_path / "bw"
     directory.mkdir()

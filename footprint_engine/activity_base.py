@@ -1,13 +1,16 @@
-"""Building blocks shared by the activity-data document and its life-cycle scenarios (schema version 1).
+"""Building blocks of the activity-data document (schema version 1): the value types, the model base and
+the fields every input shares.
 
-Kept apart from :mod:`footprint_engine.activity` so that :mod:`footprint_engine.scenarios` can use them
-without an import cycle; everything here is re-exported by ``footprint_engine.activity``.
+The bottom of the document's modules: the inputs (:mod:`footprint_engine.activity_inputs`), the rule modules
+(:mod:`footprint_engine.greenpower`, :mod:`footprint_engine.allocation`, :mod:`footprint_engine.scenarios`)
+and the document itself (:mod:`footprint_engine.activity`, which re-exports the public names) build on it.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -18,13 +21,16 @@ from footprint_engine.units import check_unit
 __all__ = [
     "STAGES",
     "Amount",
+    "BaseInput",
     "Cid",
     "DataQuality",
     "DataSource",
+    "DocumentModel",
     "Gas",
     "InputId",
     "Origin",
     "Quantity",
+    "ReportingPeriod",
     "Stage",
     "Uncertainty",
 ]
@@ -65,7 +71,9 @@ InputId = Annotated[
 ]
 
 
-class _Model(BaseModel):
+class DocumentModel(BaseModel):
+    """Base of the document's models: camelCase JSON names, unknown fields refused, immutable."""
+
     model_config = ConfigDict(
         alias_generator=to_camel,
         populate_by_name=True,
@@ -75,14 +83,14 @@ class _Model(BaseModel):
     )
 
 
-class Quantity(_Model):
+class Quantity(DocumentModel):
     """An amount with a unit."""
 
     amount: Amount
     unit: str
 
 
-class DataQuality(_Model):
+class DataQuality(DocumentModel):
     """Pedigree-matrix ratings (1 best … 5 worst), after Weidema & Wesnaes / ecoinvent."""
 
     reliability: int = Field(default=3, ge=1, le=5)
@@ -92,7 +100,7 @@ class DataQuality(_Model):
     technological: int = Field(default=3, ge=1, le=5)
 
 
-class Uncertainty(_Model):
+class Uncertainty(DocumentModel):
     """The input's own distribution; when absent, a lognormal is derived from its data-quality ratings."""
 
     distribution: Literal["lognormal", "normal", "uniform", "triangular"]
@@ -121,7 +129,9 @@ class Uncertainty(_Model):
         return self
 
 
-class _Input(_Model):
+class BaseInput(DocumentModel):
+    """The fields every input shares; a subclass names the unit dimensions its amount may have."""
+
     id: InputId
     name: str | None = None
     amount: Amount
@@ -139,3 +149,14 @@ class _Input(_Model):
     @classmethod
     def unit_has_the_right_dimension(cls, value: str) -> str:
         return check_unit(value, field="unit", allowed=cls._UNIT_DIMENSIONS or None)
+
+
+class ReportingPeriod(DocumentModel):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def start_before_end(self) -> ReportingPeriod:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
