@@ -13,7 +13,7 @@ install: $(STAMP) $(NPM_STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[node,dev]'
 	@touch $@
 
 $(NPM_STAMP): package.json package-lock.json
@@ -26,9 +26,10 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
-	$(BIN)/mypy node_service footprint_engine identifier_resolver supplier_portal contracts
+	$(BIN)/mypy node_service footprint_engine identifier_resolver supplier_portal meter_gateway contracts
 
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)

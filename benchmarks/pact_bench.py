@@ -53,7 +53,7 @@ from node_service.services.pact.models import (  # noqa: E402
 )
 from node_service.services.pact.settings import PactSettings  # noqa: E402
 from node_service.settings import Settings  # noqa: E402
-from tests.node.helpers import register  # noqa: E402
+from tests.node_service.helpers import register  # noqa: E402
 
 BATCH = 5000
 TEMPLATE: dict[str, Any] = {

@@ -3,7 +3,7 @@
 
 Property names follow the published schemas: PACT Technical Specifications v3.0.0
 (github.com/wbcsd/data-exchange-protocol ``spec/v3/openapi.yaml``) and v2.3 (``spec/v2/openapi.yaml``);
-tests validate both mappings against excerpts of those schemas stored in ``tests/engine/pact_schemas/``.
+tests validate both mappings against excerpts of those schemas stored in ``tests/footprint_engine/engine/pact_schemas/``.
 
 Units and rounding (v3):
 

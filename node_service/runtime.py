@@ -29,7 +29,7 @@ from sqlalchemy import update
 from identifier_resolver import Resolver
 from node_service.chain.account import load_or_create_account
 from node_service.chain.anchor_contract import AnchorChain
-from node_service.chain.anchorer import Anchorer, Deployment
+from node_service.chain.anchorer import Anchorer
 from node_service.chain.devnet import Devnet
 from node_service.db import Database, create_database, upgrade_to_head
 from node_service.db.checkpoint import WalCheckpointer
@@ -37,6 +37,7 @@ from node_service.db.models import Anchor, ChainDeployment
 from node_service.errors import StartupError
 from node_service.evidence import MAX_EVIDENCE_SIZE, EvidenceStore, KuboEvidenceStore, LocalEvidenceStore
 from node_service.log.append import TransparencyLog
+from node_service.log.heads import Deployment
 from node_service.log.tree_store import configure_subtree_cache
 from node_service.services.organisations.resolution import make_resolver
 from node_service.services.submissions.group_commit import GroupCommit

@@ -34,6 +34,7 @@ __all__ = [
     "audit",
     "csrf_secret",
     "end_session",
+    "record_audit",
     "register_with_admin",
     "session_actor",
     "sign_in",
@@ -85,6 +86,14 @@ def audit(
             detail=detail,
         )
     )
+
+
+def record_audit(
+    node: Node, action: str, *, actor: Actor, object_id: str | None = None, **detail: Any
+) -> None:
+    """:func:`audit` in a transaction of its own (after the node's service committed the action)."""
+    with node.db.transaction() as session:
+        audit(session, action, actor=actor, object_id=object_id, **detail)
 
 
 def csrf_secret(node: Node) -> bytes:

@@ -24,9 +24,11 @@ from identifier_resolver import (
 )
 from identifier_resolver.records import TYPE_CN_CODE, TYPE_NAME
 from node_service.db.models import Footprint, FootprintShare, Organisation, Submission
+from node_service.errors import NotReady
 from node_service.runtime import Node
 from node_service.services.footprints.documents import footprint_for, share_footprint
 from node_service.services.organisations.handles import SessionHandleStore, prefix_owner
+from node_service.services.receipts import build_receipt
 from node_service.services.submissions import Accepted, submit_credential
 from supplier_portal.accounts import Actor, audit
 from supplier_portal.errors import FormInvalid, PortalError
@@ -34,6 +36,7 @@ from supplier_portal.models import PortalProduct, PortalRequest
 
 __all__ = [
     "FootprintRow",
+    "activity_credential",
     "add_product",
     "answer_requests",
     "buyers",
@@ -41,7 +44,9 @@ __all__ = [
     "list_footprints",
     "list_products",
     "list_requests",
+    "organisation_identifier",
     "publish",
+    "receipt",
     "request_footprint",
     "search_shared",
     "submit_signed",
@@ -170,6 +175,35 @@ def product(node: Node, actor: Actor, product_id: str) -> dict[str, Any]:
         if item["id"] == product_id:
             return item
     raise FormInvalid("Choose one of your products.", field="product")
+
+
+def organisation_identifier(node: Node, actor: Actor) -> str:
+    """How activity data names the actor's organisation: its USCC, else its did."""
+    with node.db.transaction() as session:
+        org = session.get(Organisation, actor.organisation_id)
+        assert org is not None
+        return org.uscc or org.did
+
+
+def activity_credential(node: Node, submission_id: str) -> dict[str, Any]:
+    """The signed activity-data credential of a submission (the caller checked the actor may have it)."""
+    with node.db.transaction() as session:
+        sub = session.get(Submission, submission_id)
+        assert sub is not None
+        return sub.credential
+
+
+def receipt(node: Node, actor: Actor, entry_id: str) -> dict[str, Any] | None:
+    """The receipt of a log entry as the actor's organisation may see it; None until its tree head is
+    anchored."""
+    with node.db.transaction() as session:
+        viewer = session.get(Organisation, actor.organisation_id)
+        assert viewer is not None
+        session.expunge(viewer)
+    try:
+        return build_receipt(node, entry_id, viewer)
+    except NotReady:
+        return None
 
 
 def submit_signed(node: Node, actor: Actor, credential: dict[str, Any]) -> Accepted:

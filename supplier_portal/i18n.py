@@ -3,7 +3,7 @@
 The ``.po`` files are the source; Babel compiles each to ``.mo`` bytes in memory the first time it is
 needed, so there is no manual compile step and nothing is written next to the code or in the data dir.
 Source strings (msgids) are English; ``en`` is therefore complete by construction and ``zh_CN`` must
-translate every msgid (tests/portal/test_i18n.py checks it).
+translate every msgid (tests/supplier_portal/test_units.py checks it).
 
 Locale choice, in order: the ``lang`` cookie set by the language switch, then the browser's
 Accept-Language (RFC 9110 §12.5.4 quality values), then Chinese.

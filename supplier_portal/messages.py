@@ -1,6 +1,7 @@
 """Msgids that templates translate from data (roles, statuses, check and action names).
 
-Listed here so that catalog extraction finds them; tests/portal/test_i18n.py checks each is translated.
+Listed here so that catalog extraction finds them; tests/supplier_portal/test_units.py checks each is
+translated.
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from node_service.db.models import Organisation
 from node_service.runtime import Node
-from node_service.services.organisations.registration import authenticate
+from node_service.services.organisations.registration import authenticate_token
+from node_service.services.records import Organisation
 
 __all__ = ["CurrentOrg", "NodeDep"]
 
@@ -27,10 +27,7 @@ NodeDep = Annotated[Node, Depends(get_node)]
 def current_organisation(
     node: NodeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Organisation:
-    with node.db.transaction() as session:
-        org = authenticate(session, credentials.credentials if credentials else None)
-        session.expunge(org)
-        return org
+    return authenticate_token(node, credentials.credentials if credentials else None)
 
 
 CurrentOrg = Annotated[Organisation, Depends(current_organisation)]

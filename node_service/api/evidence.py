@@ -74,9 +74,8 @@ async def upload_evidence(
 
 @router.get("/evidence")
 def list_evidence(node: NodeDep, org: CurrentOrg, limit: int = 100) -> dict[str, Any]:
-    with node.db.transaction() as session:
-        rows = service.list_evidence(session, org, limit=max(1, min(limit, 1000)))
-        return {"data": [_public(r).model_dump() for r in rows]}
+    rows = service.evidence_of(node, org, limit=max(1, min(limit, 1000)))
+    return {"data": [_public(r).model_dump() for r in rows]}
 
 
 @router.get("/evidence/{cid}", response_class=StreamingResponse)

@@ -9,12 +9,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from node_service.api.deps import CurrentOrg, NodeDep
-from node_service.db.models import Footprint, Organisation, Submission
-from node_service.errors import NotFound
 from node_service.services.footprints import documents as footprint_service
 from node_service.services.organisations.registration import register_organisation
 from node_service.services.receipts import build_receipt
-from node_service.services.submissions import submission_flags, submit_credential
+from node_service.services.records import Footprint, Organisation, Submission
+from node_service.services.submissions import submission_of, submit_credential
 
 __all__ = ["router"]
 
@@ -127,26 +126,23 @@ def submit(node: NodeDep, credential: JsonObject, response: Response) -> Submiss
 
 @router.get("/submissions/{submission_id:path}", tags=["submissions"])
 def get_submission(node: NodeDep, submission_id: str, org: CurrentOrg) -> dict[str, Any]:
-    with node.db.transaction() as session:
-        sub = session.get(Submission, submission_id)
-        if sub is None or sub.organisation_id != org.id:
-            raise NotFound(f"no submission {submission_id} of yours", fix="check the credential id")
-        fp = session.query(Footprint).filter(Footprint.submission_id == sub.id).one()
-        flags = submission_flags(session, sub.id)
-        return {**_submission(sub, fp.id).model_dump(), "flags": flags, "credential": sub.credential}
+    found = submission_of(node, org, submission_id)
+    return {
+        **_submission(found.submission, found.footprint_id).model_dump(),
+        "flags": found.flags,
+        "credential": found.submission.credential,
+    }
 
 
 @router.get("/footprints", tags=["footprints"])
 def list_footprints(node: NodeDep, org: CurrentOrg, limit: int = 100) -> dict[str, Any]:
-    with node.db.transaction() as session:
-        rows = footprint_service.list_visible(session, org, limit=max(1, min(limit, 1000)))
-        return {"data": [_footprint(fp) for fp in rows]}
+    rows = footprint_service.visible_footprints(node, org, limit=max(1, min(limit, 1000)))
+    return {"data": [_footprint(fp) for fp in rows]}
 
 
 @router.get("/footprints/{footprint_id}", tags=["footprints"])
 def get_footprint(node: NodeDep, footprint_id: str, org: CurrentOrg) -> dict[str, Any]:
-    with node.db.transaction() as session:
-        return _footprint(footprint_service.footprint_for(session, footprint_id, org))
+    return _footprint(footprint_service.visible_footprint(node, footprint_id, org))
 
 
 @router.post("/footprints/{footprint_id}/shares", status_code=status.HTTP_201_CREATED, tags=["footprints"])

@@ -16,12 +16,12 @@ from fastapi import APIRouter, Body, Request, status
 
 from identifier_resolver import AuthenticationRequiredError, Authorize, create_router
 from node_service.api.deps import CurrentOrg, NodeDep
-from node_service.db.models import OrganisationKey
 from node_service.errors import Unauthenticated
 from node_service.runtime import Node
-from node_service.services.organisations.handles import DatabaseHandleStore, prefix_owner
+from node_service.services.organisations.handles import DatabaseHandleStore
 from node_service.services.organisations.keys import add_key, as_utc, key_state, retire_key, revoke_key
-from node_service.services.organisations.registration import authenticate, public_profile
+from node_service.services.organisations.registration import profile_of, token_owns_prefix
+from node_service.services.records import OrganisationKey
 
 __all__ = ["router_for"]
 
@@ -68,8 +68,7 @@ def _keys_router() -> APIRouter:
     @router.get("/organisations/{did}")
     def get_profile(node: NodeDep, did: str) -> dict[str, Any]:
         """Public profile of an organisation, by its first did."""
-        with node.db.transaction() as session:
-            return public_profile(session, did)
+        return profile_of(node, did)
 
     return router
 
@@ -80,12 +79,10 @@ def _authorize(node: Node) -> Authorize:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationRequiredError("send Authorization: Bearer <API token of the prefix's owner>")
-        with node.db.transaction() as session:
-            try:
-                org = authenticate(session, token.strip())
-            except Unauthenticated as exc:
-                raise AuthenticationRequiredError(exc.detail) from exc
-            return prefix_owner(session, prefix) == org.id
+        try:
+            return token_owns_prefix(node, token.strip(), prefix)
+        except Unauthenticated as exc:
+            raise AuthenticationRequiredError(exc.detail) from exc
 
     return authorize
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from node_service.api.deps import NodeDep
-from node_service.log.heads import anchored_heads, consistency
+from node_service.services.log_heads import consistency_between, published_heads
 
 __all__ = ["router"]
 
@@ -17,14 +17,7 @@ router = APIRouter(tags=["log"])
 @router.get("/log/heads")
 def heads(node: NodeDep) -> dict[str, Any]:
     """The log's current size and every tree head anchored on the current contract (size, root, transaction)."""
-    dep = node.deployment
-    with node.db.transaction() as session:
-        return {
-            "chainId": dep.chain_id,
-            "contract": dep.contract_address,
-            "logSize": node.tlog.size(session),
-            "heads": anchored_heads(session, dep),
-        }
+    return published_heads(node)
 
 
 @router.get("/log/consistency")
@@ -34,5 +27,4 @@ def consistency_proof(
     to: Annotated[int, Query(ge=0, description="newer tree size (at most the largest anchored head)")],
 ) -> dict[str, Any]:
     """The RFC 9162 consistency proof between two tree sizes, with both roots."""
-    with node.db.transaction() as session:
-        return consistency(session, node.tlog, node.deployment, from_, to)
+    return consistency_between(node, from_, to)

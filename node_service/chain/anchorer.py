@@ -13,8 +13,8 @@ nothing skipped.
 
 Test-only fault hook: ``TANLIAN_FAULT=after-pending-record`` makes the process SIGKILL itself right after the
 pending anchor is committed and before the transaction is broadcast; ``TANLIAN_FAULT=after-broadcast`` right
-after the broadcast and before the receipt is recorded. The crash tests (tests/anchoring/) use them; never set
-them in production.
+after the broadcast and before the receipt is recorded. The crash tests (tests/node_service/chain/) use them;
+never set them in production.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select, text
@@ -33,8 +32,9 @@ from node_service.chain.anchor_contract import AnchorChain, ChainError
 from node_service.db.engine import Database
 from node_service.db.models import Anchor, LogEntry
 from node_service.log.append import TransparencyLog
+from node_service.log.heads import Deployment
 
-__all__ = ["FAULT_POINTS", "Anchorer", "Deployment", "fault_point"]
+__all__ = ["FAULT_POINTS", "Anchorer", "fault_point"]
 
 log = logging.getLogger("tanlian.anchorer")
 IDLE_CHAIN_CHECK_SECONDS = 10.0
@@ -47,12 +47,6 @@ def fault_point(name: str) -> None:
     if os.environ.get("TANLIAN_FAULT") == name:
         log.error("TANLIAN_FAULT=%s: killing this process (test-only fault hook)", name)
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-@dataclass(frozen=True)
-class Deployment:
-    chain_id: int
-    contract_address: str
 
 
 class Anchorer:

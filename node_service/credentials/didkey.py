@@ -52,7 +52,7 @@ MAX_IDENTIFIER_LENGTH = 512
 # The eight points of small order on edwards25519, canonically encoded, plus the two encodings of x = 0
 # with the sign bit set (RFC 8032 §5.1.3 rejects those). A public key among them lets a signature verify
 # for many messages; refusing them gives the strongly-binding property (vc-di-eddsa §4.1.2).
-# tests/credentials/test_didkey.py recomputes the list with the reference arithmetic.
+# tests/node_service/credentials/test_didkey.py recomputes the list with the reference arithmetic.
 SMALL_ORDER_ENCODINGS = frozenset(
     bytes.fromhex(value)
     for value in (

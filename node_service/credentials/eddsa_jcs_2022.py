@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -49,7 +48,7 @@ from .errors import (
     UnresolvableVerificationMethodError,
     UnsupportedCryptosuiteError,
 )
-from .jcs import canonical_members, canonicalize, join_members
+from .jcs import CanonicalizationError, canonical_members, canonicalize, join_members
 from .xsd_datetime import format_datetime, parse_datetime
 
 __all__ = [
@@ -96,7 +95,7 @@ class VerifiedProof:
 def _jcs(value: Any, what: str, error: type[CredentialError], *, join: bool = False) -> bytes:
     try:
         return join_members(value) if join else canonicalize(value)
-    except (rfc8785.CanonicalizationError, UnicodeError, RecursionError, TypeError) as exc:
+    except (CanonicalizationError, UnicodeError, RecursionError, TypeError) as exc:
         raise error(
             f"{what} cannot be canonicalized with JCS (RFC 8785)",
             str(exc),
@@ -405,7 +404,7 @@ def verify(
 def _jcs_members(document: Mapping[str, Any]) -> dict[str, bytes]:
     try:
         return canonical_members(dict(document))
-    except (rfc8785.CanonicalizationError, UnicodeError, RecursionError, TypeError) as exc:
+    except (CanonicalizationError, UnicodeError, RecursionError, TypeError) as exc:
         raise MalformedProofError(
             "the document cannot be canonicalized with JCS (RFC 8785)",
             str(exc),
@@ -422,5 +421,5 @@ def _secured_canonical(
         return b""
     try:
         return join_members({**members, "proof": canonicalize(secured["proof"])})
-    except (rfc8785.CanonicalizationError, UnicodeError, RecursionError, TypeError):
+    except (CanonicalizationError, UnicodeError, RecursionError, TypeError):
         return b""

@@ -20,7 +20,7 @@ Why the subset is exact (RFC 8785 §3.2):
 
 Cost: the C encoder does most of the work; before it, :func:`_prepared` checks every value in one pass
 and copies only the containers holding an integral float (copy on write), so a document without one is
-encoded as it is. The tests compare both paths on generated JSON (tests/credentials/test_jcs.py).
+encoded as it is. The tests compare both paths on generated JSON (tests/node_service/credentials/test_jcs.py).
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ from typing import Any
 
 import rfc8785
 
-__all__ = ["canonical_members", "canonicalize", "join_members"]
+__all__ = ["CanonicalizationError", "canonical_members", "canonicalize", "join_members"]
+
+#: what :func:`canonicalize` raises for a value RFC 8785 cannot represent (the reference's own exception)
+CanonicalizationError = rfc8785.CanonicalizationError
 
 _INT_LIMIT = 2**53 - 1
 _INTEGRAL_LIMIT = 2.0**53

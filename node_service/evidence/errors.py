@@ -5,6 +5,8 @@ Every message reads "what failed: detail — what to do".
 
 from __future__ import annotations
 
+from node_service.errors import NodeError
+
 __all__ = [
     "CidMismatchError",
     "EvidenceError",
@@ -28,8 +30,13 @@ class InvalidCidError(EvidenceError, ValueError):
     """A CID string is malformed or is not a CIDv1 this store produces."""
 
 
-class EvidenceTooLargeError(EvidenceError):
-    """A file is larger than the configured maximum evidence size."""
+class EvidenceTooLargeError(EvidenceError, NodeError):
+    """A file is larger than the configured maximum evidence size: the store's error, and the node's 413
+    when an upload or a stored file is too large (one error for both, rendered as RFC 9457 problem+json)."""
+
+    status = 413
+    problem = "evidence-too-large"
+    title = "The evidence file is too large"
 
 
 class EvidenceNotFoundError(EvidenceError, LookupError):

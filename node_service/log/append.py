@@ -31,7 +31,7 @@ from node_service.log.tree_store import (
     mark_appending,
     tree_store,
 )
-from node_service.transparency.merkle import hash_leaf
+from node_service.transparency.merkle import entry_leaf_hash
 from node_service.transparency.tree import MerkleTree
 
 __all__ = [
@@ -94,12 +94,6 @@ def _set_tree_size(session: Session, size: int) -> None:
         set_committed_value(state, "tree_size", size)
 
 
-def _leaf_hash(entry: dict[str, Any]) -> bytes:
-    """RFC 9162 leaf hash of an entry: SHA-256(0x00 || RFC 8785 entry), via the fast JCS path (identical
-    output, tested against ``rfc8785`` in tests/credentials/test_jcs.py)."""
-    return hash_leaf(canonicalize(entry))
-
-
 class TransparencyLog:
     """Append entries and answer roots and proofs from the database."""
 
@@ -127,7 +121,7 @@ class TransparencyLog:
         # serialises appenders on PostgreSQL, the caller's lock on SQLite
         size_before = _tree_size_for_update(session)
         mark_appending(session)  # this transaction's tree reads may now include its own uncommitted nodes
-        leaf_hashes = [_leaf_hash(e) for e in entries]
+        leaf_hashes = [entry_leaf_hash(e) for e in entries]
         now = datetime.now(UTC)
         # stored exactly as SQLAlchemy's JSON and DateTime types store them, so ORM reads see the same values
         created = dbapi.db_datetime(session, now)

@@ -3,17 +3,25 @@ heads and proofs hold hashes only, and every entry carries a random nonce)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node_service.chain.anchorer import Deployment
 from node_service.db.models import Anchor
 from node_service.errors import ValidationFailed
 from node_service.log.append import TransparencyLog
 
-__all__ = ["anchored_heads", "consistency"]
+__all__ = ["Deployment", "anchored_heads", "consistency"]
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where the log's heads are anchored: the chain and the anchor contract's address on it."""
+
+    chain_id: int
+    contract_address: str
 
 
 def anchored_heads(session: Session, deployment: Deployment) -> list[dict[str, Any]]:

@@ -224,7 +224,7 @@ of 2–10 entries, keep one executemany."""
 def insert_rows(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """Insert ``rows`` into ``table``; on psycopg 3 large batches stream through COPY (text format: every
     value is dumped by psycopg's own text dumpers, so JSON text, bytea and timestamptz read back through the
-    ORM exactly as the executemany path stores them — tests/transparency/test_log_db.py compares both)."""
+    ORM exactly as the executemany path stores them — tests/node_service/log/test_log_db.py compares both)."""
     if not rows:
         return
     if len(rows) >= COPY_MIN_ROWS:

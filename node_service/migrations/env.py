@@ -1,16 +1,23 @@
-"""Alembic environment: uses the connection handed over by node_service.db.migrate, or the configured URL."""
+"""Alembic environment: uses the connection handed over by node_service.db.migrate, or the configured URL.
+
+Every table is on ``Base.metadata`` once its module is imported: the core tables in node_service.db.models, the
+rooms' and plug-ins' tables in the modules named by the ``tanlian.models`` entry points (pyproject.toml), which
+are loaded here so that autogenerate sees the whole schema without this layer importing the rooms above it.
+"""
 
 from __future__ import annotations
+
+from importlib.metadata import entry_points
 
 from alembic import context
 from sqlalchemy import create_engine
 
-import node_service.services.cbam.models
-import node_service.services.evidence_files.models
-import node_service.services.organisations.models
-import node_service.services.pact.models  # noqa: F401
-import supplier_portal.models  # noqa: F401
 from node_service.db.models import Base
+
+MODELS_GROUP = "tanlian.models"
+
+for _models in entry_points(group=MODELS_GROUP):
+    _models.load()
 
 config = context.config
 target_metadata = Base.metadata

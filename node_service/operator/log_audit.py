@@ -95,11 +95,10 @@ def heads_from_database(database_url: str, chain_id: int) -> HeadListing:
     """The heads a node's database records for its contract on ``chain_id``, with proofs computed from it."""
     from sqlalchemy import select
 
-    from node_service.chain.anchorer import Deployment
     from node_service.db import create_database
     from node_service.db.models import ChainDeployment
     from node_service.log.append import TransparencyLog
-    from node_service.log.heads import anchored_heads
+    from node_service.log.heads import Deployment, anchored_heads
 
     db = create_database(database_url)
     tlog = TransparencyLog()

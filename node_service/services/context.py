@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from identifier_resolver import Resolver
     from node_service.chain.anchor_contract import AnchorChain
-    from node_service.chain.anchorer import Deployment
     from node_service.db import Database
     from node_service.evidence import EvidenceStore
     from node_service.log.append import TransparencyLog
+    from node_service.log.heads import Deployment
     from node_service.services.submissions.group_commit import GroupCommit
     from node_service.settings import Settings
 

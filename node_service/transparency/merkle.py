@@ -24,8 +24,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import rfc8785
-
+from node_service.credentials.jcs import CanonicalizationError, canonicalize
 from node_service.transparency.errors import MerkleInputError, ProofSizeError, RootMismatchError
 
 __all__ = [
@@ -85,8 +84,8 @@ def entry_leaf_hash(entry: Mapping[str, Any]) -> bytes:
             f"log entry: got {type(entry).__name__}, want a JSON object — pass the entry as a dict"
         )
     try:
-        canonical = rfc8785.dumps(dict(entry))
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        canonical = canonicalize(dict(entry))
+    except (CanonicalizationError, TypeError, ValueError) as exc:
         raise MerkleInputError(
             f"log entry: not canonicalisable as RFC 8785 JSON ({exc}) — use only strings, integers "
             "within ±2^53, booleans, null, lists and objects with string keys"

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from node_service.credentials.jcs import CanonicalizationError, canonicalize
 from node_service.errors import NodeError
 from node_service.transparency import entry_leaf_hash, root_from_inclusion_proof
 from node_service.transparency.errors import MerkleError
@@ -157,13 +158,11 @@ def _check_content(report: Report, entry: dict[str, Any], file: Path) -> None:
     if entry["type"] != "evidence" and digest != entry["sha256"]:
         # documents are logged by the SHA-256 of their RFC 8785 form: accept a JSON file in any formatting
         try:
-            import rfc8785
-
             document = json.loads(file.read_bytes())
             if isinstance(document, dict) and set(document) == {"id", "sha256", "document"}:
                 document = document["document"]  # a footprint as served by GET /footprints/{id}
-            digest = hashlib.sha256(rfc8785.dumps(document)).hexdigest()
-        except (ValueError, rfc8785.CanonicalizationError):
+            digest = hashlib.sha256(canonicalize(document)).hexdigest()
+        except (ValueError, TypeError, CanonicalizationError):
             pass
     report.add(
         "content",

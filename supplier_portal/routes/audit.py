@@ -23,7 +23,7 @@ PageDep = Annotated[Page, Depends(page)]
 
 MAX_RECEIPT_BYTES = 1024 * 1024
 MAX_EVIDENCE_BYTES = 256 * 1024 * 1024
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parent.parent / "static"  # supplier_portal/static
 ECHARTS_FILE = repo_root() / "node_modules" / "echarts" / "dist" / "echarts.min.js"
 _MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 

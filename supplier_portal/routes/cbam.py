@@ -9,13 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from node_service.errors import NodeError
 from node_service.services.cbam import service as cbam
-from node_service.services.cbam.models import CbamInstallation
-from supplier_portal.accounts import audit
+from supplier_portal.accounts import record_audit
 from supplier_portal.errors import FormInvalid
 from supplier_portal.web import Page, PagePost, PortalRoute, page
 
@@ -29,21 +27,15 @@ FORMATS = ("xlsx", "json", "xml")
 
 def _installations(p: Page) -> list[dict[str, Any]]:
     actor = p.signed_in()
-    with p.node.db.transaction() as session:
-        rows = session.execute(
-            select(CbamInstallation)
-            .where(CbamInstallation.organisation_id == actor.organisation_id)
-            .order_by(CbamInstallation.updated_at.desc())
-        ).scalars()
-        return [
-            {
-                "id": r.id,
-                "installation_id": r.installation_id,
-                "version": r.version,
-                "updated_at": r.updated_at,
-            }
-            for r in rows
-        ]
+    return [
+        {
+            "id": r.id,
+            "installation_id": r.installation_id,
+            "version": r.version,
+            "updated_at": r.updated_at,
+        }
+        for r in cbam.installations_of(p.node, actor.organisation_id)
+    ]
 
 
 def _list_page(p: Page, errors: dict[str, str] | None = None, status: int = 200) -> Response:
@@ -86,8 +78,7 @@ async def add_installation(p: PagePost, request: Request) -> Response:
         stored = cbam.create_installation(p.node, p.organisation(), document)  # (2)
     except NodeError as exc:
         return _list_page(p, {"installation": p.error_text(exc)}, status=exc.status)
-    with p.node.db.transaction() as session:  # (3)
-        audit(session, "cbam.installation", actor=actor, object_id=stored.id, version=stored.version)
+    record_audit(p.node, "cbam.installation", actor=actor, object_id=stored.id, version=stored.version)  # (3)
     return p.redirect(f"/portal/cbam/{stored.id}")  # (4)
 
 

@@ -14,13 +14,14 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from node_service.evidence import EvidenceTooLargeError
 from node_service.services.evidence_files import files as evidence
-from node_service.services.evidence_files.errors import EvidenceTooLarge, UploadInvalid
+from node_service.services.evidence_files.errors import UploadInvalid
 from node_service.services.evidence_files.package import build_package, temporary_package_path
 from node_service.services.evidence_files.upload import Upload, receive_upload
 from node_service.services.reports.messages import parse_lang
 from node_service.services.reports.service import footprint_report
-from supplier_portal.accounts import audit
+from supplier_portal.accounts import record_audit
 from supplier_portal.web import Page, PagePost, PortalRoute, page
 
 __all__ = ["router"]
@@ -37,19 +38,18 @@ MAX_LISTED = 500
 def evidence_page(p: PageDep) -> Response:
     p.signed_in()
     org = p.organisation()
-    with p.node.db.transaction() as session:
-        files = [
-            {
-                "cid": r.cid,
-                "sha256": r.sha256,
-                "size": r.size,
-                "filename": r.filename,
-                "media_type": r.media_type,
-                "entry_id": r.entry_id,
-                "created_at": r.created_at,
-            }
-            for r in evidence.list_evidence(session, org, limit=MAX_LISTED)
-        ]
+    files = [
+        {
+            "cid": r.cid,
+            "sha256": r.sha256,
+            "size": r.size,
+            "filename": r.filename,
+            "media_type": r.media_type,
+            "entry_id": r.entry_id,
+            "created_at": r.created_at,
+        }
+        for r in evidence.evidence_of(p.node, org, limit=MAX_LISTED)
+    ]
     return p.render(
         "evidence.html",
         files=files,
@@ -72,7 +72,7 @@ async def _form_upload(p: Page, request: Request) -> Upload:
             while chunk := await part.read(1 << 20):
                 size += len(chunk)
                 if size > p.node.evidence_max_size:
-                    raise EvidenceTooLarge(
+                    raise EvidenceTooLargeError(
                         f"the file passed {p.node.evidence_max_size} bytes, the most an evidence file may have",
                         fix="split the file or store a smaller export",
                         field="file",
@@ -112,8 +112,7 @@ async def upload_evidence(p: PagePost, request: Request) -> Response:
     p.node.anchorer.wake()
     record = stored.record
     # (3)
-    with p.node.db.transaction() as session:
-        audit(session, "evidence.upload", actor=actor, object_id=record.cid, filename=record.filename)
+    record_audit(p.node, "evidence.upload", actor=actor, object_id=record.cid, filename=record.filename)
     # (4)
     if "application/json" in request.headers.get("accept", ""):
         return p.json(

@@ -14,9 +14,7 @@ from starlette.datastructures import UploadFile
 
 from node_service.credentials.errors import CredentialError
 from node_service.credentials.vc import MAX_DOCUMENT_BYTES, build_credential, load_document
-from node_service.db.models import Organisation, Submission
 from node_service.errors import NotReady
-from node_service.services.receipts import build_receipt
 from supplier_portal import catalogue
 from supplier_portal.activity_sheet import (
     COLUMNS,
@@ -207,10 +205,7 @@ async def prepare(p: PagePost, request: Request) -> Response:
     if not header["product"]:
         return _submit_page(p, header, rows, {"0.product": p._("Choose one of your products.")}, 422)
     product = catalogue.product(p.node, actor, header["product"])
-    with p.node.db.transaction() as session:
-        org = session.get(Organisation, actor.organisation_id)
-        assert org is not None
-        organisation_id = org.uscc or org.did
+    organisation_id = catalogue.organisation_identifier(p.node, actor)
     names = (
         [product["name_en"], product["name_zh"]]
         if p.locale == "en"
@@ -304,10 +299,7 @@ def footprint_credential(p: PageDep, footprint_id: str) -> Response:
     row, document, _sha = catalogue.get_footprint(p.node, actor, footprint_id)
     if row.supplier_did != actor.organisation_did:
         raise FormInvalid("Only the supplier can download its signed activity data.", field="credential")
-    with p.node.db.transaction() as session:
-        sub = session.get(Submission, document["submissionId"])
-        assert sub is not None
-        credential = sub.credential
+    credential = catalogue.activity_credential(p.node, document["submissionId"])
     body = json.dumps(credential, ensure_ascii=False, indent=2)
     return p.file(body.encode(), f"activity-{footprint_id}.json", "application/json")
 
@@ -384,15 +376,7 @@ async def request_footprint(p: PagePost, request: Request) -> Response:
 
 
 def _receipt(p: Page, entry_id: str) -> dict[str, Any] | None:
-    actor = p.signed_in()
-    with p.node.db.transaction() as session:
-        viewer = session.get(Organisation, actor.organisation_id)
-        assert viewer is not None
-        session.expunge(viewer)
-    try:
-        return build_receipt(p.node, entry_id, viewer)
-    except NotReady:
-        return None
+    return catalogue.receipt(p.node, p.signed_in(), entry_id)
 
 
 @router.get("/receipts/{entry_id}")

@@ -21,27 +21,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from node_service.api.deps import CurrentOrg, NodeDep
 from node_service.api.pact.state import PactState, pact_state
 from node_service.errors import NodeError
-from node_service.services.pact.actions import inbox, publication, recompute
-from node_service.services.pact.actions.delivery import remote_host
+from node_service.services.pact import service as pact
+from node_service.services.pact.actions import recompute
 from node_service.services.pact.actions.events import parse_cloudevent
-from node_service.services.pact.errors import (
-    BadRequest,
-    InternalError,
-    NotImplementedAction,
-    OAuthError,
-    PactError,
-)
-from node_service.services.pact.management import clients as client_service
-from node_service.services.pact.mapping import PactMappingError
-from node_service.services.pact.models import PactOutbox, PactRemoteHost
-from node_service.services.pact.reads import listing
-from node_service.services.pact.reads.filters import Criteria
+from node_service.services.pact.errors import BadRequest, InternalError, OAuthError, PactError
 
 __all__ = ["management_router", "read_action", "router"]
 
@@ -181,10 +168,9 @@ async def auth_token(request: Request, state: PactDep, node: NodeDep) -> JSONRes
         raise OAuthError(
             "unsupported_grant_type", f"grant_type {grant[:40]!r} is not supported; use client_credentials"
         )
-    with node.db.transaction() as session:
-        token, ttl = client_service.issue_token(
-            session, state.keys, credentials[0], credentials[1], state.settings.token_ttl_seconds
-        )
+    token, ttl = pact.issue_token(
+        node, state.keys, credentials[0], credentials[1], state.settings.token_ttl_seconds
+    )
     return JSONResponse(
         {
             "access_token": token,
@@ -211,12 +197,6 @@ def openid_configuration(request: Request) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the actions
-def _viewer(request: Request, state: PactState, session: Session | Connection) -> str:
-    """The organisation of the request's bearer token (checked against its client in ``session``)."""
-    authorization = request.headers.get("authorization")
-    return client_service.authenticate_bearer(session, state.keys, authorization).organisation_id
-
-
 def _query_lists(request: Request) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
@@ -224,108 +204,41 @@ def _query_lists(request: Request) -> dict[str, list[str]]:
     return params
 
 
-def _limit(params: dict[str, list[str]], state: PactState) -> int:
-    given = params.get("limit")
-    if not given:
-        return state.settings.default_limit
-    if len(given) > 1 or not given[0].isdigit() or len(given[0]) > 9 or int(given[0]) < 1:
-        raise BadRequest(f"limit: got {given[0][:20]!r}, want a positive integer")
-    return min(int(given[0]), state.settings.max_limit)
-
-
-def _list(request: Request, state: PactState, node: Any, major: int) -> Response:
+def _list(request: Request, state: PactState, major: int) -> Response:
     """ListFootprints in one short read (token check, page, documents not cached yet)."""
-    params = _query_lists(request)
     base = _base_url(request)
-    with _read_connection(state, node) as session:
-        viewer = _viewer(request, state, session)
-        if "$filter" in params and any(params["$filter"]):
-            raise NotImplementedAction(
-                "$filter (OData) is not implemented by this host", fix="use the v3 filter parameters"
-            )
-        limit = _limit(params, state)
-        cursor = params.get("cursor", [None])[0]
-        criteria = Criteria.from_lists(params) if major == 3 else Criteria()
-        page = publication.list_footprints(session, viewer, criteria, limit=limit, cursor=cursor)
-        fragments = _rendered(
-            state, session, [(r.id, r.status) for r in page.rows], base, major, strict=False
-        )
+    page = state.reads.list_page(request.headers.get("authorization"), _query_lists(request), base, major)
     headers = {}
     if page.next_cursor is not None:
         keep = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "limit")]
-        query = urlencode([*keep, ("limit", str(limit)), ("cursor", page.next_cursor)])
+        query = urlencode([*keep, ("limit", str(page.limit)), ("cursor", page.next_cursor)])
         headers["link"] = f'<{base}{request.url.path}?{query}>; rel="next"'
     return Response(
-        b'{"data":[' + b",".join(fragments) + b"]}", media_type="application/json", headers=headers
+        b'{"data":[' + b",".join(page.fragments) + b"]}", media_type="application/json", headers=headers
     )
 
 
-def _get(request: Request, state: PactState, node: Any, footprint_id: str, major: int) -> Response:
+def _get(request: Request, state: PactState, footprint_id: str, major: int) -> Response:
     """GetFootprint in one short read."""
     base = _base_url(request)
-    access = client_service.bearer_token(state.keys, request.headers.get("authorization"))
-    with _read_connection(state, node) as session:
-        row = listing.get_footprint_as(session, access, footprint_id)
-        fragment = _rendered(state, session, [(row.id, row.status)], base, major, strict=True)[0]
+    fragment = state.reads.footprint(request.headers.get("authorization"), footprint_id, base, major)
     return Response(b'{"data":' + fragment + b"}", media_type="application/json")
 
 
-def _read_connection(state: PactState, node: Any) -> Connection:
-    """A connection for one read: from the read routes' own PostgreSQL pool, else the node's engine. The fixed
-    statements run on its DBAPI cursor (node_service.services.pact.reads.prepared: on SQLite each its own read transaction);
-    any SQLAlchemy statement opens a transaction that is rolled back when the connection is returned."""
-    engine = state.read_engine if state.read_engine is not None else node.db.engine
-    connection: Connection = engine.connect()
-    return connection
-
-
-def _rendered(
-    state: PactState, session: Connection, keys: list[tuple[str, str]], base: str, major: int, *, strict: bool
-) -> list[bytes]:
-    """The JSON of each (id, status) in the ``major`` version's shape, from the per-process cache or rendered from
-    the stored documents. A footprint without a v2.3 form is refused (``strict``: GetFootprint) or left out
-    (ListFootprints)."""
-    if major >= 3:
-        return state.rendered.fragments(
-            keys,
-            base,
-            lambda ids: listing.documents(session, ids),
-            lambda document: publication.render_document(document, base),
-        )
-
-    def render_v2(sources: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any] | None:
-        document, footprint_document = sources
-        try:
-            return publication.render_v2(document, footprint_document, base)
-        except PactMappingError as exc:
-            if not strict:
-                return None
-            raise NotImplementedAction(
-                f"footprint {document['id']} has no PACT v2.3 form: {exc.detail}",
-                fix=f"read it as PACT v3 at {base}/3/footprints/{document['id']}",
-            ) from exc
-
-    return state.rendered.fragments(
-        keys, base, lambda ids: listing.documents_with_results(session, ids), render_v2, variant="2"
-    )
-
-
-async def _read(request: Request, work: Callable[[PactState, Any], Response]) -> Response:
+async def _read(request: Request, work: Callable[[PactState], Response]) -> Response:
     """Run a short database read (ListFootprints, GetFootprint) on the event loop when ``reader_threads`` is 0
     (the default: a few index reads cost less than handing them to a thread), else in the PACT readers' own
     thread pool of at most ``reader_threads`` (never more than the connection pool keeps, so nothing waits for a
     connection while holding a thread). The read routes take no dependencies, because FastAPI runs plain
     ``def`` dependencies in the default thread pool: one thread hop per dependency."""
     state = pact_state(request)
-    node = request.app.state.node
     if state.reader_limit == 0:
-        return work(state, node)
-    return await anyio.to_thread.run_sync(lambda: work(state, node), limiter=state.readers())
+        return work(state)
+    return await anyio.to_thread.run_sync(lambda: work(state), limiter=state.readers())
 
 
 async def _events(request: Request, state: PactState, node: Any, major: int) -> Response:
-    with node.db.transaction() as session:
-        sender = _viewer(request, state, session)
+    sender = pact.bearer_organisation(node, state.keys, request.headers.get("authorization"))
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("application/cloudevents+json", "application/json"):
         raise BadRequest(f"content-type {content_type[:60]!r}: want application/cloudevents+json")
@@ -337,22 +250,10 @@ async def _events(request: Request, state: PactState, node: Any, major: int) -> 
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest("event: the body is not JSON", fix="send a CloudEvents 1.0 JSON event") from exc
     event = parse_cloudevent(parsed)
-    with node.db.transaction() as session:
-        created = inbox_accept(session, sender, event, major, _base_url(request))
+    created = pact.receive_event(node, sender, event, major, _base_url(request))
     if created and state.worker is not None:
         state.worker.wake()
     return Response(status_code=200)
-
-
-def inbox_accept(session: Any, sender: str, event: Any, major: int, base_url: str) -> int:
-    from node_service.services.pact.actions.events import accept_event
-
-    requests = accept_event(session, sender, event, spec_major=major)
-    session.flush()
-    unroutable = [r for r in requests if r.status == "unroutable"]
-    for request in unroutable:
-        inbox.reject_unroutable(session, request, base_url)
-    return len(unroutable)
 
 
 async def read_action(request: Request, major: int, footprint_id: str | None) -> Response:
@@ -362,20 +263,20 @@ async def read_action(request: Request, major: int, footprint_id: str | None) ->
     try:
         _require_https(request)
         if footprint_id is None:
-            return await _read(request, lambda state, node: _list(request, state, node, major))
-        return await _read(request, lambda state, node: _get(request, state, node, footprint_id, major))
+            return await _read(request, lambda state: _list(request, state, major))
+        return await _read(request, lambda state: _get(request, state, footprint_id, major))
     except Exception as exc:
         return error_response(exc, request)
 
 
 @router.get("/3/footprints", summary="Action ListFootprints (v3)")
 async def list_v3(request: Request) -> Response:
-    return await _read(request, lambda state, node: _list(request, state, node, 3))
+    return await _read(request, lambda state: _list(request, state, 3))
 
 
 @router.get("/3/footprints/{footprint_id}", summary="Action GetFootprint (v3)")
 async def get_v3(footprint_id: str, request: Request) -> Response:
-    return await _read(request, lambda state, node: _get(request, state, node, footprint_id, 3))
+    return await _read(request, lambda state: _get(request, state, footprint_id, 3))
 
 
 @router.post("/3/events", summary="Action Events (v3)")
@@ -385,12 +286,12 @@ async def events_v3(request: Request, state: PactDep, node: NodeDep) -> Response
 
 @router.get("/2/footprints", summary="Action ListFootprints (v2.3)")
 async def list_v2(request: Request) -> Response:
-    return await _read(request, lambda state, node: _list(request, state, node, 2))
+    return await _read(request, lambda state: _list(request, state, 2))
 
 
 @router.get("/2/footprints/{footprint_id}", summary="Action GetFootprint (v2.3)")
 async def get_v2(footprint_id: str, request: Request) -> Response:
-    return await _read(request, lambda state, node: _get(request, state, node, footprint_id, 2))
+    return await _read(request, lambda state: _get(request, state, footprint_id, 2))
 
 
 @router.post("/2/events", summary="Action Events (v2.3)")
@@ -401,21 +302,7 @@ async def events_v2(request: Request, state: PactDep, node: NodeDep) -> Response
 @router.get("/pact/receipts/{footprint_id}", summary="The receipt of a footprint, for a PACT client")
 def pact_receipt(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> dict[str, Any]:
     """The footprint's receipt (DESIGN.md format) to a PACT client that may see the footprint."""
-    from node_service.db.models import Organisation
-    from node_service.services.receipts import build_receipt
-
-    with node.db.transaction() as session:
-        viewer = _viewer(request, state, session)
-        row = publication.get_footprint(session, viewer, footprint_id)
-        owner = session.get(Organisation, row.organisation_id)
-        assert owner is not None
-        session.expunge(owner)
-    try:
-        return build_receipt(node, footprint_id, owner)
-    except NodeError as exc:
-        if exc.status == 409:
-            raise BadRequest(exc.message) from exc
-        raise
+    return pact.footprint_receipt(node, state.keys, request.headers.get("authorization"), footprint_id)
 
 
 # ---------------------------------------------------------------- management API (Bearer API token)
@@ -464,8 +351,7 @@ class RejectRequest(BaseModel):
 @management_router.post("/clients", status_code=status.HTTP_201_CREATED)
 def create_client(body: ClientCreate, org: CurrentOrg, node: NodeDep, request: Request) -> ClientIssued:
     """A new OAuth2 client of your organisation for PACT (the secret is shown only here)."""
-    with node.db.transaction() as session:
-        issued = client_service.create_client(session, org, body.name)
+    issued = pact.create_client(node, org, body.name)
     return ClientIssued(
         clientId=issued.client_id,
         clientSecret=issued.client_secret,
@@ -475,27 +361,24 @@ def create_client(body: ClientCreate, org: CurrentOrg, node: NodeDep, request: R
 
 @management_router.get("/clients")
 def get_clients(org: CurrentOrg, node: NodeDep) -> dict[str, Any]:
-    with node.db.transaction() as session:
-        rows = client_service.list_clients(session, org)
-        return {
-            "data": [
-                {
-                    "clientId": c.client_id,
-                    "name": c.name,
-                    "createdAt": c.created_at.isoformat(),
-                    "rotatedAt": c.rotated_at.isoformat() if c.rotated_at else None,
-                    "revoked": c.revoked_at is not None,
-                }
-                for c in rows
-            ]
-        }
+    return {
+        "data": [
+            {
+                "clientId": c.client_id,
+                "name": c.name,
+                "createdAt": c.created_at.isoformat(),
+                "rotatedAt": c.rotated_at.isoformat() if c.rotated_at else None,
+                "revoked": c.revoked_at is not None,
+            }
+            for c in pact.clients_of(node, org)
+        ]
+    }
 
 
 @management_router.post("/clients/{client_id}/rotate")
 def rotate_client(client_id: str, org: CurrentOrg, node: NodeDep, request: Request) -> ClientIssued:
     """A new secret; the old secret and tokens issued before stop working."""
-    with node.db.transaction() as session:
-        issued = client_service.rotate_client(session, org, client_id)
+    issued = pact.rotate_client(node, org, client_id)
     return ClientIssued(
         clientId=issued.client_id,
         clientSecret=issued.client_secret,
@@ -505,8 +388,7 @@ def rotate_client(client_id: str, org: CurrentOrg, node: NodeDep, request: Reque
 
 @management_router.delete("/clients/{client_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_client(client_id: str, org: CurrentOrg, node: NodeDep) -> Response:
-    with node.db.transaction() as session:
-        client_service.revoke_client(session, org, client_id)
+    pact.revoke_client(node, org, client_id)
     return Response(status_code=204)
 
 
@@ -520,33 +402,26 @@ def publish(
     response: Response,
 ) -> dict[str, Any]:
     """Publish one of your footprints over PACT (or change its visibility); deprecates older versions."""
-    base = _base_url(request)
-    with node.tlog.lock, node.db.transaction() as session:
-        published = publication.publish_footprint(
-            session,
-            org,
-            footprint_id,
-            public=body.public,
-            share_with=body.shareWith,
-            classifications=body.productClassifications,
-            chain_id=node.deployment.chain_id,
-            contract=node.deployment.contract_address,
-            product_mass_kg=body.productMassPerDeclaredUnit,
-        )
-        session.flush()
-        notified = inbox.notify_published(session, published.footprint, base)
-        recompute.notify_new_version(session, published.footprint)
-        result = {
-            "id": published.footprint.id,
-            "status": published.footprint.status,
-            "public": published.footprint.public,
-            "deprecated": published.deprecated,
-            "publishedEvents": notified,
-            "productFootprint": publication.render(published.footprint, base),
-        }
+    published = pact.publish(
+        node,
+        org,
+        footprint_id,
+        public=body.public,
+        share_with=body.shareWith,
+        classifications=body.productClassifications,
+        product_mass_kg=body.productMassPerDeclaredUnit,
+        base_url=_base_url(request),
+    )
     response.status_code = 201 if published.created else 200
     _wake(request)
-    return result
+    return {
+        "id": published.footprint.id,
+        "status": published.footprint.status,
+        "public": published.footprint.public,
+        "deprecated": published.deprecated,
+        "publishedEvents": published.notified,
+        "productFootprint": published.rendered,
+    }
 
 
 def _wake(request: Request) -> None:
@@ -561,48 +436,44 @@ def add_remote_host(
 ) -> dict[str, Any]:
     """Register your own PACT host and the client credentials this node may use to deliver events to it."""
     state = pact_state(request)
-    from datetime import UTC, datetime
-
     base = body.baseUrl.rstrip("/")
-    with node.db.transaction() as session:
-        host = remote_host(session, org.id, base)
-        if host is None:
-            host = PactRemoteHost(organisation_id=org.id, base_url=base, created_at=datetime.now(UTC))
-            session.add(host)
-        host.client_id = body.clientId
-        host.client_secret_sealed = state.keys.seal(body.clientSecret)
-        host.subscribe_published = body.subscribePublished
+    pact.register_remote_host(
+        node,
+        state.keys,
+        org,
+        base,
+        client_id=body.clientId,
+        client_secret=body.clientSecret,
+        subscribe_published=body.subscribePublished,
+    )
     return {"baseUrl": base, "clientId": body.clientId, "subscribePublished": body.subscribePublished}
 
 
 @management_router.get("/requests")
 def get_requests(org: CurrentOrg, node: NodeDep, status: str | None = None) -> dict[str, Any]:
     """Your inbox of footprint requests (RequestCreated events from buyers)."""
-    with node.db.transaction() as session:
-        rows = inbox.list_requests(session, org, status)
-        return {
-            "data": [
-                {
-                    "id": r.id,
-                    "eventId": r.event_id,
-                    "source": r.source,
-                    "criteria": r.criteria,
-                    "comment": r.comment,
-                    "status": r.status,
-                    "createdAt": r.created_at.isoformat(),
-                    "responseEventId": r.response_event_id,
-                }
-                for r in rows
-            ]
-        }
+    return {
+        "data": [
+            {
+                "id": r.id,
+                "eventId": r.event_id,
+                "source": r.source,
+                "criteria": r.criteria,
+                "comment": r.comment,
+                "status": r.status,
+                "createdAt": r.created_at.isoformat(),
+                "responseEventId": r.response_event_id,
+            }
+            for r in pact.requests_of(node, org, status)
+        ]
+    }
 
 
 @management_router.post("/requests/{request_id}/fulfil")
 def fulfil(
     request_id: str, body: FulfilRequest, org: CurrentOrg, node: NodeDep, request: Request
 ) -> dict[str, Any]:
-    with node.db.transaction() as session:
-        event = inbox.fulfil_request(session, org, request_id, body.footprintIds, _base_url(request))
+    event = pact.fulfil_request(node, org, request_id, body.footprintIds, _base_url(request))
     _wake(request)
     return {
         "requestId": request_id,
@@ -616,8 +487,7 @@ def fulfil(
 def reject(
     request_id: str, body: RejectRequest, org: CurrentOrg, node: NodeDep, request: Request
 ) -> dict[str, Any]:
-    with node.db.transaction() as session:
-        event = inbox.reject_request(session, org, request_id, body.code, body.message, _base_url(request))
+    event = pact.reject_request(node, org, request_id, body.code, body.message, _base_url(request))
     _wake(request)
     return {"requestId": request_id, "status": "rejected", "eventId": event["id"]}
 
@@ -625,28 +495,19 @@ def reject(
 @management_router.get("/outbox")
 def outbox(org: CurrentOrg, node: NodeDep) -> dict[str, Any]:
     """Events this node sends for you (or to you) and how their delivery stands."""
-    from sqlalchemy import or_, select
-
-    with node.db.transaction() as session:
-        rows = session.execute(
-            select(PactOutbox)
-            .where(or_(PactOutbox.sender_id == org.id, PactOutbox.recipient_id == org.id))
-            .order_by(PactOutbox.id.desc())
-            .limit(500)
-        ).scalars()
-        return {
-            "data": [
-                {
-                    "eventId": r.event_id,
-                    "type": r.event.get("type"),
-                    "target": r.target,
-                    "status": r.status,
-                    "attempts": r.attempts,
-                    "lastError": r.last_error,
-                }
-                for r in rows
-            ]
-        }
+    return {
+        "data": [
+            {
+                "eventId": r.event_id,
+                "type": r.event.get("type"),
+                "target": r.target,
+                "status": r.status,
+                "attempts": r.attempts,
+                "lastError": r.last_error,
+            }
+            for r in pact.outbox_of(node, org)
+        ]
+    }
 
 
 def _notice(notice: Any, *, with_draft: bool) -> dict[str, Any]:
@@ -669,15 +530,12 @@ def _notice(notice: Any, *, with_draft: bool) -> dict[str, Any]:
 @management_router.get("/recompute-notices")
 def get_recompute_notices(org: CurrentOrg, node: NodeDep, status: str | None = None) -> dict[str, Any]:
     """Your inbox of recompute notices: a product your footprint cites has a newer version published to you."""
-    with node.db.transaction() as session:
-        rows = recompute.list_notices(session, org, status)
-        return {"data": [_notice(n, with_draft=False) for n in rows]}
+    return {"data": [_notice(n, with_draft=False) for n in pact.notices_of(node, org, status)]}
 
 
 @management_router.get("/recompute-notices/{notice_id}")
 def get_recompute_notice(notice_id: str, org: CurrentOrg, node: NodeDep) -> dict[str, Any]:
-    with node.db.transaction() as session:
-        return _notice(recompute.get_notice(session, org, notice_id), with_draft=True)
+    return _notice(pact.notice_of(node, org, notice_id), with_draft=True)
 
 
 @management_router.post("/recompute-notices/{notice_id}/recompute", status_code=status.HTTP_201_CREATED)

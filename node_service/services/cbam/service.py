@@ -41,6 +41,7 @@ __all__ = [
     "communication_file",
     "create_installation",
     "get_installation",
+    "installations_of",
     "replace_installation",
 ]
 
@@ -241,6 +242,18 @@ def get_installation(node: NodeResources, owner: Organisation, record_id: str) -
     with node.db.transaction() as session:
         record = _owned(session, record_id, owner)
         return _stored(record, _current(session, record))
+
+
+def installations_of(node: NodeResources, organisation_id: str) -> list[CbamInstallation]:
+    """The organisation's installations, the most recently updated first."""
+    with node.db.transaction() as session:
+        return list(
+            session.execute(
+                select(CbamInstallation)
+                .where(CbamInstallation.organisation_id == organisation_id)
+                .order_by(CbamInstallation.updated_at.desc())
+            ).scalars()
+        )
 
 
 def _filename(installation_id: str, period: int, fmt: str) -> str:

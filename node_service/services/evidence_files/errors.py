@@ -1,16 +1,11 @@
-"""Errors of the evidence and GEC-claim API; all are node errors (RFC 9457 problems)."""
+"""Errors of the evidence and GEC-claim API; all are node errors (RFC 9457 problems). A file that is too large
+is the evidence store's own ``EvidenceTooLargeError`` (a node error too)."""
 
 from __future__ import annotations
 
-from node_service.errors import Conflict, NodeError, ValidationFailed
+from node_service.errors import Conflict, ValidationFailed
 
-__all__ = ["EvidenceTooLarge", "GecSerialClaimed", "UploadInvalid"]
-
-
-class EvidenceTooLarge(NodeError):
-    status = 413
-    problem = "evidence-too-large"
-    title = "The evidence file is too large"
+__all__ = ["GecSerialClaimed", "UploadInvalid"]
 
 
 class UploadInvalid(ValidationFailed):

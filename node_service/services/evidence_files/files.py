@@ -23,7 +23,6 @@ from node_service.errors import NotFound, ValidationFailed
 from node_service.evidence import EvidenceError, EvidenceTooLargeError, InvalidCidError, parse_cid
 from node_service.log.append import make_entry
 from node_service.services.context import NodeResources
-from node_service.services.evidence_files.errors import EvidenceTooLarge
 from node_service.services.evidence_files.models import EvidenceFile, EvidenceGrant
 from node_service.services.evidence_files.upload import Upload
 
@@ -33,6 +32,7 @@ __all__ = [
     "check_cited_evidence",
     "cited_cids",
     "evidence_entry_id",
+    "evidence_of",
     "grant_access",
     "iter_stream",
     "list_evidence",
@@ -73,7 +73,7 @@ def store_upload(node: NodeResources, org: Organisation, upload: Upload) -> Stor
         with upload.path.open("rb") as stream:
             stored = node.evidence.put(stream)
     except EvidenceTooLargeError as exc:
-        raise EvidenceTooLarge(str(exc), field="file") from None
+        raise EvidenceTooLargeError(exc.detail, fix=exc.fix, field="file") from None
     except EvidenceError as exc:
         raise ValidationFailed(f"the evidence store refused the file: {exc}", field="file") from None
     # (2) one row and one log entry per owner and CID
@@ -271,3 +271,9 @@ def list_evidence(session: Session, org: Organisation, *, limit: int = 100) -> l
             .limit(limit)
         ).scalars()
     )
+
+
+def evidence_of(node: NodeResources, org: Organisation, *, limit: int = 100) -> list[EvidenceFile]:
+    """:func:`list_evidence` in a transaction of its own."""
+    with node.db.transaction() as session:
+        return list_evidence(session, org, limit=limit)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from node_service.services.evidence_files.errors import EvidenceTooLarge, UploadInvalid
+from node_service.evidence import EvidenceTooLargeError
+from node_service.services.evidence_files.errors import UploadInvalid
 
 __all__ = ["FORM_OVERHEAD", "Upload", "receive_upload"]
 
@@ -80,7 +81,7 @@ async def receive_upload(
                 f"Content-Length {content_length!r} is not a number", field="Content-Length"
             ) from None
         if declared > max_body:
-            raise EvidenceTooLarge(
+            raise EvidenceTooLargeError(
                 f"the upload is {declared} bytes; evidence files may have at most {max_file_size} bytes",
                 fix="split the file or store a smaller export",
                 field="file",
@@ -116,7 +117,7 @@ async def receive_upload(
         if part.in_file:
             written += end - start
             if written > max_file_size:
-                raise EvidenceTooLarge(
+                raise EvidenceTooLargeError(
                     f"the file passed {max_file_size} bytes, the most an evidence file may have",
                     fix="split the file or store a smaller export",
                     field="file",
@@ -148,14 +149,14 @@ async def receive_upload(
         async for chunk in chunks:
             received += len(chunk)
             if received > max_body:
-                raise EvidenceTooLarge(
+                raise EvidenceTooLargeError(
                     f"the upload passed {max_body} bytes; evidence files may have at most {max_file_size}",
                     fix="split the file or store a smaller export",
                     field="file",
                 )
             try:
                 parser.write(chunk)
-            except EvidenceTooLarge:
+            except EvidenceTooLargeError:
                 raise
             except Exception as exc:
                 raise UploadInvalid(f"the multipart body is malformed: {exc}", field="file") from None

@@ -16,7 +16,14 @@ from node_service.services.context import NodeResources
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.footprints.visibility import add_share, may_see, visible_to
 
-__all__ = ["compute_footprint_document", "footprint_for", "list_visible", "share_footprint"]
+__all__ = [
+    "compute_footprint_document",
+    "footprint_for",
+    "list_visible",
+    "share_footprint",
+    "visible_footprint",
+    "visible_footprints",
+]
 
 
 def upstream_for(
@@ -93,6 +100,18 @@ def list_visible(session: Session, viewer: Organisation, *, limit: int = 100) ->
         select(Footprint).where(visible_to(viewer.id)).order_by(Footprint.created_at.desc()).limit(limit)
     ).scalars()
     return list(rows)
+
+
+def visible_footprint(node: NodeResources, footprint_id: str, viewer: Organisation) -> Footprint:
+    """:func:`footprint_for` in a transaction of its own."""
+    with node.db.transaction() as session:
+        return footprint_for(session, footprint_id, viewer)
+
+
+def visible_footprints(node: NodeResources, viewer: Organisation, *, limit: int = 100) -> list[Footprint]:
+    """:func:`list_visible` in a transaction of its own."""
+    with node.db.transaction() as session:
+        return list_visible(session, viewer, limit=limit)
 
 
 def share_footprint(

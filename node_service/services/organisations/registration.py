@@ -22,6 +22,7 @@ from node_service.db.models import Organisation, OrganisationKey
 from node_service.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from node_service.log.append import canonical_sha256, make_entry
 from node_service.services.context import NodeResources
+from node_service.services.organisations.handles import prefix_owner
 from node_service.services.organisations.keys import as_utc, key_state
 from node_service.services.organisations.models import OrganisationContact, OrganisationPrefix
 
@@ -33,10 +34,13 @@ __all__ = [
     "Registered",
     "active_key",
     "authenticate",
+    "authenticate_token",
     "hash_token",
     "organisation_by_did",
+    "profile_of",
     "public_profile",
     "register_organisation",
+    "token_owns_prefix",
 ]
 
 REGISTRATION_TYPE = "OrganisationRegistration"
@@ -260,6 +264,22 @@ def authenticate(session: Session, token: str | None) -> Organisation:
     return org
 
 
+def authenticate_token(node: NodeResources, token: str | None) -> Organisation:
+    """The organisation an API token belongs to, detached from the session (Unauthenticated otherwise)."""
+    with node.db.transaction() as session:
+        org = authenticate(session, token)
+        session.expunge(org)
+        return org
+
+
+def token_owns_prefix(node: NodeResources, token: str, prefix: str) -> bool:
+    """Whether the organisation of an API token registered the IDIS ``prefix`` (Unauthenticated when the token
+    belongs to nobody)."""
+    with node.db.transaction() as session:
+        org = authenticate(session, token)
+        return prefix_owner(session, prefix) == org.id
+
+
 def organisation_by_did(session: Session, did: str) -> Organisation | None:
     return session.execute(select(Organisation).where(Organisation.did == did)).scalar_one_or_none()
 
@@ -322,3 +342,9 @@ def public_profile(session: Session, did: str) -> dict[str, Any]:
         ],
         "registered": _iso(org.created_at),
     }
+
+
+def profile_of(node: NodeResources, did: str) -> dict[str, Any]:
+    """:func:`public_profile` in a transaction of its own."""
+    with node.db.transaction() as session:
+        return public_profile(session, did)

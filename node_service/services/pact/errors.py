@@ -1,13 +1,16 @@
-"""One exception root for the PACT API. Each subclass is one error response code of the PACT Technical
-Specifications ("Error responses": ``{"code", "message"}``), or an RFC 6749 §5.2 error of Action Authenticate.
+"""The PACT API's errors: node errors (node_service.errors.NodeError) that carry the PACT Technical
+Specifications' error response code ("Error responses": ``{"code", "message"}``), or an RFC 6749 §5.2 error of
+Action Authenticate. The PACT routes render them as PACT bodies; anywhere else they are the node's problem+json,
+like every other NodeError. Access denied is the node's own ``AccessDenied`` (its PACT code is ``AccessDenied``).
 
 Messages follow "what failed: detail — what to do".
 """
 
 from __future__ import annotations
 
+from node_service.errors import NodeError
+
 __all__ = [
-    "AccessDenied",
     "BadRequest",
     "InternalError",
     "NoSuchFootprint",
@@ -18,20 +21,16 @@ __all__ = [
 ]
 
 
-class PactError(Exception):
-    """Root of every error the PACT API answers with on purpose."""
+class PactError(NodeError):
+    """A node error with a PACT error response code."""
 
     status: int = 500
     code: str = "InternalError"
+    problem = "pact-error"
+    title = "PACT request failed"
 
     def __init__(self, message: str, *, fix: str | None = None) -> None:
-        self.detail = message
-        self.fix = fix
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return f"{self.detail} — {self.fix}" if self.fix else self.detail
+        super().__init__(message, fix=fix)
 
     def body(self, spec_major: int = 3) -> dict[str, str]:
         """The PACT error response (code + message)."""
@@ -41,11 +40,6 @@ class PactError(Exception):
 class BadRequest(PactError):
     status = 400
     code = "BadRequest"
-
-
-class AccessDenied(PactError):
-    status = 403
-    code = "AccessDenied"
 
 
 class TokenExpired(PactError):
@@ -76,14 +70,17 @@ class InternalError(PactError):
     code = "InternalError"
 
 
-class OAuthError(Exception):
+class OAuthError(NodeError):
     """An RFC 6749 §5.2 error response of the token endpoint (``{"error", "error_description"}``)."""
+
+    problem = "oauth-error"
+    title = "Authentication failed"
 
     def __init__(self, error: str, description: str, *, status: int = 400) -> None:
         self.error = error
         self.description = description
-        self.status = status
         super().__init__(f"{error}: {description}")
+        self.status = status
 
     def body(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.description}

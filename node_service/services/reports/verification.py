@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 
-import rfc8785
-
+from node_service.credentials.jcs import canonicalize
 from node_service.services.reports.messages import Catalogue
 from node_service.services.reports.model import (
     Block,
@@ -44,7 +43,7 @@ def verification_section(c: Catalogue, data: ReportInput) -> Section:
     )
     if entry is not None:
         blocks.append(Paragraph(c.t("entry_json"), "note"))
-        canonical = rfc8785.dumps(entry).decode()
+        canonical = canonicalize(entry).decode()
         blocks.append(
             Code(tuple(json.dumps(json.loads(canonical), indent=1, ensure_ascii=False).splitlines()))
         )

@@ -10,16 +10,18 @@ from node_service.services.submissions.checks import (
     check_submission,
     submission_flags,
 )
-from node_service.services.submissions.service import submit_credential
+from node_service.services.submissions.service import SubmissionView, submission_of, submit_credential
 from node_service.services.submissions.store import store_submission
 
 __all__ = [
     "ACTIVITY_TYPE",
     "Accepted",
     "Checked",
+    "SubmissionView",
     "activity_problem",
     "check_submission",
     "store_submission",
     "submission_flags",
+    "submission_of",
     "submit_credential",
 ]

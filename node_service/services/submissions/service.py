@@ -7,14 +7,26 @@ its footprint and GEC claims; :func:`submit_credential` is both with the engine 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from node_service.db.models import Footprint, Organisation, Submission
+from node_service.errors import NotFound
 from node_service.services.context import NodeResources
 from node_service.services.footprints.documents import compute_footprint_document
-from node_service.services.submissions.checks import Accepted, check_submission
+from node_service.services.submissions.checks import Accepted, check_submission, submission_flags
 from node_service.services.submissions.store import store_submission
 
-__all__ = ["submit_credential"]
+__all__ = ["SubmissionView", "submission_of", "submit_credential"]
+
+
+@dataclass(frozen=True)
+class SubmissionView:
+    """One stored submission as its submitter sees it (detached from the session)."""
+
+    submission: Submission
+    footprint_id: str
+    flags: list[dict[str, Any]]
 
 
 def submit_credential(node: NodeResources, credential: dict[str, Any]) -> Accepted:
@@ -32,3 +44,13 @@ def submit_credential(node: NodeResources, credential: dict[str, Any]) -> Accept
         organisation=checked.organisation_did,
     )
     return store_submission(node, checked, footprint_id, document)
+
+
+def submission_of(node: NodeResources, owner: Organisation, submission_id: str) -> SubmissionView:
+    """A submission of ``owner``'s with its footprint's id and flags (NotFound for anyone else's)."""
+    with node.db.transaction() as session:
+        sub = session.get(Submission, submission_id)
+        if sub is None or sub.organisation_id != owner.id:
+            raise NotFound(f"no submission {submission_id} of yours", fix="check the credential id")
+        fp = session.query(Footprint).filter(Footprint.submission_id == sub.id).one()
+        return SubmissionView(sub, fp.id, submission_flags(session, sub.id))
