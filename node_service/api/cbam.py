@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import BaseModel, Field
 
-from node_service.api.deps import CurrentOrg, NodeDep
+from node_service.api._deps import CurrentOrg, NodeDep
 from node_service.services.cbam import service
 from node_service.services.cbam.service import StoredInstallation
 

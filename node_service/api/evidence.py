@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from node_service.api.deps import CurrentOrg, NodeDep
+from node_service.api._deps import CurrentOrg, NodeDep
 from node_service.services.evidence_files import files as service
 from node_service.services.evidence_files.models import EvidenceFile
 from node_service.services.evidence_files.package import build_package, temporary_package_path

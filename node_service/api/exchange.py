@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from node_service.api.deps import CurrentOrg, NodeDep
+from node_service.api._deps import CurrentOrg, NodeDep
 from node_service.services.footprints import documents as footprint_service
 from node_service.services.organisations.registration import register_organisation
 from node_service.services.receipts import build_receipt

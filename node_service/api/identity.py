@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, status
 
 from identifier_resolver import AuthenticationRequiredError, Authorize, create_router
-from node_service.api.deps import CurrentOrg, NodeDep
+from node_service.api._deps import CurrentOrg, NodeDep
 from node_service.errors import Unauthenticated
 from node_service.runtime import Node
 from node_service.services.organisations.handles import DatabaseHandleStore

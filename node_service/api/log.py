@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from node_service.api.deps import NodeDep
+from node_service.api._deps import NodeDep
 from node_service.services.log_heads import consistency_between, published_heads
 
 __all__ = ["router"]

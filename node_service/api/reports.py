@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from node_service.api.deps import CurrentOrg, NodeDep
+from node_service.api._deps import CurrentOrg, NodeDep
 from node_service.services.reports.messages import LANGUAGES, Lang, parse_lang
 from node_service.services.reports.service import footprint_report
 

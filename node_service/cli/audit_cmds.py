@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from node_service.cli.common import fail
+from node_service.cli._common import fail
 
 __all__ = ["register"]
 

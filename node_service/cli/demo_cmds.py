@@ -20,7 +20,7 @@ import httpx
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from node_service.cli.common import fail
+from node_service.cli._common import fail
 from node_service.credentials import eddsa_jcs_2022
 from node_service.credentials.didkey import did_key, verification_method_id
 from node_service.credentials.vc import build_credential

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from node_service.cli.common import fail, print_json
+from node_service.cli._common import fail, print_json
 
 __all__ = ["MAX_DOCUMENT_BYTES", "footprint_app", "register"]
 

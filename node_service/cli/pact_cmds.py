@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from node_service.cli.common import fail, print_json
+from node_service.cli._common import fail, print_json
 
 __all__ = ["register"]
 

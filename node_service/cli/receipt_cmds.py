@@ -9,7 +9,7 @@ from typing import Annotated
 import httpx
 import typer
 
-from node_service.cli.common import fail, print_json
+from node_service.cli._common import fail, print_json
 from node_service.verification import verify_receipt
 
 __all__ = ["register"]

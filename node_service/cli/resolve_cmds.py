@@ -22,7 +22,7 @@ from identifier_resolver import (
     parse_identifier,
     to_pact_urn,
 )
-from node_service.cli.common import fail, print_json
+from node_service.cli._common import fail, print_json
 
 __all__ = ["describe_identifier", "register", "resolve_command"]
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from node_service.cli.common import fail
+from node_service.cli._common import fail
 from node_service.errors import NodeError
 from node_service.settings import Settings
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from node_service.cli.common import fail, print_json
+from node_service.cli._common import fail, print_json
 from node_service.credentials.errors import CredentialError
 from node_service.credentials.vc import load_document
 

@@ -14,7 +14,7 @@ builds a file DAG like this, and so does this module:
    level, until one root remains (boxo ``balanced.Layout``; js ``balanced``).
    Every leaf is at the same depth. A lone trailing group still becomes a node
    (with one link).
-5. Node encoding: see ``node_service.evidence.dagpb``; the node CID is CIDv1
+5. Node encoding: see ``node_service.evidence._dagpb``; the node CID is CIDv1
    dag-pb sha2-256 of the encoded node; a link's ``Tsize`` is the child's block
    size plus its children's ``Tsize``.
 
@@ -49,8 +49,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from node_service.evidence._dagpb import PBLinkFields, encode_pb_node, encode_unixfs_file_data
 from node_service.evidence.cid import CODEC_DAG_PB, CODEC_RAW, cid_v1_bytes, format_cid
-from node_service.evidence.dagpb import PBLinkFields, encode_pb_node, encode_unixfs_file_data
 from node_service.evidence.errors import EvidenceError, EvidenceTooLargeError
 
 __all__ = [

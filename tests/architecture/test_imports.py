@@ -216,3 +216,27 @@ def route(node, engine):
         "r.py:11",
         "r.py:12",
     ]
+
+
+# ---------------------------------------------------------------------------------------------- internal modules
+
+
+def internal_imports_from_outside(graph: grimp.ImportGraph) -> list[str]:
+    """Imports of an internal module (a name part with a leading underscore, e.g. ``api._deps``) from outside
+    the package that holds it: ``node_service.api._deps`` may be imported by ``node_service.api.*`` only."""
+    found = []
+    for module in sorted(graph.modules):
+        parts = module.split(".")
+        private = [i for i, part in enumerate(parts) if part.startswith("_") and not part.startswith("__")]
+        if not private:
+            continue
+        owner = ".".join(parts[: private[0]])
+        for importer in sorted(graph.find_modules_that_directly_import(module)):
+            if importer != owner and not importer.startswith(owner + "."):
+                found.append(f"{importer} imports {module}, internal to {owner}")
+    return found
+
+
+def test_internal_modules_are_imported_only_inside_their_package() -> None:
+    graph = grimp.build_graph(*PACKAGES, cache_dir=None)
+    assert internal_imports_from_outside(graph) == []

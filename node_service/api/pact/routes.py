@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from node_service.api.deps import CurrentOrg, NodeDep
+from node_service.api._deps import CurrentOrg, NodeDep
 from node_service.api.pact.state import PactState, pact_state
 from node_service.errors import NodeError
 from node_service.services.pact import service as pact

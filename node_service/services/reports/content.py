@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from footprint_engine.calculate import FootprintResult
+from node_service.services.reports._verification import verification_section
 from node_service.services.reports.messages import Catalogue, Lang
 from node_service.services.reports.model import (
     BarChart,
@@ -30,7 +31,6 @@ from node_service.services.reports.model import (
     Subheading,
     Table,
 )
-from node_service.services.reports.verification import verification_section
 
 __all__ = ["STAGES", "build_report_content", "fmt"]
 

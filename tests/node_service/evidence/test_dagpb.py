@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from node_service.evidence._dagpb import PBLinkFields, encode_pb_node, encode_unixfs_file_data
 from node_service.evidence.cid import parse_cid
-from node_service.evidence.dagpb import PBLinkFields, encode_pb_node, encode_unixfs_file_data
 
 
 def read_varint(buf: bytes, pos: int) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from node_service.services.pact.management.tokens import (
     verify_secret,
 )
 from node_service.services.pact.models import PactClient
-from node_service.services.pact.reads.prepared import Prepared
+from node_service.services.pact._prepared import Prepared
 
 __all__ = [
     "IssuedClient",

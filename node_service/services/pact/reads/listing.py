@@ -41,8 +41,8 @@ from node_service.services.pact.errors import BadRequest, NoSuchFootprint
 from node_service.services.pact.management.clients import check_client
 from node_service.services.pact.management.tokens import AccessToken
 from node_service.services.pact.models import PactClient, PactFootprint, PactFootprintKey, PactVisibility
+from node_service.services.pact._prepared import Prepared
 from node_service.services.pact.reads.filters import Criteria
-from node_service.services.pact.reads.prepared import Prepared
 
 __all__ = [
     "CANDIDATE_LIMIT",

@@ -21,8 +21,8 @@ from node_service.services.pact.management import clients as client_service
 from node_service.services.pact.management.tokens import NodeKeys
 from node_service.services.pact.mapping import PactMappingError
 from node_service.services.pact.reads import listing
+from node_service.services.pact.reads._rendered import RenderedCache
 from node_service.services.pact.reads.filters import Criteria
-from node_service.services.pact.reads.rendered import RenderedCache
 from node_service.services.pact.settings import PactSettings
 
 __all__ = ["ListedPage", "PactReads", "pool_capacity", "read_engine_for"]

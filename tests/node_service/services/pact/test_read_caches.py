@@ -10,7 +10,7 @@ import pytest
 
 from node_service.services.pact.errors import BadRequest, TokenExpired
 from node_service.services.pact.management.tokens import NodeKeys, issue_access_token, verify_access_token
-from node_service.services.pact.reads.rendered import RenderedCache, dumps
+from node_service.services.pact.reads._rendered import RenderedCache, dumps
 
 KEYS = NodeKeys(token_key=b"k" * 32, seal_key=b"s" * 32)
 
