@@ -15,8 +15,7 @@ from importlib.metadata import entry_points
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from node_service.api import cbam, evidence, exchange, identity, log, reports
-from node_service.api.pact import routes as pact
+from node_service.api import cbam, evidence, exchange, identity, log, pact, reports
 from node_service.api.pact.fastpath import PactReadFastPath
 from node_service.api.pact.state import pact_lifespan
 from node_service.api.problems import install_problem_handlers

@@ -4,7 +4,7 @@ ListFootprints and GetFootprint are the hot path (buyer systems polling). Throug
 walks the route table of every router included before the PACT one (some sixty path matches) and solves the
 route's parameters, which costs more CPU than the action itself. :class:`PactReadFastPath` recognises
 ``GET /{2,3}/footprints`` and ``GET /{2,3}/footprints/{id}`` by one regular expression and calls
-:func:`node_service.api.pact.routes.read_action` (the same checks, responses and errors as the routes, which stay
+:func:`node_service.api.pact.actions.read_action` (the same checks, responses and errors as the routes, which stay
 registered for every other caller and for the OpenAPI document); anything else goes to the app unchanged.
 
 The app puts it in front of its middleware stack (node_service.app.NodeApp), so each ``tanlian serve`` worker
@@ -18,7 +18,7 @@ import re
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from node_service.api.pact.routes import read_action
+from node_service.api.pact.actions import read_action
 
 __all__ = ["PactReadFastPath"]
 

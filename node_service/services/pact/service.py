@@ -1,4 +1,4 @@
-"""The PACT façade: what the PACT routes (node_service.api.pact.routes) call, each one transaction over the node's
+"""The PACT façade: what the PACT routes (node_service.api.pact) call, each one transaction over the node's
 database (``NodeResources``), so that routes only parse, call and shape. The read actions, which run on a
 connection of their own pool, are :class:`~node_service.services.pact.reads.reader.PactReads`.
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from node_service.db.models import Organisation
+from node_service.services.pact._prepared import Prepared
 from node_service.services.pact.errors import BadRequest, OAuthError
 from node_service.services.pact.management.tokens import (
     AccessToken,
@@ -21,7 +22,6 @@ from node_service.services.pact.management.tokens import (
     verify_secret,
 )
 from node_service.services.pact.models import PactClient
-from node_service.services.pact._prepared import Prepared
 
 __all__ = [
     "IssuedClient",

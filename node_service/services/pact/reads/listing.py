@@ -37,11 +37,11 @@ from sqlalchemy.orm import Session
 from node_service.db.models import Footprint
 from node_service.errors import AccessDenied
 from node_service.services.footprints.visibility import may_see_published, viewer_keys
+from node_service.services.pact._prepared import Prepared
 from node_service.services.pact.errors import BadRequest, NoSuchFootprint
 from node_service.services.pact.management.clients import check_client
 from node_service.services.pact.management.tokens import AccessToken
 from node_service.services.pact.models import PactClient, PactFootprint, PactFootprintKey, PactVisibility
-from node_service.services.pact._prepared import Prepared
 from node_service.services.pact.reads.filters import Criteria
 
 __all__ = [
