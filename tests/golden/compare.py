@@ -1,6 +1,6 @@
 """Compare recorded HTTP exchanges of two runs of the old code (to learn the noise) with a run of the new code.
 
-    python tests/golden/compare.py OLD_RUN_A OLD_RUN_B NEW_RUN [--corpus OUT.json.gz]
+    python tests/golden/compare.py OLD_RUN_A OLD_RUN_B NEW_RUN [--renamed-since REV] [--corpus OUT.json.gz]
 
 Each run is a directory of ``exchanges-*.jsonl`` written by recorder.py. Per test, consecutive exchanges with the
 same method, URL and status are folded into one (polling until an entry is anchored repeats a 409 a varying
@@ -9,6 +9,7 @@ exchanges. A test whose old runs differ is *noisy* (threads, timing): where both
 exchanges, the JSON paths that differ between them are ignored and the rest must match; otherwise every
 (method, URL, status) the new run produced must have occurred in an old run. Exit 0 when nothing differs, 1 with
 a report otherwise. ``--corpus`` writes the stable exchanges (the golden corpus) for the record.
+``--renamed-since REV`` maps the old runs' test ids to the new paths of test files git saw renamed since REV.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -24,13 +27,38 @@ from typing import Any
 Exchange = dict[str, Any]
 
 
+#: where the code was checked out, in runs recorded before recorder.py normalised it
+_CHECKOUT = re.compile(
+    r"(?:/[\w.-]+)+/(?=(?:footprint_engine|node_service|supplier_portal|identifier_resolver)/)"
+)
+
+
 def load(run: Path) -> dict[str, list[Exchange]]:
     tests: dict[str, list[Exchange]] = defaultdict(list)
     for path in sorted(run.glob("exchanges-*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
+            row = json.loads(_CHECKOUT.sub("<repo>/", line))
             tests[row.pop("test")].append(row)
     return {test: fold(rows) for test, rows in tests.items()}
+
+
+def renames_since(rev: str) -> dict[str, str]:
+    """Old path -> new path of every test file git sees renamed between ``rev`` and HEAD."""
+    out = subprocess.run(
+        ["git", "diff", "-M", "--name-status", rev, "HEAD", "--", "tests"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return {parts[1]: parts[2] for line in out.splitlines() if (parts := line.split("\t"))[0].startswith("R")}
+
+
+def renamed(run: dict[str, list[Exchange]], renames: dict[str, str]) -> dict[str, list[Exchange]]:
+    out = {}
+    for test, rows in run.items():
+        path, sep, rest = test.partition("::")
+        out[renames.get(path, path) + sep + rest] = rows
+    return out
 
 
 def key(row: Exchange) -> tuple[str, str, int]:
@@ -121,8 +149,14 @@ def main() -> int:
     parser.add_argument("old_b", type=Path)
     parser.add_argument("new", type=Path)
     parser.add_argument("--corpus", type=Path, help="write the stable exchanges here (.json.gz)")
+    parser.add_argument(
+        "--renamed-since", metavar="REV", help="map old test ids through git's renames since REV"
+    )
     args = parser.parse_args()
     a, b, new = load(args.old_a), load(args.old_b), load(args.new)
+    if args.renamed_since:
+        renames = renames_since(args.renamed_since)
+        a, b = renamed(a, renames), renamed(b, renames)
     problems, stable, noisy = compare(a, b, new)
     exchanges = sum(len(a[t]) for t in a.keys() & b.keys())
     routes = {(r["method"], r["url"].split("?")[0]) for rows in a.values() for r in rows}

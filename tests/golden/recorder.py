@@ -22,6 +22,13 @@ from typing import Any
 import httpx
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # where the code is checked out (a data file's path in a message)
+    (
+        re.compile(
+            r"(?:/[\w.-]+)+/(?=(?:footprint_engine|node_service|supplier_portal|identifier_resolver)/)"
+        ),
+        "<repo>/",
+    ),
     (re.compile(r"did:key:z[1-9A-HJ-NP-Za-km-z]+(#z[1-9A-HJ-NP-Za-km-z]+)?"), "<did>"),
     (
         re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
