@@ -10,6 +10,9 @@ exchanges, the JSON paths that differ between them are ignored and the rest must
 (method, URL, status) the new run produced must have occurred in an old run. Exit 0 when nothing differs, 1 with
 a report otherwise. ``--corpus`` writes the stable exchanges (the golden corpus) for the record.
 ``--renamed-since REV`` maps the old runs' test ids to the new paths of test files git saw renamed since REV.
+
+The corpus of the code before the architecture refactor is ``corpus-fa22216.json.gz`` beside this file; to
+check a run against it: ``compare.py CORPUS CORPUS NEW_RUN --renamed-since fa22216``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ _CHECKOUT = re.compile(
 
 
 def load(run: Path) -> dict[str, list[Exchange]]:
+    """A run directory, or a corpus written by ``--corpus`` (then give it as both old runs)."""
+    if run.is_file():
+        with gzip.open(run, "rt", encoding="utf-8") as corpus:
+            stored: dict[str, list[Exchange]] = json.load(corpus)
+            return stored
     tests: dict[str, list[Exchange]] = defaultdict(list)
     for path in sorted(run.glob("exchanges-*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
