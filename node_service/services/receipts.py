@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from node_service.db.models import Anchor, Footprint, LogEntry, Organisation, Submission
 from node_service.errors import NotFound, NotReady
 from node_service.services.context import NodeResources
+from node_service.services.evidence_files.files import readable_copy
+from node_service.services.evidence_files.models import EvidenceFile, GecClaimRecord
 from node_service.services.footprints.visibility import may_see
 
 __all__ = ["RECEIPT_VERSION", "build_receipt"]
@@ -18,12 +20,6 @@ RECEIPT_VERSION = 1
 
 
 def _visible(session: Session, entry: LogEntry, viewer: Organisation) -> bool:
-    from node_service.services.evidence_files.files import readable_copy
-    from node_service.services.evidence_files.models import (  # evidence_api imports this module
-        EvidenceFile,
-        GecClaimRecord,
-    )
-
     if entry.organisation_did == viewer.did:
         return True
     if entry.type == "footprint":

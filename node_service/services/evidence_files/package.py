@@ -17,6 +17,7 @@ from node_service.services.context import NodeResources
 from node_service.services.evidence_files.files import cited_cids, readable_copy
 from node_service.services.evidence_files.models import GecClaimRecord
 from node_service.services.footprints.documents import footprint_for
+from node_service.services.receipts import build_receipt
 from node_service.verification.package import PACKAGE_VERSION, render_markdown, verify_package
 
 __all__ = ["build_package"]
@@ -36,8 +37,6 @@ def build_package(node: NodeResources, footprint_id: str, viewer: Organisation, 
     Raises NotFound when the footprint is not visible to ``viewer`` and NotReady (409) until every item is
     anchored.
     """
-    from node_service.services.receipts import build_receipt  # it imports this package's models
-
     # (1) what the viewer may see: the footprint, its submission, its GEC claims, the evidence it may read
     with node.db.transaction() as session:
         footprint = footprint_for(session, footprint_id, viewer)

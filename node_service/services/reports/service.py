@@ -11,6 +11,7 @@ from node_service.db.models import LogEntry, Organisation
 from node_service.errors import NotReady
 from node_service.services.context import NodeResources
 from node_service.services.footprints.documents import footprint_for
+from node_service.services.receipts import build_receipt
 from node_service.services.reports.content import build_report_content
 from node_service.services.reports.messages import Lang
 from node_service.services.reports.model import ReportInput
@@ -39,9 +40,6 @@ def report_input(node: NodeResources, footprint_id: str, viewer: Organisation) -
         names = {"zh": owner.name_zh, "en": owner.name_en} if owner else {}
         logged = dict(entry.entry) if entry is not None else None
         leaf_index = entry.leaf_index if entry is not None else None
-    # imported here: services.receipts pulls in the evidence API, which the pure report modules do not need
-    from node_service.services.receipts import build_receipt
-
     receipt = None
     if logged is not None:
         try:

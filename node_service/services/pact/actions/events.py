@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from node_service.db.models import Organisation
 from node_service.services.pact.errors import BadRequest
-from node_service.services.pact.models import PactFootprintKey, PactReceivedEvent, PactRemoteHost, PactRequest
+from node_service.services.pact.mapping import company_urns
+from node_service.services.pact.models import (
+    PactFootprint,
+    PactFootprintKey,
+    PactReceivedEvent,
+    PactRemoteHost,
+    PactRequest,
+)
 from node_service.services.pact.reads.filters import Criteria, parse_datetime
 
 __all__ = [
@@ -177,15 +184,11 @@ def make_event(event_type: str, source: str, data: dict[str, Any]) -> dict[str, 
 
 def _suppliers(session: Session, criteria: Criteria) -> list[str]:
     """Organisations a request is for: by companyId URN, else by the owners of the productIds asked for."""
-    from node_service.services.pact.mapping import company_urns
-
     if "companyId" in criteria.values:
         wanted = set(criteria.values["companyId"])
         orgs = session.execute(select(Organisation)).scalars()
         return [o.id for o in orgs if wanted & set(company_urns(o.did, o.uscc))]
     if "productId" in criteria.values:
-        from node_service.services.pact.models import PactFootprint
-
         owners = session.execute(
             select(PactFootprint.organisation_id)
             .join(PactFootprintKey, PactFootprintKey.footprint_id == PactFootprint.id)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from node_service.db.models import Organisation
+from node_service.errors import Conflict, NotFound
 from node_service.services.pact._prepared import Prepared
 from node_service.services.pact.errors import BadRequest, OAuthError
 from node_service.services.pact.management.tokens import (
@@ -69,8 +70,6 @@ def create_client(session: Session, owner: Organisation, name: str | None) -> Is
 def _owned(session: Session, owner: Organisation, client_id: str) -> PactClient:
     client = session.get(PactClient, client_id)
     if client is None or client.organisation_id != owner.id:
-        from node_service.errors import NotFound
-
         raise NotFound(f"no API client {client_id} of yours", fix="list your clients at GET /pact/clients")
     return client
 
@@ -79,8 +78,6 @@ def rotate_client(session: Session, owner: Organisation, client_id: str) -> Issu
     """A new secret for the client; the old secret and every token issued before stop working."""
     client = _owned(session, owner, client_id)
     if client.revoked_at is not None:
-        from node_service.errors import Conflict
-
         raise Conflict(f"API client {client_id} is revoked", fix="create a new client")
     secret = _new_secret()
     client.secret_hash = hash_secret(secret)
