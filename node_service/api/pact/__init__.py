@@ -11,4 +11,5 @@ __all__ = ["router"]
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(actions.router)
-router.include_router(management.router)
+# tagged "pact" as well, as when the management routes were part of the PACT router (the OpenAPI document)
+router.include_router(management.router, tags=["pact"])
