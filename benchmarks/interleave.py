@@ -7,7 +7,7 @@ Runs the benchmark script (the command after ``--``, with this interpreter) alte
 installed ones, and with that checkout as the working directory: the script itself comes from each checkout),
 ``--runs`` times each, old first, then new, then old… so that drift in the machine's load falls on both
 alike. Every figure a run prints — each number followed by a rate or time unit (``/s``, ``req/s``, ``ms``,
-``MiB/s``) on a line — is collected under that line's label (the text before the number with digits blanked),
+``MiB/s``), or a latency percentile ``p99=…``, on a line — is collected under that line's label (the text before the number with digits blanked),
 and the medians are printed side by side with the change in percent (positive: new is faster; for ``ms``
 figures lower is better and the sign is flipped). A git worktree of the old revision makes a handy ``--old``:
 ``git worktree add /tmp/old <rev>``.
@@ -25,6 +25,8 @@ from collections import defaultdict
 from pathlib import Path
 
 FIGURE = re.compile(r"(?P<value>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>req/s|MiB/s|/s|ms)\b")
+#: latency percentiles as wrk's script prints them (``p50=1.23 p99=4.56 … ms``), in milliseconds
+PERCENTILE = re.compile(r"\b(?P<name>p\d{2})=(?P<value>\d+(?:\.\d+)?)")
 
 
 def figures(output: str) -> dict[str, float]:
@@ -36,6 +38,9 @@ def figures(output: str) -> dict[str, float]:
                 label = f"{label[:44]}…{label[-35:]}"
             key = f"{label} [{match['unit']} #{i}]"
             found.setdefault(key, float(match["value"].replace(",", "")))
+        head = re.sub(r"\d[\d,.]*", "#", line.split("n=", 1)[0]).strip()
+        for match in PERCENTILE.finditer(line):
+            found.setdefault(f"{head} {match['name']} [ms]", float(match["value"]))
     return found
 
 
