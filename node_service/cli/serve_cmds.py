@@ -78,6 +78,7 @@ def serve(
         f"chain {node.deployment.chain_id} contract {node.deployment.contract_address}"
         + (f"  {processes} server processes" if processes > 1 else "")
     )
+    typer.echo(_where(f"{scheme}://{_display_host(host)}:{port}", https=tls_cert is not None))
     run_options: dict[str, object] = {
         "host": host,
         "port": port,
@@ -93,6 +94,32 @@ def serve(
             uvicorn.run(create_app(node=node), **run_options)  # type: ignore[arg-type]
     finally:
         node.stop()
+
+
+def _display_host(host: str) -> str:
+    """The host to print in URLs: a wildcard address is reached through loopback."""
+    return {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)  # noqa: S104
+
+
+def _where(base: str, *, https: bool) -> str:
+    """Where a person finds the portal, the API documentation and the PACT endpoints."""
+    from importlib.metadata import entry_points
+
+    from node_service.app import PLUGIN_GROUP
+    from node_service.services.pact.settings import PactSettings
+
+    lines = []
+    if any(plugin.name == "portal" for plugin in entry_points(group=PLUGIN_GROUP)):
+        lines.append(f"  portal 门户         {base}/portal/")
+    lines.append(f"  API docs 接口文档   {base}/docs   (OpenAPI: {base}/openapi.json)")
+    pact = f"  PACT v3 / v2.3     {base}/3/footprints  {base}/2/footprints  (token: POST {base}/auth/token)"
+    if not https and not PactSettings().allow_http:
+        pact += (
+            "\n                     PACT answers HTTPS only: serve with --tls-cert/--tls-key, or behind a TLS proxy "
+            "with TANLIAN_PACT_ALLOW_HTTP=true"
+        )
+    lines.append(pact)
+    return "\n".join(lines)
 
 
 def worker_environment(settings: Settings, node: Node) -> dict[str, str]:
