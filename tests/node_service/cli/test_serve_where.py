@@ -24,6 +24,6 @@ def test_no_https_note_when_served_over_tls_or_allowed(monkeypatch: Any) -> None
 
 
 def test_a_wildcard_address_is_shown_as_loopback() -> None:
-    assert serve_cmds._display_host("0.0.0.0") == "127.0.0.1"  # noqa: S104
+    assert serve_cmds._display_host("0.0.0.0") == "127.0.0.1"
     assert serve_cmds._display_host("::") == "[::1]"
     assert serve_cmds._display_host("192.0.2.7") == "192.0.2.7"
