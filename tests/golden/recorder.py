@@ -92,7 +92,7 @@ def _body(response: httpx.Response) -> Any:
 class _Recorder:
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / f"exchanges-{os.getpid()}.jsonl"
+        self.directory = directory
 
     def record(self, request: httpx.Request, response: httpx.Response) -> None:
         current = os.environ.get("PYTEST_CURRENT_TEST", "<outside a test>").rsplit(" ", 1)[0]
@@ -104,9 +104,15 @@ class _Recorder:
             "ctype": response.headers.get("content-type", "").split(";")[0],
             "body": _body(response),
         }
-        line = json.dumps(row, ensure_ascii=False, sort_keys=True)
-        with _lock, self.path.open("a", encoding="utf-8") as out:
-            out.write(line + "\n")
+        line = (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        # the file of the process recording now (a forked test process gets its own), one write per line
+        path = self.directory / f"exchanges-{os.getpid()}.jsonl"
+        with _lock:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)
 
 
 def install(directory: Path) -> None:
