@@ -84,7 +84,7 @@ def entry_leaf_hash(entry: Mapping[str, Any]) -> bytes:
             f"log entry: got {type(entry).__name__}, want a JSON object — pass the entry as a dict"
         )
     try:
-        canonical = canonicalize(dict(entry))
+        canonical = canonicalize(entry if type(entry) is dict else dict(entry))
     except (CanonicalizationError, TypeError, ValueError) as exc:
         raise MerkleInputError(
             f"log entry: not canonicalisable as RFC 8785 JSON ({exc}) — use only strings, integers "

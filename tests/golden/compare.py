@@ -122,7 +122,7 @@ def compare(
         if old_a == old_b:
             stable += 1
             if got != old_a:
-                problems.append(first_difference(test, old_a, got, set()))
+                problems.append(first_difference(test, old_a, got))
             continue
         noisy += 1
         if len(old_a) == len(old_b) == len(got) and all(
@@ -144,7 +144,7 @@ def compare(
     return problems, stable, noisy
 
 
-def first_difference(test: str, old: list[Exchange], new: list[Exchange], noise: set[str]) -> str:
+def first_difference(test: str, old: list[Exchange], new: list[Exchange]) -> str:
     for i, (x, y) in enumerate(zip(old, new, strict=False)):
         if x != y:
             if key(x) != key(y):

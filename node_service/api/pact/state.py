@@ -1,5 +1,5 @@
 """Per-app PACT state: settings, node keys, the read actions (their pool and cache) and the delivery worker
-(started by the router's lifespan)."""
+(started by the app's lifespan, node_service.app)."""
 
 from __future__ import annotations
 

@@ -73,7 +73,8 @@ def store_upload(node: NodeResources, org: Organisation, upload: Upload) -> Stor
         with upload.path.open("rb") as stream:
             stored = node.evidence.put(stream)
     except EvidenceTooLargeError as exc:
-        raise EvidenceTooLargeError(exc.detail, fix=exc.fix, field="file") from None
+        exc.field = "file"
+        raise
     except EvidenceError as exc:
         raise ValidationFailed(f"the evidence store refused the file: {exc}", field="file") from None
     # (2) one row and one log entry per owner and CID

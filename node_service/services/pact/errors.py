@@ -29,9 +29,6 @@ class PactError(NodeError):
     problem = "pact-error"
     title = "PACT request failed"
 
-    def __init__(self, message: str, *, fix: str | None = None) -> None:
-        super().__init__(message, fix=fix)
-
     def body(self, spec_major: int = 3) -> dict[str, str]:
         """The PACT error response (code + message)."""
         return {"code": self.code, "message": self.message}

@@ -27,17 +27,12 @@ Member = TypeVar("Member", bound=GroupMember)
 
 
 class GroupCommit(Generic[Member]):
-    """Group commit: submissions that wait for the log lock while another one is written are written
-    together by the next holder, in one transaction with one log append. Each submission stays atomic: a
-    submission refused inside the group (a concurrent duplicate, or a GEC serial another submission claimed
-    meanwhile — an earlier member of the same group included) is refused by checks that run before it writes
-    anything, and when the group's transaction fails, every member is retried alone so that one submission's
-    failure is never another's.
-    """
+    """The queue of members waiting for the log lock; whoever holds it writes the waiting members (at most
+    :data:`MAX_GROUP`) with ``store_group`` until its own member is done."""
 
     def __init__(self) -> None:
         self._mutex = threading.Lock()
-        self._pending: list[Any] = []
+        self._pending: list[Member] = []
 
     def write(
         self,

@@ -47,7 +47,12 @@ class _Write:
 
 
 def _store_group(node: NodeResources, group: list[_Write]) -> None:
-    """Write ``group`` in one transaction (the caller holds the log lock); sets each member's outcome."""
+    """Write ``group`` in one transaction (the caller holds the log lock); sets each member's outcome.
+
+    Each submission stays atomic: a member refused inside the group (a concurrent duplicate, or a GEC serial
+    another submission claimed meanwhile — an earlier member of the same group included) is refused by checks
+    that run before it writes anything, and when the group's transaction fails, every member is retried alone
+    so that one submission's failure is never another's."""
     written: list[_Write] = []
     try:
         with node.db.transaction() as session:

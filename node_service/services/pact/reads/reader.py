@@ -3,7 +3,7 @@ each is one short read on one connection (the bearer token checked against its c
 the documents not rendered yet), answered as rendered JSON fragments from the per-process cache.
 
 The connection comes from the read routes' own PostgreSQL pool (:func:`read_engine_for`), else from the node's
-engine. The fixed statements run on its DBAPI cursor (:mod:`.prepared`: on SQLite each its own read transaction);
+engine. The fixed statements run on its DBAPI cursor (:mod:`node_service.services.pact._prepared`: on SQLite each its own read transaction);
 any SQLAlchemy statement opens a transaction that is rolled back when the connection is returned.
 """
 
