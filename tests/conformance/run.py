@@ -216,11 +216,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true", help="exit 1 when an optional case fails too")
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, node data)")
+    parser.add_argument(
+        "--install-only", action="store_true", help="only bring the service's cached install up to date"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.install_only:
+        try:
+            print(f"PACT conformance service installed in {install().root}")
+        except ConformanceError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        return 0
     versions = args.version or list(VERSIONS)
     workdir = Path(tempfile.mkdtemp(prefix="tanlian-conformance-"))
     try:
