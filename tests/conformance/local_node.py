@@ -70,15 +70,18 @@ def register_remote_host(
         raise ConformanceError(f"POST /pact/remote-hosts answered {resp.status_code}: {resp.text[:1000]}")
 
 
-def answer_requests(http: httpx.Client, supplier_token: str) -> list[dict[str, Any]]:
-    """Fulfil every pending request in the supplier's inbox (its Active footprints matching each request);
-    the RequestFulfilled events the node queued."""
+def answer_requests(http: httpx.Client, supplier_token: str, test_run_id: str) -> list[dict[str, Any]]:
+    """Fulfil the supplier's pending requests that a conformance test run sent (the service's event ids are
+    ``{testRunId}/{case}``; other requests in the inbox are left alone), each with the supplier's Active
+    footprints matching it; the RequestFulfilled events the node queued."""
     auth = {"authorization": f"Bearer {supplier_token}"}
     resp = http.get("/pact/requests", params={"status": "pending"}, headers=auth)
     if resp.status_code != 200:
         raise ConformanceError(f"GET /pact/requests answered {resp.status_code}: {resp.text[:1000]}")
     events = []
     for request in resp.json()["data"]:
+        if not str(request.get("eventId", "")).startswith(f"{test_run_id}/"):
+            continue
         done = http.post(f"/pact/requests/{request['id']}/fulfil", json={}, headers=auth)
         if done.status_code != 200:
             raise ConformanceError(
@@ -194,8 +197,8 @@ class LocalNode:
             )
         return Seeded(creds["clientId"], creds["clientSecret"], supplier, buyer, footprints)
 
-    def answer_requests(self) -> list[dict[str, Any]]:
-        """The supplier fulfils what the suite asked for (case 12)."""
+    def answer_requests(self, test_run_id: str) -> list[dict[str, Any]]:
+        """The supplier fulfils what the test run asked for (case 12)."""
         assert self.seeded is not None, "start() first"
         with self.http() as http:
-            return answer_requests(http, self.seeded.supplier.token)
+            return answer_requests(http, self.seeded.supplier.token, test_run_id)
