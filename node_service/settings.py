@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "repo_root"]
@@ -29,6 +30,12 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated IP addresses or CIDR networks of the reverse proxies that terminate TLS in "
+        "front of the node: X-Forwarded-Proto and X-Forwarded-For are believed from these peers only. Empty (the "
+        "default): from nobody, loopback included",
+    )
     chain_rpc_is_local_devnet: bool = Field(
         default=False,
         description="set for workers by `tanlian serve --workers`: TANLIAN_CHAIN_RPC is the primary's own "
@@ -70,6 +77,28 @@ class Settings(BaseSettings):
         "and flagged unresolved-identifier)",
     )
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def trusted_proxies_are_addresses_or_networks(cls, value: str) -> str:
+        for entry in _entries(value):
+            if entry == "*":
+                raise ValueError(
+                    "'*' would believe forwarded headers from anyone — list the proxies' addresses or networks"
+                )
+            try:
+                ipaddress.ip_network(entry)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or CIDR network ({exc}) — give the proxy's address as seen "
+                    "by the node (e.g. 10.0.0.5, or 10.0.0.0/24 with the host bits zero), not a host name"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The reverse proxies' addresses and networks, in the form uvicorn's ``forwarded_allow_ips`` takes."""
+        return _entries(self.trusted_proxies)
+
     @cached_property
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()
@@ -82,7 +111,7 @@ class Settings(BaseSettings):
 
     @property
     def handle_upstream_urls(self) -> list[str]:
-        return [u.strip() for u in self.handle_upstreams.split(",") if u.strip()]
+        return _entries(self.handle_upstreams)
 
     @property
     def evidence_dir(self) -> Path:
@@ -108,3 +137,8 @@ class Settings(BaseSettings):
         if pinned.exists():
             return str(pinned)
         return shutil.which("anvil")
+
+
+def _entries(value: str) -> list[str]:
+    """The non-empty items of a comma-separated setting."""
+    return [item.strip() for item in value.split(",") if item.strip()]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from pydantic import ValidationError
 
 from node_service.cli._common import fail
 from node_service.errors import NodeError
@@ -49,12 +50,15 @@ def serve(
     With ``--workers N`` (N > 1) this process starts the node (migrations, devnet, contract, anchorer) and
     N server processes share the port; each opens the same database and chain as a worker node.
     """
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        fail(_settings_errors(exc))
     import uvicorn
 
     from node_service.app import create_app
     from node_service.runtime import Node
 
-    settings = Settings()
     host = host or settings.host
     port = port if port is not None else settings.port
     logging.basicConfig(
@@ -78,13 +82,20 @@ def serve(
         f"chain {node.deployment.chain_id} contract {node.deployment.contract_address}"
         + (f"  {processes} server processes" if processes > 1 else "")
     )
-    typer.echo(_where(f"{scheme}://{_display_host(host)}:{port}", https=tls_cert is not None))
+    typer.echo(
+        _where(
+            f"{scheme}://{_display_host(host)}:{port}",
+            https=tls_cert is not None,
+            proxies=settings.trusted_proxy_list,
+        )
+    )
     run_options: dict[str, object] = {
         "host": host,
         "port": port,
         "log_level": settings.log_level,
         "ssl_certfile": str(tls_cert) if tls_cert else None,
         "ssl_keyfile": str(tls_key) if tls_key else None,
+        **proxy_options(settings),
     }
     try:
         if processes > 1:  # uvicorn's supervisor imports the app in each server process
@@ -96,12 +107,30 @@ def serve(
         node.stop()
 
 
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's options for reverse proxies: X-Forwarded-Proto and X-Forwarded-For are believed from the peers
+    of TANLIAN_TRUSTED_PROXIES only (uvicorn's ProxyHeadersMiddleware, wrapped around the whole app, the PACT fast
+    path included); with none configured the middleware is left out, so that, unlike uvicorn's default, not even
+    loopback is believed."""
+    trusted = settings.trusted_proxy_list
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
+
+
+def _settings_errors(exc: ValidationError) -> str:
+    """One line per invalid setting, named by its environment variable."""
+    return "; ".join(
+        f"TANLIAN_{'_'.join(str(part) for part in error['loc']).upper()}: "
+        + error["msg"].removeprefix("Value error, ")
+        for error in exc.errors()
+    )
+
+
 def _display_host(host: str) -> str:
     """The host to print in URLs: a wildcard address is reached through loopback."""
     return {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)  # noqa: S104
 
 
-def _where(base: str, *, https: bool) -> str:
+def _where(base: str, *, https: bool, proxies: list[str] | None = None) -> str:
     """Where a person finds the portal, the API documentation and the PACT endpoints."""
     from importlib.metadata import entry_points
 
@@ -114,9 +143,11 @@ def _where(base: str, *, https: bool) -> str:
     lines.append(f"  API docs 接口文档   {base}/docs   (OpenAPI: {base}/openapi.json)")
     pact = f"  PACT v3 / v2.3     {base}/3/footprints  {base}/2/footprints  (token: POST {base}/auth/token)"
     if not https and not PactSettings().allow_http:
-        pact += (
-            "\n                     PACT answers HTTPS only: serve with --tls-cert/--tls-key, or behind a TLS proxy "
-            "with TANLIAN_PACT_ALLOW_HTTP=true"
+        pact += "\n                     PACT answers HTTPS only: " + (
+            f"buyers come through the TLS proxies at {', '.join(proxies)} (TANLIAN_TRUSTED_PROXIES)"
+            if proxies
+            else "serve with --tls-cert/--tls-key, or behind a TLS proxy named in TANLIAN_TRUSTED_PROXIES "
+            "(docs/pact.md: Serving PACT over HTTPS)"
         )
     lines.append(pact)
     return "\n".join(lines)

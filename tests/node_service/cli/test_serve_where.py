@@ -27,3 +27,10 @@ def test_a_wildcard_address_is_shown_as_loopback() -> None:
     assert serve_cmds._display_host("0.0.0.0") == "127.0.0.1"
     assert serve_cmds._display_host("::") == "[::1]"
     assert serve_cmds._display_host("192.0.2.7") == "192.0.2.7"
+
+
+def test_behind_trusted_proxies_it_names_them(monkeypatch: Any) -> None:
+    monkeypatch.delenv("TANLIAN_PACT_ALLOW_HTTP", raising=False)
+    text = serve_cmds._where("http://127.0.0.1:8000", https=False, proxies=["10.0.0.5", "10.1.0.0/16"])
+    assert "HTTPS only: buyers come through the TLS proxies at 10.0.0.5, 10.1.0.0/16" in text
+    assert "TANLIAN_TRUSTED_PROXIES" in serve_cmds._where("http://127.0.0.1:8000", https=False)
