@@ -1,9 +1,11 @@
 """Mapping a :class:`FootprintResult` to a PACT ``pcf`` (CarbonFootprint): v3.0 here, v2.3 in
 :mod:`footprint_engine.pact_v23` (re-exported).
 
-Property names follow the published schemas: PACT Technical Specifications v3.0.0
-(github.com/wbcsd/data-exchange-protocol ``spec/v3/openapi.yaml``) and v2.3 (``spec/v2/openapi.yaml``);
-tests validate both mappings against excerpts of those schemas stored in ``tests/footprint_engine/engine/pact_schemas/``.
+Property names follow the released schemas: PACT Technical Specifications v3.0 (v3.0.0 of 2025-05-28, unchanged
+in v3.0.3; github.com/wbcsd/data-exchange-protocol ``spec/v3/openapi.yaml``) and v2.3 (``spec/v2/openapi.yaml``);
+tests validate both mappings against the released OpenAPI documents in ``tests/pact_spec/``. (Until 2026-12 this
+module wrote a pre-release draft's names, ``pcfExcludingBiogenicCO2Withdrawal`` and friends; footprints published
+then are re-rendered with these names when read.)
 
 Units and rounding (v3):
 
@@ -17,9 +19,9 @@ Units and rounding (v3):
   distribution goes to ``outboundLogisticsGhgEmissions`` (not in the totals); use and end-of-life stages of a
   cradle-to-grave result are left out and ``boundaryProcessesDescription`` says so;
 * ``fossilGhgEmissions`` = fossil + aircraft (aircraft emissions are fossil; also given separately);
-  ``landUseChangeGhgEmissions`` = dLUC; ``biogenicCO2Withdrawal`` = biogenic removals (≤ 0);
+  ``landUseChangeGhgEmissions`` = dLUC; ``biogenicCO2Uptake`` = biogenic CO2 uptake in the product (≤ 0);
   ``biogenicNonCO2Emissions`` = biogenic CH4/N2O in CO2e; biogenic CO2 emissions count in both totals
-  (v3 ``pcfExcludingBiogenicCO2Withdrawal`` excludes only the withdrawal);
+  (v3 ``pcfExcludingBiogenicUptake`` excludes only the uptake);
 * ``primaryDataShare`` in percent; ``dqi`` DQRs on the 1–5 pedigree scale, emission-weighted over the study.
 """
 
@@ -102,13 +104,13 @@ def to_pact_v3_pcf(
         "productMassPerDeclaredUnit": pact_decimal(mass),
         "referencePeriodStart": f"{result.reporting_period_start.isoformat()}T00:00:00Z",
         "referencePeriodEnd": f"{(result.reporting_period_end + timedelta(days=1)).isoformat()}T00:00:00Z",
-        "pcfExcludingBiogenicCO2Withdrawal": pact_decimal(g.total_excluding_removals),
-        "pcfIncludingBiogenicCO2Withdrawal": pact_decimal(g.total),
+        "pcfExcludingBiogenicUptake": pact_decimal(g.total_excluding_removals),
+        "pcfIncludingBiogenicUptake": pact_decimal(g.total),
         "fossilGhgEmissions": pact_decimal(g.fossil + g.aircraft),
         "fossilCarbonContent": pact_decimal(fossil_carbon_content),
         "biogenicCarbonContent": pact_decimal(biogenic_carbon_content or 0.0),
         "landUseChangeGhgEmissions": pact_decimal(g.dluc),
-        "biogenicCO2Withdrawal": pact_decimal(g.biogenic_removals),
+        "biogenicCO2Uptake": pact_decimal(g.biogenic_removals),
         "biogenicNonCO2Emissions": pact_decimal(g.biogenic_non_co2),
         "aircraftGhgEmissions": pact_decimal(g.aircraft),
         "ipccCharacterizationFactors": [str(result.method.get("gwp", "IPCC AR6")).split()[1]],

@@ -164,7 +164,7 @@ def test_ar5_is_selectable(results):
 def test_pact_v3_mapping(results):
     pcf = to_pact_v3_pcf(results[0])
     assert pcf["declaredUnitOfMeasurement"] == "kilogram" and pcf["declaredUnitAmount"] == "1"
-    assert pcf["pcfExcludingBiogenicCO2Withdrawal"] == f"{T1_TOTAL:.6g}"
+    assert pcf["pcfExcludingBiogenicUptake"] == f"{T1_TOTAL:.6g}"
     assert pcf["referencePeriodEnd"] == "2025-01-01T00:00:00Z"
     assert pcf["geographyCountrySubdivision"] == "CN-JS"
     assert pcf["ipccCharacterizationFactors"] == ["AR6"]
@@ -172,5 +172,5 @@ def test_pact_v3_mapping(results):
     assert pcf3["declaredUnitOfMeasurement"] == "piece"
     assert pcf3["productMassPerDeclaredUnit"] == "0.6"
     # PACT is cradle-to-gate: the delivery (distribution stage) is outbound logistics, outside the PCF
-    assert float(pcf3["pcfExcludingBiogenicCO2Withdrawal"]) == approx(T3_TOTAL - T3_DELIVERY / 100)
+    assert float(pcf3["pcfExcludingBiogenicUptake"]) == approx(T3_TOTAL - T3_DELIVERY / 100)
     assert float(pcf3["outboundLogisticsGhgEmissions"]) == approx(T3_DELIVERY / 100)
