@@ -85,6 +85,8 @@ async def _events(request: Request, state: PactState, node: Any, major: int) -> 
     created = pact.receive_event(node, sender, event, major, base_url(request))
     if created and state.worker is not None:
         state.worker.wake()
+    if major == 2:  # v2.3.3 documents a JSON object for 200; v3.0 documents no body
+        return Response(b"{}", media_type="application/json")
     return Response(status_code=200)
 
 

@@ -148,6 +148,7 @@ def add_remote_host(
     """Register your own PACT host and the client credentials this node may use to deliver events to it."""
     state = pact_state(request)
     base = body.baseUrl.rstrip("/")
+    state.settings.remotes.check(base, "baseUrl")
     pact.register_remote_host(
         node,
         state.keys,

@@ -80,11 +80,13 @@ async def pact_lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the event delivery worker once the node is up; stop it before the node stops."""
     state = _ensure(app)
     node: Node = app.state.node
-    state.worker = DeliveryWorker(node.db, state.keys, state.settings)
-    state.worker.start()
+    worker = DeliveryWorker(node.db, state.keys, state.settings)
+    state.worker = worker
+    worker.start()
     try:
         yield
     finally:
-        state.worker.stop()
-        state.worker = None
-        state.reads.close()
+        worker.stop()
+        if state.worker is worker:  # a lifespan run inside this one (a test client's) leaves it to its owner
+            state.worker = None
+            state.reads.close()

@@ -7,7 +7,7 @@ its ``token_endpoint``; otherwise ``{base}/auth/token``. Client credentials go i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
@@ -50,10 +50,21 @@ def _error(what: str, resp: httpx.Response) -> PactClientError:
 
 
 class PactClient:
-    def __init__(self, base_url: str, *, verify: Any = True, timeout: float = 30.0) -> None:
+    """``refusal`` (optional) says why a URL may not be used (None: it may): a token endpoint named by the host's
+    discovery document is checked with it, and refused like a failed request."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        verify: Any = True,
+        timeout: float = 30.0,
+        refusal: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(verify=verify, timeout=timeout)
         self.token: str | None = None
+        self.refusal = refusal
 
     def __enter__(self) -> PactClient:
         return self
@@ -69,8 +80,11 @@ class PactClient:
             if resp.status_code == 200:
                 endpoint = resp.json().get("token_endpoint")
                 if isinstance(endpoint, str) and endpoint.startswith(("https://", "http://")):
+                    reason = self.refusal(endpoint) if self.refusal is not None else None
+                    if reason is not None:
+                        raise PactClientError(f"token endpoint of the discovery document refused: {reason}")
                     return endpoint
-        except (httpx.HTTPError, ValueError):
+        except (httpx.HTTPError, ValueError, AttributeError):
             pass
         return f"{self.base_url}/auth/token"
 
@@ -118,9 +132,10 @@ class PactClient:
         data: dict[str, Any] = resp.json()["data"]
         return data
 
-    def post_event(self, event: dict[str, Any]) -> None:
+    def post_event(self, event: dict[str, Any], spec_major: int = 3) -> None:
+        """Action Events: ``POST {base}/{spec_major}/events``."""
         resp = self.http.post(
-            f"{self.base_url}/3/events",
+            f"{self.base_url}/{spec_major}/events",
             json=event,
             headers={**self._auth(), "content-type": "application/cloudevents+json; charset=UTF-8"},
         )

@@ -7,6 +7,11 @@ The ``pcf`` (CarbonFootprint) is the engine's: :func:`footprint_engine.pact.to_p
 
 A published v3 document is stored (PACT v3 immutability: only its ``status`` changes later); the v2.3 document
 is derived when it is read, from the stored v3 document (node fields) and the engine result (the ``pcf``).
+
+Documents published before this node served the released v3.0 schema (until 2026-12 it wrote a pre-release
+draft's names, :data:`DRAFT_PCF_NAMES`, and a ``version``) are left as stored and shown in the released shape
+when read (:func:`released_document`): the ``pcf`` rendered again from the stored engine result, every node field
+as stored. What was logged — the footprint document — never changes, so their receipts verify as before.
 """
 
 from __future__ import annotations
@@ -28,8 +33,10 @@ __all__ = [
     "Receipt",
     "company_urns",
     "engine_result",
+    "is_draft_document",
     "product_mass_kg",
     "product_urn",
+    "released_document",
     "to_v2_product_footprint",
     "to_v3_product_footprint",
     "validity_period",
@@ -59,6 +66,13 @@ _V2_FROM_V3 = (
     "extensions",
 )
 _KILOGRAM_UNITS = frozenset({"kg", "g", "t", "tonne", "metric_ton"})
+#: ``pcf`` names of the pre-release v3 draft (wbcsd/data-exchange-protocol 122c476) that this node wrote until
+#: 2026-12, and the released v3.0 names of the same figures
+DRAFT_PCF_NAMES = {
+    "pcfExcludingBiogenicCO2Withdrawal": "pcfExcludingBiogenicUptake",
+    "pcfIncludingBiogenicCO2Withdrawal": "pcfIncludingBiogenicUptake",
+    "biogenicCO2Withdrawal": "biogenicCO2Uptake",
+}
 
 
 @dataclass(frozen=True)
@@ -173,7 +187,6 @@ def to_v3_product_footprint(
     pf: dict[str, Any] = {
         "id": footprint_id,
         "specVersion": SPEC_VERSION_V3,
-        "version": 1,
         "created": _rfc3339(created),
         "status": status,
         "validityPeriodStart": _rfc3339(start),
@@ -199,6 +212,26 @@ def to_v3_product_footprint(
     return pf
 
 
+def is_draft_document(document: dict[str, Any]) -> bool:
+    """Whether a stored v3 ProductFootprint was rendered with the pre-release draft's names."""
+    pcf = document.get("pcf")
+    return isinstance(pcf, dict) and any(name in pcf for name in DRAFT_PCF_NAMES)
+
+
+def released_document(document: dict[str, Any], result: FootprintResult) -> dict[str, Any]:
+    """A stored draft-shaped v3 ProductFootprint in the released v3.0 shape: the ``pcf`` rendered again from the
+    footprint's engine result ``result`` (with the product mass it was published with), the draft's
+    ``version`` left out (v3.0 has none), every other field as stored."""
+    stored = document["pcf"]
+    mass: float | None = None
+    if result.declared_unit not in _KILOGRAM_UNITS:
+        given = float(stored.get("productMassPerDeclaredUnit", "0"))
+        mass = given if given > 0 else None
+    released = {key: value for key, value in document.items() if key != "version"}
+    released["pcf"] = to_pact_v3_pcf(result, product_mass_per_declared_unit_kg=mass)
+    return released
+
+
 def to_v2_product_footprint(v3: dict[str, Any], result: FootprintResult) -> dict[str, Any]:
     """The v2.3 ProductFootprint of a published footprint: node fields from its v3 document ``v3`` (status, ids,
     receipt URLs …), the ``pcf`` from the engine result.
@@ -212,6 +245,9 @@ def to_v2_product_footprint(v3: dict[str, Any], result: FootprintResult) -> dict
     pcf = to_pact_v23_pcf(result, product_mass_per_declared_unit_kg=mass)
     pf: dict[str, Any] = {key: v3[key] for key in _V2_FROM_V3 if key in v3}
     pf["specVersion"] = SPEC_VERSION_V2
+    pf.setdefault(
+        "version", 1
+    )  # required in v2.3; v3.0 has none (a footprint is never revised in place here)
     pf["productCategoryCpc"] = next(
         (c.rsplit(":", 1)[-1] for c in v3.get("productClassifications", []) if "cpc" in c.lower()),
         "unclassified",

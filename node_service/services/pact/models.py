@@ -122,6 +122,8 @@ class PactOutbox(Base):
     target: Mapped[str] = mapped_column(String(500))  # base URL of the recipient's host
     event_id: Mapped[str] = mapped_column(String(64), unique=True)
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: the PACT major version the event is sent as: POST {target}/{spec_major}/events
+    spec_major: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     status: Mapped[str] = mapped_column(String(16))  # pending | delivered | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -176,7 +176,7 @@ def publish(
             created=published.created,
             deprecated=published.deprecated,
             notified=notified,
-            rendered=publication.render(published.footprint, base_url),
+            rendered=publication.render(session, published.footprint, base_url),
         )
 
 

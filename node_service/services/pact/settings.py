@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from functools import cached_property
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from node_service.services.pact.remotes import RemotePolicy
 
 __all__ = ["PactSettings"]
 
@@ -42,4 +46,20 @@ class PactSettings(BaseSettings):
     )
     delivery_timeout_seconds: float = Field(default=10.0, gt=0)
     verify_remote_tls: bool = Field(default=True, description="verify other hosts' TLS certificates")
+    remote_allowlist: str = Field(
+        default="",
+        description="origins (scheme://host[:port], space- or comma-separated) of remote PACT hosts and token "
+        "endpoints that may break the default rules (HTTPS only): e.g. a conformance service on loopback",
+    )
     remote_ca_file: str | None = Field(default=None, description="extra CA bundle for other PACT hosts")
+
+    @field_validator("remote_allowlist")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        RemotePolicy(value)  # raises ValueError naming the entry that is not an origin
+        return value
+
+    @cached_property
+    def remotes(self) -> RemotePolicy:
+        """The rule for remote PACT hosts and token endpoints, with the operator's allow-list."""
+        return RemotePolicy(self.remote_allowlist)

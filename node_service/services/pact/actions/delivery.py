@@ -1,7 +1,9 @@
 """Durable delivery of our events to other PACT hosts: the outbox table and its worker thread.
 
 For each due event: token from ``{target}/auth/token`` (after OpenID discovery, as the PACT authentication
-flow says), then ``POST {target}/3/events``. Failures are retried with exponential backoff and jitter until
+flow says), then ``POST {target}/3/events`` (``/2/events`` for an answer to a request received at ``/2/events``).
+The target and a discovered token endpoint must pass the remote-host rule (:mod:`..remotes`: HTTPS, unless the
+operator's allow-list names them). Failures are retried with exponential backoff and jitter until
 ``delivery_give_up_seconds`` (the spec: not more than 3 days). Rows survive restarts; the worker starts with
 the app and picks up whatever is due.
 """
@@ -42,8 +44,15 @@ def remote_host(session: Session, organisation_id: str, base_url: str) -> PactRe
 
 
 def enqueue(
-    session: Session, *, sender_id: str, recipient_id: str, target: str, event: dict[str, Any]
+    session: Session,
+    *,
+    sender_id: str,
+    recipient_id: str,
+    target: str,
+    event: dict[str, Any],
+    spec_major: int,
 ) -> PactOutbox:
+    """Queue ``event`` for ``POST {target}/{spec_major}/events``."""
     now = datetime.now(UTC)
     row = PactOutbox(
         sender_id=sender_id,
@@ -51,6 +60,7 @@ def enqueue(
         target=target,
         event_id=event["id"],
         event=event,
+        spec_major=spec_major,
         status="pending",
         attempts=0,
         next_attempt_at=now,
@@ -99,7 +109,7 @@ class DeliveryWorker:
             self._wake.wait(self.settings.delivery_interval_seconds)
             self._wake.clear()
 
-    def _claim(self) -> list[tuple[int, str, str, dict[str, Any], str, str, datetime, int]]:
+    def _claim(self) -> list[tuple[int, str, str, dict[str, Any], int, str, str, datetime, int]]:
         now = datetime.now(UTC)
         with self.db.write_transaction() as session:
             query = (
@@ -121,6 +131,7 @@ class DeliveryWorker:
                         row.target,
                         row.event_id,
                         row.event,
+                        row.spec_major,
                         host.client_id if host else "",
                         self.keys.unseal(host.client_secret_sealed) if host else "",
                         _utc(row.created_at),
@@ -132,12 +143,15 @@ class DeliveryWorker:
     def deliver_due(self) -> int:
         """Try every due event once; the number tried."""
         claimed = self._claim()
-        for row_id, target, _event_id, event, client_id, secret, created, attempts in claimed:
+        for row_id, target, _event_id, event, spec_major, client_id, secret, created, attempts in claimed:
             error = None
             try:
                 if not client_id:
                     raise PactClientError(f"no credentials registered for {target}")
-                self._send(target, client_id, secret, event)
+                refused = self.settings.remotes.refusal(target)
+                if refused is not None:
+                    raise PactClientError(f"remote host refused: {refused}")
+                self._send(target, client_id, secret, event, spec_major)
             except (PactClientError, httpx.HTTPError) as exc:
                 error = f"{type(exc).__name__}: {exc}"[:2000]
             except Exception as exc:  # anything else: log it, and retry with backoff like a failure
@@ -148,9 +162,14 @@ class DeliveryWorker:
 
     def _client(self, target: str) -> PactClient:
         verify: Any = self.settings.remote_ca_file or self.settings.verify_remote_tls
-        return PactClient(target, verify=verify, timeout=self.settings.delivery_timeout_seconds)
+        return PactClient(
+            target,
+            verify=verify,
+            timeout=self.settings.delivery_timeout_seconds,
+            refusal=self.settings.remotes.refusal,
+        )
 
-    def _send(self, target: str, client_id: str, secret: str, event: dict[str, Any]) -> None:
+    def _send(self, target: str, client_id: str, secret: str, event: dict[str, Any], spec_major: int) -> None:
         with self._client(target) as client:
             key = (target, client_id)
             cached = self._tokens.get(key)
@@ -160,12 +179,12 @@ class DeliveryWorker:
                 self._tokens[key] = cached
             client.token = cached[0]
             try:
-                client.post_event(event)
+                client.post_event(event, spec_major)
             except PactClientError as exc:
                 if exc.status == 401:  # expired early: one fresh token
                     self._tokens.pop(key, None)
                     client.token, _ = client.fetch_token(client_id, secret)
-                    client.post_event(event)
+                    client.post_event(event, spec_major)
                 else:
                     raise
 

@@ -28,6 +28,7 @@ from node_service.services.pact.models import (
 from node_service.services.pact.reads.filters import Criteria, parse_datetime
 
 __all__ = [
+    "EVENT_TYPES",
     "FULFILLED",
     "PUBLISHED",
     "REJECTED",
@@ -39,18 +40,33 @@ __all__ = [
     "parse_cloudevent",
 ]
 
-REQUEST_CREATED = "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1"
-FULFILLED = "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1"
-REJECTED = "org.wbcsd.pathfinder.ProductFootprintRequest.Rejected.v1"
-PUBLISHED = "org.wbcsd.pathfinder.ProductFootprint.Published.v1"
-#: names used by the PACT conformance test service for the same four events
-_ALIASES = {
-    "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3": REQUEST_CREATED,
-    "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3": FULFILLED,
-    "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3": REJECTED,
-    "org.wbcsd.pact.ProductFootprint.PublishedEvent.3": PUBLISHED,
+#: the four PACT events, by the names this node uses for them
+REQUEST_CREATED = "RequestCreated"
+FULFILLED = "RequestFulfilled"
+REJECTED = "RequestRejected"
+PUBLISHED = "Published"
+#: each event's CloudEvents ``type`` in PACT v3.0 (``/3/events``) and v2.3 (``/2/events``), as the released
+#: OpenAPI documents fix them (``const``)
+EVENT_TYPES = {
+    REQUEST_CREATED: {
+        3: "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+        2: "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
+    },
+    FULFILLED: {
+        3: "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3",
+        2: "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1",
+    },
+    REJECTED: {
+        3: "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3",
+        2: "org.wbcsd.pathfinder.ProductFootprintRequest.Rejected.v1",
+    },
+    PUBLISHED: {
+        3: "org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
+        2: "org.wbcsd.pathfinder.ProductFootprint.Published.v1",
+    },
 }
-KNOWN_TYPES = (REQUEST_CREATED, FULFILLED, REJECTED, PUBLISHED)
+#: an incoming type of either version names its event (a v2.3 type at /3/events is read, not refused)
+_KINDS = {wire: kind for kind, by_major in EVENT_TYPES.items() for wire in by_major.values()}
 MAX_ID_LENGTH = 200
 MAX_SOURCE_LENGTH = 500
 ERROR_CODES = (
@@ -66,7 +82,7 @@ ERROR_CODES = (
 
 @dataclass(frozen=True)
 class CloudEvent:
-    type: str
+    type: str  # the event (REQUEST_CREATED …); ``raw["type"]`` is the CloudEvents type as sent
     id: str
     source: str
     time: datetime
@@ -90,7 +106,7 @@ def parse_cloudevent(body: Any) -> CloudEvent:
 
     (1) the body is a JSON object;
     (2) specversion is "1.0" (CloudEvents core);
-    (3) id, source and type are non-empty strings; type is one of the four PACT events;
+    (3) id, source and type are non-empty strings; type is one of the four PACT events (v3.0 or v2.3 name);
     (4) time is an RFC 3339 date-time (required by the PACT BaseEvent);
     (5) data is an object, and holds what the event type requires.
     """
@@ -103,11 +119,12 @@ def parse_cloudevent(body: Any) -> CloudEvent:
     # (3)
     event_id = _string(body, "id", MAX_ID_LENGTH)
     source = _string(body, "source", MAX_SOURCE_LENGTH)
-    event_type = _ALIASES.get(str(body.get("type")), body.get("type"))
-    if event_type not in KNOWN_TYPES:
+    wire_type = body.get("type")
+    event_type = _KINDS.get(wire_type) if isinstance(wire_type, str) else None
+    if event_type is None:
         raise BadRequest(
             f"event.type: {str(body.get('type'))[:100]!r} is not a PACT event type",
-            fix=f"use one of {', '.join(KNOWN_TYPES)}",
+            fix=f"use one of {', '.join(by_major[3] for by_major in EVENT_TYPES.values())}",
         )
     # (4)
     time_text = body.get("time")
@@ -119,7 +136,7 @@ def parse_cloudevent(body: Any) -> CloudEvent:
     if not isinstance(data, dict):
         raise BadRequest("event.data: required, a JSON object")
     _check_data(str(event_type), data)
-    return CloudEvent(str(event_type), event_id, source, moment, data, body)
+    return CloudEvent(event_type, event_id, source, moment, data, body)
 
 
 def _check_data(event_type: str, data: dict[str, Any]) -> None:
@@ -147,6 +164,12 @@ def _check_data(event_type: str, data: dict[str, Any]) -> None:
         pf_ids = data.get("pfIds")
         if not isinstance(pf_ids, list) or not pf_ids or not all(isinstance(i, str) for i in pf_ids):
             raise BadRequest("data.pfIds: required, a non-empty array of ProductFootprint ids")
+        for index, pf_id in enumerate(pf_ids):
+            if not is_uuid(pf_id):
+                raise BadRequest(
+                    f"data.pfIds[{index}]: {pf_id[:60]!r} is not a ProductFootprint id",
+                    fix="ProductFootprint ids are UUIDs, e.g. 3a6c14a7-4deb-498a-b5ea-16ce2535b576",
+                )
 
 
 def _request_criteria(data: dict[str, Any]) -> dict[str, Any]:
@@ -170,9 +193,21 @@ def normalise_source(source: str) -> str:
     return text.rstrip("/")
 
 
-def make_event(event_type: str, source: str, data: dict[str, Any]) -> dict[str, Any]:
+def is_uuid(text: str) -> bool:
+    """A UUID in its canonical text form (JSON Schema ``format: uuid``, RFC 9562: 8-4-4-4-12 hex digits)."""
+    if len(text) != 36:
+        return False
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return all(text[i] == "-" for i in (8, 13, 18, 23))
+
+
+def make_event(event: str, spec_major: int, source: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Our CloudEvent for ``event`` (FULFILLED …) with the type of PACT ``spec_major``."""
     return {
-        "type": event_type,
+        "type": EVENT_TYPES[event][spec_major],
         "specversion": "1.0",
         "id": str(uuid.uuid4()),
         "source": source,
@@ -216,7 +251,7 @@ def accept_event(
                 session.add(
                     PactReceivedEvent(
                         sender_id=sender_id,
-                        type=event.type,
+                        type=str(event.raw["type"]),
                         source=event.source,
                         event_id=event.id,
                         event=event.raw,

@@ -60,10 +60,20 @@ def fulfil_request(
     for row in rows:
         if session.get(FootprintShare, (row.id, request.requester_id)) is None:
             add_share(session, row.id, request.requester_id, now)
-    pfs = [render(row, base_url) if request.spec_major >= 3 else _v2(session, row, base_url) for row in rows]
-    event = make_event(FULFILLED, base_url, {"requestEventId": request.event_id, "pfs": pfs})
+    pfs = [
+        render(session, row, base_url) if request.spec_major >= 3 else _v2(session, row, base_url)
+        for row in rows
+    ]
+    event = make_event(
+        FULFILLED, request.spec_major, base_url, {"requestEventId": request.event_id, "pfs": pfs}
+    )
     enqueue(
-        session, sender_id=supplier.id, recipient_id=request.requester_id, target=request.source, event=event
+        session,
+        sender_id=supplier.id,
+        recipient_id=request.requester_id,
+        target=request.source,
+        event=event,
+        spec_major=request.spec_major,
     )
     request.status = "fulfilled"
     request.decided_at = now
@@ -98,16 +108,28 @@ def reject_request(
 def _reject(
     session: Session, request: PactRequest, sender_id: str, code: str, message: str, base_url: str
 ) -> dict[str, Any]:
+    error = {"code": _error_code(code), "message": message}
     event = make_event(
-        REJECTED, base_url, {"requestEventId": request.event_id, "error": {"code": code, "message": message}}
+        REJECTED, request.spec_major, base_url, {"requestEventId": request.event_id, "error": error}
     )
     enqueue(
-        session, sender_id=sender_id, recipient_id=request.requester_id, target=request.source, event=event
+        session,
+        sender_id=sender_id,
+        recipient_id=request.requester_id,
+        target=request.source,
+        event=event,
+        spec_major=request.spec_major,
     )
     request.status = "rejected"
     request.decided_at = datetime.now(UTC)
     request.response_event_id = event["id"]
     return event
+
+
+def _error_code(code: str) -> str:
+    """The code as both released OpenAPI documents' ``Error`` enumerate it: the prose's ``NoSuchFootprint`` (a 404
+    of GetFootprint) is ``NotFound`` in an event."""
+    return "NotFound" if code == "NoSuchFootprint" else code
 
 
 def reject_unroutable(session: Session, request: PactRequest, base_url: str) -> None:
@@ -138,13 +160,14 @@ def notify_published(session: Session, footprint: PactFootprint, base_url: str) 
         ).first()
         if visible is None:
             continue
-        event = make_event(PUBLISHED, base_url, {"pfIds": [footprint.id]})
+        event = make_event(PUBLISHED, 3, base_url, {"pfIds": [footprint.id]})
         enqueue(
             session,
             sender_id=footprint.organisation_id,
             recipient_id=host.organisation_id,
             target=host.base_url,
             event=event,
+            spec_major=3,
         )
         sent += 1
     return sent

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Connection, Select, exists, select
 from sqlalchemy.orm import Session
 
 from node_service.db.models import Footprint, FootprintShare, Organisation
@@ -24,7 +24,9 @@ from node_service.services.pact.mapping import (
     Receipt,
     company_urns,
     engine_result,
+    is_draft_document,
     product_urn,
+    released_document,
     to_v2_product_footprint,
     to_v3_product_footprint,
     validity_period,
@@ -34,6 +36,8 @@ from node_service.services.pact.reads.filters import Criteria
 from node_service.services.pact.reads.listing import (
     Page,
     decode_cursor,
+    documents,
+    documents_with_results,
     encode_cursor,
     get_footprint,
     list_footprints,
@@ -52,6 +56,7 @@ __all__ = [
     "render",
     "render_document",
     "render_v2",
+    "v3_documents",
     "visible_clause",
 ]
 
@@ -249,9 +254,20 @@ def matching_owned(
     return list(session.execute(query.order_by(PactFootprint.published_at.desc()).limit(limit)).scalars())
 
 
-def render(row: Any, base_url: str) -> dict[str, Any]:
-    """The stored ProductFootprint of ``row`` (a PactFootprint) with the receipt URLs of this host filled in."""
-    return render_document(row.document, base_url)
+def render(session: Session, row: PactFootprint, base_url: str) -> dict[str, Any]:
+    """The ProductFootprint of ``row`` in the released v3.0 shape with the receipt URLs of this host filled in."""
+    return render_document(v3_documents(session, [row.id])[row.id], base_url)
+
+
+def v3_documents(session: Session | Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The published ProductFootprints of ``ids`` in the released v3.0 shape (absent ids left out): as stored, or,
+    for a footprint published with the pre-release draft's names, re-rendered from its stored engine result
+    (:func:`~node_service.services.pact.mapping.released_document`)."""
+    found = documents(session, ids)
+    drafts = [footprint_id for footprint_id, document in found.items() if is_draft_document(document)]
+    for footprint_id, (document, footprint) in documents_with_results(session, drafts).items():
+        found[footprint_id] = released_document(document, engine_result(footprint, footprint_id))
+    return found
 
 
 def render_document(document: dict[str, Any], base_url: str) -> dict[str, Any]:

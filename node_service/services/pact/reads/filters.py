@@ -24,6 +24,15 @@ LIST_KEYS = {
 MAX_VALUES = 100
 MAX_VALUE_LENGTH = 300
 STATUSES = ("Active", "Deprecated")
+_STATUS_NAMES = {name.lower(): name for name in STATUSES}
+
+
+def _status(text: str) -> str:
+    """The ``status`` filter: matched case-insensitively, as the v3 spec says. Another value is not refused (the
+    list of statuses may grow; WBCSD's conformance suite expects an empty result): it matches no footprint."""
+    if len(text) > MAX_VALUE_LENGTH:
+        raise BadRequest(f"status: {len(text)} characters, want at most {MAX_VALUE_LENGTH}")
+    return _STATUS_NAMES.get(text.lower(), text)
 
 
 def parse_datetime(name: str, text: str) -> datetime:
@@ -70,9 +79,9 @@ class Criteria:
             if given:
                 setattr(criteria, attr, parse_datetime(name, given[0]))
         status = params.get("status", [])
-        if len(status) > 1 or (status and status[0] not in STATUSES):
-            raise BadRequest(f"status: got {status!r}, want Active or Deprecated")
-        criteria.status = status[0] if status else None
+        if len(status) > 1:
+            raise BadRequest(f"status: given {len(status)} times, want once")
+        criteria.status = _status(status[0]) if status and status[0] != "" else None
         return criteria
 
     @classmethod

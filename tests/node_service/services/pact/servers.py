@@ -57,6 +57,8 @@ class RequesterHost:
         self.app = FastAPI()
         self.app.post("/auth/token")(self.token)
         self.app.post("/3/events")(self.receive)
+        self.app.post("/2/events")(self.receive)
+        self.paths: list[str] = []  # the path each accepted event was posted to
 
     async def token(self, request: Request) -> JSONResponse:
         header = request.headers.get("authorization", "")
@@ -78,6 +80,7 @@ class RequesterHost:
         if token not in self.tokens:
             return JSONResponse({"code": "BadRequest", "message": "invalid token"}, 400)
         self.events.append(await request.json())
+        self.paths.append(request.url.path)
         return Response(status_code=200)
 
     def wait_events(self, count: int, timeout: float = 20) -> list[dict[str, Any]]:

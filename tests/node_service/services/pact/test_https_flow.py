@@ -22,7 +22,7 @@ from node_service.services.pact.settings import PactSettings
 from tests.node_service.helpers import Org, activity, register, signed_activity
 from tests.node_service.services.pact.pact_client import SpecClient, next_url
 from tests.node_service.services.pact.servers import RequesterHost, serve
-from tests.node_service.services.pact.spec_schemas import validate_response, validate_schema
+from tests.pact_spec import V3
 
 LIST, GET, EVENTS = "/3/footprints", "/3/footprints/{id}", "/3/events"
 PRODUCT_A, PRODUCT_B = "88.118.8/AL-INGOT-A00", "88.118.8/AL-INGOT-B00"
@@ -86,7 +86,7 @@ def ids(resp: httpx.Response) -> list[str]:
 def assert_error(resp: httpx.Response, path: str, method: str, status: int, code: str) -> None:
     assert resp.status_code == status, resp.text
     assert resp.headers["content-type"].startswith("application/json")
-    validate_response(path, method, status, resp.json())
+    V3.validate_response(path, method, status, resp.json())
     assert resp.json()["code"] == code
 
 
@@ -136,7 +136,7 @@ def test_pact_v3_flow_over_https(make_node: Any, tmp_path: Path) -> None:
         # ListFootprints: latest versions, deprecated ones too, never a footprint not shared
         everything = pact.list()
         assert everything.status_code == 200
-        validate_response(LIST, "get", 200, everything.json())
+        V3.validate_response(LIST, "get", 200, everything.json())
         assert set(ids(everything)) == {a1, a2, b1}
         by_id = {pf["id"]: pf for pf in everything.json()["data"]}
         assert by_id[a1]["status"] == "Deprecated" and by_id[a2]["status"] == "Active"
@@ -163,7 +163,7 @@ def test_pact_v3_flow_over_https(make_node: Any, tmp_path: Path) -> None:
         for params, want in cases:
             resp = pact.list(params)
             assert resp.status_code == 200, (params, resp.text)
-            validate_response(LIST, "get", 200, resp.json())
+            V3.validate_response(LIST, "get", 200, resp.json())
             assert set(ids(resp)) == want, params
 
         # pagination: never more than limit; absolute links on the request's host; same set in total
@@ -171,7 +171,7 @@ def test_pact_v3_flow_over_https(make_node: Any, tmp_path: Path) -> None:
         resp = pact.list({"limit": 1})
         while True:
             assert resp.status_code == 200
-            validate_response(LIST, "get", 200, resp.json())
+            V3.validate_response(LIST, "get", 200, resp.json())
             assert len(resp.json()["data"]) <= 1
             seen += ids(resp)
             link = next_url(resp)
@@ -186,7 +186,7 @@ def test_pact_v3_flow_over_https(make_node: Any, tmp_path: Path) -> None:
         # GetFootprint and its errors
         got = pact.get(a2)
         assert got.status_code == 200
-        validate_response(GET, "get", 200, got.json())
+        V3.validate_response(GET, "get", 200, got.json())
         assert got.json()["data"] == by_id[a2]
         assert_error(pact.get(str(uuid.uuid4())), GET, "get", 404, "NotFound")
         assert_error(pact.get(c1), GET, "get", 403, "AccessDenied")
@@ -209,14 +209,14 @@ def test_pact_v3_flow_over_https(make_node: Any, tmp_path: Path) -> None:
 
         # malformed events are 400
         good_event = {
-            "type": "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
+            "type": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
             "specversion": "1.0",
             "id": str(uuid.uuid4()),
             "source": requester_base,
             "time": "2026-11-21T10:00:00Z",
             "data": {"productId": [URN_A], "comment": "current PCF please"},
         }
-        validate_schema("RequestCreatedEvent", good_event)
+        V3.validate_schema("RequestCreatedEvent", good_event)
         for broken in (
             {k: v for k, v in good_event.items() if k != "specversion"},
             {**good_event, "type": "org.example.Unknown"},
@@ -257,8 +257,8 @@ def test_pact_v3_flow_over_https(make_node: Any, tmp_path: Path) -> None:
         except AssertionError:
             print(http.get("/pact/outbox", headers=supplier.auth).json(), requester.attempts)
             raise
-        validate_schema("RequestFulfilledEvent", fulfilled)
-        assert fulfilled["type"] == "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1"
+        V3.validate_schema("RequestFulfilledEvent", fulfilled)
+        assert fulfilled["type"] == "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
         assert fulfilled["data"]["requestEventId"] == good_event["id"]
         assert [pf["id"] for pf in fulfilled["data"]["pfs"]] == [a2]
         assert requester.attempts >= 3  # two refusals, then delivered (retries with backoff)
@@ -278,7 +278,7 @@ def test_pact_v3_flow_over_https(make_node: Any, tmp_path: Path) -> None:
         )
         assert rejected.status_code == 200, rejected.text
         event = requester.wait_events(2)[1]
-        validate_schema("RequestRejectedEvent", event)
+        V3.validate_schema("RequestRejectedEvent", event)
         assert event["data"] == {
             "requestEventId": second_event["id"],
             "error": {"code": "AccessDenied", "message": "not for this customer"},
@@ -288,14 +288,14 @@ def test_pact_v3_flow_over_https(make_node: Any, tmp_path: Path) -> None:
         nobody = {**good_event, "id": str(uuid.uuid4()), "data": {"productId": ["urn:gtin:00000000000000"]}}
         assert pact.event(nobody).status_code == 200
         event = requester.wait_events(3)[2]
-        validate_schema("RequestRejectedEvent", event)
+        V3.validate_schema("RequestRejectedEvent", event)
         assert event["data"]["error"]["code"] == "NotFound"
 
         # a new version notifies subscribed buyers with a Published event
         b2 = submit(http, supplier, PRODUCT_B, ("2023-01-01", "2023-12-31"), comment="new anode supplier")
         assert publish(http, supplier, b2, public=True, productClassifications=[CPC])["deprecated"] == [b1]
         event = requester.wait_events(4)[3]
-        validate_schema("PublishedEvent", event)
+        V3.validate_schema("PublishedEvent", event)
         assert event["data"] == {"pfIds": [b2]}
 
         # events other hosts send us are accepted (200, empty body)

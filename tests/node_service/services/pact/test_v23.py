@@ -25,7 +25,7 @@ from tests.node_service.helpers import (
     serve_example_identifiers,
     signed_activity,
 )
-from tests.node_service.services.pact.spec_schemas import validate_response, validate_v23
+from tests.pact_spec import V3, V23
 
 BIOGENIC_CO2_T = 300.0  # t of biogenic CO2 added to the ingot's process emissions
 
@@ -74,13 +74,13 @@ def test_v23_and_v3_documents_are_the_engine_mapping_and_valid(exchange: Any) ->
     # (1) v3: the engine's pcf, the whole response valid against the v3 OpenAPI
     got3 = client.get(f"/3/footprints/{a1}", headers=headers)
     assert got3.status_code == 200, got3.text
-    validate_response("/3/footprints/{id}", "get", 200, got3.json())
+    V3.validate_response("/3/footprints/{id}", "get", 200, got3.json())
     assert got3.json()["data"]["pcf"] == to_pact_v3_pcf(result)
 
     # (2) v2.3: valid against the v2.3 schema, pcf = the engine's v2.3 mapping
     got2 = client.get(f"/2/footprints/{a1}", headers=headers)
     assert got2.status_code == 200, got2.text
-    validate_v23("GetFootprintResponse", got2.json())
+    V23.validate_response("/2/footprints/{id}", "get", 200, got2.json())
     pf = got2.json()["data"]
     assert pf["specVersion"] == "2.3.0" and pf["id"] == a1 and pf["status"] == "Active"
     pcf = pf["pcf"]
@@ -119,12 +119,12 @@ def test_v23_and_v3_documents_are_the_engine_mapping_and_valid(exchange: Any) ->
     assert second.status_code == 201, second.text
     listed = client.get("/2/footprints", headers=headers)
     assert listed.status_code == 200, listed.text
-    validate_v23("ListFootprintsResponse", listed.json())
+    V23.validate_response("/2/footprints", "get", 200, listed.json())
     by_id = {p["id"]: p for p in listed.json()["data"]}
     assert by_id[a1]["status"] == "Deprecated" and by_id[a2]["precedingPfIds"] == [a1]
     assert by_id[a1]["pcf"] == pcf and by_id[a2]["pcf"] == to_pact_v23_pcf(_result(node, a2))
     page = client.get("/2/footprints", params={"limit": 1}, headers=headers)
-    validate_v23("ListFootprintsResponse", page.json())
+    V23.validate_response("/2/footprints", "get", 200, page.json())
     assert len(page.json()["data"]) == 1 and 'rel="next"' in page.headers["link"]
     assert page.headers["link"].split(">")[0].startswith("<http://testserver/2/footprints?")
 
@@ -155,11 +155,11 @@ def test_a_piece_needs_its_mass_and_v23_declares_it_per_kilogram(exchange: Any) 
     headers = pact_bearer(client, buyer, "ERP")
     result = _result(node, ingot)
     v3 = client.get(f"/3/footprints/{ingot}", headers=headers).json()
-    validate_response("/3/footprints/{id}", "get", 200, v3)
+    V3.validate_response("/3/footprints/{id}", "get", 200, v3)
     assert v3["data"]["pcf"] == to_pact_v3_pcf(result, product_mass_per_declared_unit_kg=20)
     assert v3["data"]["pcf"]["productMassPerDeclaredUnit"] == "20"
     v2 = client.get(f"/2/footprints/{ingot}", headers=headers).json()
-    validate_v23("GetFootprintResponse", v2)
+    V23.validate_response("/2/footprints/{id}", "get", 200, v2)
     pcf = v2["data"]["pcf"]
     assert pcf == to_pact_v23_pcf(result, product_mass_per_declared_unit_kg=20)
     assert pcf["declaredUnit"] == "kilogram" and pcf["unitaryProductAmount"] == "20"
@@ -207,6 +207,9 @@ def test_a_v23_request_is_fulfilled_with_v23_documents(exchange: Any) -> None:
             .one()
         )
         pfs = sent.event["data"]["pfs"]
+        assert sent.spec_major == 2  # delivered to {host}/2/events
+        V23.validate_schema("RequestFulfilledEvent", sent.event)
+        assert sent.event["type"] == "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1"
     assert [pf["id"] for pf in pfs] == [footprint]
-    validate_v23("ProductFootprint", pfs[0])
+    V23.validate_schema("ProductFootprint", pfs[0])
     assert pfs[0]["specVersion"] == "2.3.0" and pfs[0]["pcf"] == to_pact_v23_pcf(_result(node, footprint))
