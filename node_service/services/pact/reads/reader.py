@@ -9,6 +9,7 @@ any SQLAlchemy statement opens a transaction that is rolled back when the connec
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +24,22 @@ from node_service.services.pact.mapping import PactMappingError
 from node_service.services.pact.reads import listing
 from node_service.services.pact.reads._rendered import RenderedCache
 from node_service.services.pact.reads.filters import Criteria
+from node_service.services.pact.reads.odata_filter import ODataFilter, parse_filter
 from node_service.services.pact.settings import PactSettings
 
-__all__ = ["ListedPage", "PactReads", "pool_capacity", "read_engine_for"]
+__all__ = [
+    "FILTER_CHUNK_ROWS",
+    "FILTER_SCAN_ROWS",
+    "ListedPage",
+    "PactReads",
+    "pool_capacity",
+    "read_engine_for",
+]
+
+#: a v2.3 ListFootprints with a ``$filter`` reads the listing in chunks of at least this many footprints …
+FILTER_CHUNK_ROWS = 100
+#: … and at most this many footprints per request (then answers what it found, with a next link)
+FILTER_SCAN_ROWS = 2000
 
 
 def pool_capacity(db: Database) -> int | None:
@@ -51,6 +65,22 @@ def read_engine_for(db: Database, threads: int) -> Engine | None:
         pool_recycle=1800,
         isolation_level="AUTOCOMMIT",
     )
+
+
+def _odata_filter(params: dict[str, list[str]], major: int) -> ODataFilter | None:
+    """The ``$filter`` of a ListFootprints call, parsed (v2.3), or None when absent or empty. PACT v3 deprecated
+    ``$filter`` in favour of its filter parameters: there it answers NotImplemented."""
+    given = params.get("$filter", [])
+    if major >= 3:
+        if any(given):
+            raise NotImplementedAction(
+                "$filter (OData) is not implemented by this host for PACT v3, which deprecated it",
+                fix="use the v3 filter parameters (productId, companyId, geography, classification, validOn, …)",
+            )
+        return None
+    if len(given) > 1:
+        raise BadRequest(f"$filter: given {len(given)} times, want once")
+    return parse_filter(given[0]) if given and given[0] else None
 
 
 @dataclass(frozen=True)
@@ -94,22 +124,69 @@ class PactReads:
         self, authorization: str | None, params: dict[str, list[str]], base_url: str, major: int
     ) -> ListedPage:
         """ListFootprints of the PACT ``major`` version for the bearer of ``authorization``: the query
-        ``params`` (each name with its values) checked in the spec's order — the token first, then ``$filter``,
-        ``limit``, ``cursor`` and (v3) the filter parameters."""
+        ``params`` (each name with its values) checked in the spec's order — the token first, then ``$filter``
+        (v2.3: :mod:`~node_service.services.pact.reads.odata_filter`), ``limit``, ``cursor`` and (v3) the filter
+        parameters."""
         with self._connect() as connection:
             viewer = client_service.authenticate_bearer(connection, self.keys, authorization).organisation_id
-            if "$filter" in params and any(params["$filter"]):
-                raise NotImplementedAction(
-                    "$filter (OData) is not implemented by this host", fix="use the v3 filter parameters"
-                )
+            odata = _odata_filter(params, major)
             limit = self._limit(params)
             cursor = params.get("cursor", [None])[0]
+            if odata is not None:
+                found, next_cursor = self._filtered(connection, viewer, odata, limit, cursor, base_url)
+                return ListedPage(found, limit, next_cursor)
             criteria = Criteria.from_lists(params) if major == 3 else Criteria()
             page = publication.list_footprints(connection, viewer, criteria, limit=limit, cursor=cursor)
             fragments = self._rendered(
                 connection, [(r.id, r.status) for r in page.rows], base_url, major, strict=False
             )
         return ListedPage(fragments, limit, page.next_cursor)
+
+    def _filtered(
+        self,
+        connection: Connection,
+        viewer: str,
+        odata: ODataFilter,
+        limit: int,
+        cursor: str | None,
+        base: str,
+    ) -> tuple[list[bytes], str | None]:
+        """A v2.3 ListFootprints page with a ``$filter``: the listing (narrowed by the filter's
+        :meth:`~ODataFilter.criteria`) read from ``cursor`` in chunks, each rendered footprint kept when the filter
+        holds, until ``limit`` are found, the listing ends or :data:`FILTER_SCAN_ROWS` were read. Returns the
+        fragments and the cursor right after the last footprint examined (so nothing is skipped or repeated); a
+        page may hold fewer than ``limit`` (PACT allows it) and still have a next link."""
+        criteria = odata.criteria()
+        found: list[bytes] = []
+        scanned = 0
+        while True:
+            count = min(max(limit - len(found), FILTER_CHUNK_ROWS), FILTER_SCAN_ROWS - scanned)
+            page = publication.list_footprints(connection, viewer, criteria, limit=count, cursor=cursor)
+            rendered = self._rendered(
+                connection, [(r.id, r.status) for r in page.rows], base, 2, strict=False
+            )
+            documents = {}
+            for fragment in rendered:
+                pf = json.loads(fragment)
+                documents[pf["id"]] = (fragment, pf)
+            for examined, row in enumerate(page.rows, start=1):
+                hit = documents.get(row.id)
+                if hit is None or not odata.matches(hit[1]):
+                    continue
+                found.append(hit[0])
+                if len(found) == limit:
+                    if examined == len(page.rows):
+                        return found, page.next_cursor
+                    # the page filled up inside the chunk: the cursor after its row is that of the listing's
+                    # page of exactly the rows examined (same criteria, same start)
+                    cut = publication.list_footprints(
+                        connection, viewer, criteria, limit=examined, cursor=cursor
+                    )
+                    return found, cut.next_cursor
+            scanned += len(page.rows)
+            cursor = page.next_cursor
+            if cursor is None or scanned >= FILTER_SCAN_ROWS:
+                return found, cursor
 
     def footprint(self, authorization: str | None, footprint_id: str, base_url: str, major: int) -> bytes:
         """GetFootprint of the PACT ``major`` version: the rendered ProductFootprint."""
@@ -128,7 +205,7 @@ class PactReads:
             return self.rendered.fragments(
                 keys,
                 base,
-                lambda ids: listing.documents(connection, ids),
+                lambda ids: publication.v3_documents(connection, ids),
                 lambda document: publication.render_document(document, base),
             )
 
