@@ -42,10 +42,14 @@ __all__ = [
     "missing_prerequisites",
 ]
 
-#: the service at wbcsd/pact-conformance-service 839bfe8 (`git archive`), as kept in /work/shared/peers/pact/
+#: the service at wbcsd/pact-conformance-service 839bfe8 (`git archive`), as kept in the team's shared folder
+#: (../shared/peers/pact/ beside the checkout; on the team's machines /work/shared/peers/pact/)
 TARBALL_NAME = "pact-conformance-service-839bfe8.tar.gz"
 TARBALL_SHA256 = "04d0f8cf2d414f8ae670fcd62a38ff48ed94569fbb94cc82b54a7bbc2ce4a992"
-DEFAULT_TARBALL = Path("/work/shared/peers/pact") / TARBALL_NAME
+_BESIDE_CHECKOUT = Path(__file__).resolve().parents[2].parent / "shared" / "peers" / "pact" / TARBALL_NAME
+DEFAULT_TARBALL = (
+    _BESIDE_CHECKOUT if _BESIDE_CHECKOUT.exists() else Path("/work/shared/peers/pact") / TARBALL_NAME
+)
 DEFAULT_CACHE = Path("~/.cache/tanlian/pact-conformance-839bfe8")
 #: the client the service accepts at its /auth/token (src/services/event-handler.ts)
 CALLBACK_CLIENT_ID = "test_client_id"
