@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import entry_points
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
@@ -19,6 +20,7 @@ from node_service.api import cbam, evidence, exchange, identity, log, pact, repo
 from node_service.api.pact.fastpath import PactReadFastPath
 from node_service.api.pact.state import pact_lifespan
 from node_service.api.problems import install_problem_handlers
+from node_service.api.responses import complete_openapi
 from node_service.runtime import Node
 from node_service.settings import Settings
 
@@ -34,6 +36,16 @@ class NodeApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         return PactReadFastPath(super().build_middleware_stack())
+
+    _documented: dict[str, Any] | None = None
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document with every operation's error responses (node_service.api.responses)."""
+        generated = super().openapi()  # FastAPI's cached document, rebuilt when routes were added
+        if generated is not self._documented:
+            self._documented = complete_openapi(generated, self.routes)
+            self.openapi_schema = self._documented
+        return self._documented
 
 
 def install_plugins(app: FastAPI) -> None:

@@ -12,6 +12,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from node_service.api._deps import CurrentOrg, NodeDep
+from node_service.api.responses import problem_responses
 from node_service.services.evidence_files import files as service
 from node_service.services.evidence_files.models import EvidenceFile
 from node_service.services.evidence_files.package import build_package, temporary_package_path
@@ -20,6 +21,7 @@ from node_service.services.evidence_files.upload import receive_upload
 __all__ = ["router"]
 
 router = APIRouter(tags=["evidence"])
+_BINARY = {"type": "string", "format": "binary"}
 
 
 class EvidencePublic(BaseModel):
@@ -46,7 +48,11 @@ def _public(record: EvidenceFile) -> EvidencePublic:
     )
 
 
-@router.post("/evidence", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/evidence",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "you stored the same bytes before", "model": EvidencePublic}},
+)
 async def upload_evidence(
     request: Request, node: NodeDep, org: CurrentOrg, response: Response
 ) -> EvidencePublic:
@@ -78,7 +84,11 @@ def list_evidence(node: NodeDep, org: CurrentOrg, limit: int = 100) -> dict[str,
     return {"data": [_public(r).model_dump() for r in rows]}
 
 
-@router.get("/evidence/{cid}", response_class=StreamingResponse)
+@router.get(
+    "/evidence/{cid}",
+    response_class=StreamingResponse,
+    responses={200: {"description": "the file's bytes", "content": {"*/*": {"schema": _BINARY}}}},
+)
 def read_evidence(node: NodeDep, cid: str, org: CurrentOrg) -> StreamingResponse:
     """The file, to its owner, to buyers of a footprint whose submission cites it, and to granted auditors."""
     record, stream = service.open_evidence(node, org, cid)
@@ -108,7 +118,13 @@ def _quote(name: str) -> str:
 
 
 @router.get(
-    "/footprints/{footprint_id}/verification-package", tags=["footprints"], response_class=FileResponse
+    "/footprints/{footprint_id}/verification-package",
+    tags=["footprints"],
+    response_class=FileResponse,
+    responses={
+        200: {"description": "the package", "content": {"application/zip": {"schema": _BINARY}}},
+        **problem_responses(409),
+    },
 )
 def verification_package(node: NodeDep, footprint_id: str, org: CurrentOrg) -> FileResponse:
     """A zip for auditors: the footprint, its submission, GEC claims, the evidence you may see, a receipt for

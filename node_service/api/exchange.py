@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from node_service.api._deps import CurrentOrg, NodeDep
+from node_service.api.responses import problem_responses
 from node_service.services.footprints import documents as footprint_service
 from node_service.services.organisations.registration import register_organisation
 from node_service.services.receipts import build_receipt
@@ -48,6 +49,11 @@ class SubmissionPublic(BaseModel):
     )
 
 
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, dict[str, Any]] = Field(description="one entry per check, each with ok")
+
+
 class ShareRequest(BaseModel):
     organisation: str = Field(description="did of the organisation to share with")
 
@@ -84,7 +90,14 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["health"])
+@router.get(
+    "/readyz",
+    tags=["health"],
+    responses={
+        200: {"model": Readiness},
+        503: {"description": "not ready: the failing checks are named", "model": Readiness},
+    },
+)
 def readyz(node: NodeDep) -> JSONResponse:
     checks = node.readiness()
     ready = all(bool(c.get("ok")) for c in checks.values())
@@ -112,7 +125,12 @@ def me(org: CurrentOrg) -> OrganisationPublic:
     return OrganisationPublic(**_org(org))
 
 
-@router.post("/submissions", status_code=status.HTTP_201_CREATED, tags=["submissions"])
+@router.post(
+    "/submissions",
+    status_code=status.HTTP_201_CREATED,
+    tags=["submissions"],
+    responses={200: {"description": "the same credential was accepted before", "model": SubmissionPublic}},
+)
 def submit(node: NodeDep, credential: JsonObject, response: Response) -> SubmissionPublic:
     """Submit a signed activity-data credential; the footprint is computed and both are logged."""
     accepted = submit_credential(node, credential)
@@ -151,7 +169,7 @@ def share(node: NodeDep, footprint_id: str, body: ShareRequest, org: CurrentOrg)
     return {"footprintId": footprint_id, "sharedWith": body.organisation}
 
 
-@router.get("/receipts/{entry_id:path}", tags=["log"])
+@router.get("/receipts/{entry_id:path}", tags=["log"], responses=problem_responses(409))
 def receipt(node: NodeDep, entry_id: str, org: CurrentOrg) -> dict[str, Any]:
     """The receipt of a log entry (DESIGN.md format), once its tree head is anchored (409 before)."""
     return build_receipt(node, entry_id, org)

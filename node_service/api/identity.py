@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, Request, status
 
 from identifier_resolver import AuthenticationRequiredError, Authorize, create_router
 from node_service.api._deps import CurrentOrg, NodeDep
+from node_service.api.responses import handle_errors
 from node_service.errors import Unauthenticated
 from node_service.runtime import Node
 from node_service.services.organisations.handles import DatabaseHandleStore
@@ -92,5 +93,7 @@ def router_for(node: Node) -> APIRouter:
     router = APIRouter()
     router.include_router(_keys_router())
     store = DatabaseHandleStore(lambda: node.db)
-    router.include_router(create_router(store, node.resolver, authorize=_authorize(node)))
+    handles = create_router(store, node.resolver, authorize=_authorize(node))
+    # the Handle.Net REST API answers its errors in its own shape (identifier_resolver.routes' table)
+    router.include_router(handles, responses=handle_errors(400, 401, 403, 404, 409))
     return router

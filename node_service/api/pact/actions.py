@@ -21,11 +21,15 @@ from node_service.api.pact._route import (
     require_https,
 )
 from node_service.api.pact.state import PactState, pact_state
+from node_service.api.responses import pact_errors
 from node_service.services.pact import service as pact
 from node_service.services.pact.actions.events import parse_cloudevent
 from node_service.services.pact.errors import BadRequest
 
-router = APIRouter(route_class=PactRoute, tags=["pact"])
+# PACT error responses ({"code","message"}): 400 also for plain HTTP when the host refuses it, 401 for a bad
+# or expired token, 403 for a footprint not shared with the caller (the PACT spec's AccessDenied)
+router = APIRouter(route_class=PactRoute, tags=["pact"], responses=pact_errors(400, 401, 403))
+_FOUND = pact_errors(404)
 
 
 # ---------------------------------------------------------------- the actions
@@ -108,7 +112,7 @@ async def list_v3(request: Request) -> Response:
     return await _read(request, lambda state: _list(request, state, 3))
 
 
-@router.get("/3/footprints/{footprint_id}", summary="Action GetFootprint (v3)")
+@router.get("/3/footprints/{footprint_id}", summary="Action GetFootprint (v3)", responses=_FOUND)
 async def get_v3(footprint_id: str, request: Request) -> Response:
     return await _read(request, lambda state: _get(request, state, footprint_id, 3))
 
@@ -123,7 +127,7 @@ async def list_v2(request: Request) -> Response:
     return await _read(request, lambda state: _list(request, state, 2))
 
 
-@router.get("/2/footprints/{footprint_id}", summary="Action GetFootprint (v2.3)")
+@router.get("/2/footprints/{footprint_id}", summary="Action GetFootprint (v2.3)", responses=_FOUND)
 async def get_v2(footprint_id: str, request: Request) -> Response:
     return await _read(request, lambda state: _get(request, state, footprint_id, 2))
 
@@ -133,7 +137,9 @@ async def events_v2(request: Request, state: PactDep, node: NodeDep) -> Response
     return await _events(request, state, node, 2)
 
 
-@router.get("/pact/receipts/{footprint_id}", summary="The receipt of a footprint, for a PACT client")
+@router.get(
+    "/pact/receipts/{footprint_id}", summary="The receipt of a footprint, for a PACT client", responses=_FOUND
+)
 def pact_receipt(footprint_id: str, request: Request, state: PactDep, node: NodeDep) -> dict[str, Any]:
     """The footprint's receipt (DESIGN.md format) to a PACT client that may see the footprint."""
     return pact.footprint_receipt(node, state.keys, request.headers.get("authorization"), footprint_id)

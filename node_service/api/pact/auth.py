@@ -17,10 +17,11 @@ from node_service.api.pact._route import (
     PactRoute,
     base_url,
 )
+from node_service.api.responses import oauth_errors, pact_errors
 from node_service.services.pact import service as pact
 from node_service.services.pact.errors import OAuthError
 
-router = APIRouter(route_class=PactRoute, tags=["pact"])
+router = APIRouter(route_class=PactRoute, tags=["pact"], responses=pact_errors(400))
 
 
 # ---------------------------------------------------------------- Action Authenticate (RFC 6749 §4.4)
@@ -45,7 +46,11 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
 
 
-@router.post("/auth/token", summary="Action Authenticate (OAuth2 client credentials)")
+@router.post(
+    "/auth/token",
+    summary="Action Authenticate (OAuth2 client credentials)",
+    responses=oauth_errors(400, 401),  # RFC 6749 §5.2
+)
 async def auth_token(request: Request, state: PactDep, node: NodeDep) -> JSONResponse:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":

@@ -103,7 +103,10 @@ def revoke_client(client_id: str, org: CurrentOrg, node: NodeDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/footprints/{footprint_id}/publish")
+@router.post(
+    "/footprints/{footprint_id}/publish",
+    responses={201: {"description": "published now (200: an earlier publication's visibility changed)"}},
+)
 def publish(
     footprint_id: str,
     body: PublishRequest,
