@@ -1,15 +1,21 @@
 """A node with something of everything, for the security suite: organisations in every role a request can
 come from, and one object of each kind the API serves, owned by one of them.
 
-* ``owner``: a supplier and exporter with a private footprint, a footprint shared with ``buyer`` (and
-  published over PACT to it), an evidence file granted to ``auditor``, a CBAM installation and PACT clients;
+* ``owner``: a supplier and exporter holding the IDIS prefix 88.412.7 (two handle records), with a private
+  footprint, a footprint shared with ``buyer`` (and published over PACT to it), an evidence file granted to
+  ``auditor``, a CBAM installation and PACT clients (one to rotate, one to delete);
 * ``buyer``: the footprint above is shared with it (node API and PACT);
 * ``other``: a registered organisation with nothing shared with it;
 * ``auditor``: registered with the auditor role, granted the evidence file.
+
+Every receipt of the objects above is anchored before the world is handed over (no 409 "not anchored yet").
+Each organisation has a PACT client (``basic``) and an access token (``bearers``); ``stale_bearer`` is a token
+whose client's secret was rotated since, ``stale_basic`` that client's old credentials.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +26,11 @@ from fastapi.testclient import TestClient
 
 from node_service.app import create_app
 from node_service.services.pact.settings import PactSettings
-from tests.node_service.helpers import Org, activity, pact_bearer, register, signed_activity
+from tests.node_service.helpers import Org, activity, register, signed_activity, wait_receipt
 from tests.node_service.services.cbam.helpers import cement_document
+
+PARTIES = ("owner", "buyer", "other", "auditor")
+PREFIX = "88.412.7"
 
 
 @dataclass
@@ -39,12 +48,18 @@ class World:
     evidence: str
     installation: str
     pact_client: str
-    basic: tuple[str, str]
+    doomed_client: str
+    basic: dict[str, tuple[str, str]] = field(default_factory=dict)
     bearers: dict[str, dict[str, str]] = field(default_factory=dict)
+    stale_basic: tuple[str, str] = ("", "")
+    stale_bearer: dict[str, str] = field(default_factory=dict)
+    prefix: str = PREFIX
+    handle: str = f"{PREFIX}/ING"
+    doomed_handle: str = f"{PREFIX}/DOOMED"
 
-    def auth(self, party: str) -> dict[str, str]:
-        org: Org = getattr(self, party)
-        return org.auth
+    def org(self, party: str) -> Org:
+        found: Org = getattr(self, party)
+        return found
 
 
 def _submit(client: TestClient, org: Org, period: tuple[str, str]) -> dict[str, Any]:
@@ -55,44 +70,54 @@ def _submit(client: TestClient, org: Org, period: tuple[str, str]) -> dict[str, 
     return body
 
 
+def _ok(resp: Any, *statuses: int) -> dict[str, Any]:
+    assert resp.status_code in (statuses or (201,)), resp.text
+    body: dict[str, Any] = resp.json()
+    return body
+
+
+def _client(client: TestClient, org: Org, name: str) -> dict[str, Any]:
+    return _ok(client.post("/pact/clients", json={"name": name}, headers=org.auth))
+
+
+def _token(client: TestClient, basic: tuple[str, str]) -> dict[str, str]:
+    resp = client.post("/auth/token", data={"grant_type": "client_credentials"}, auth=basic)
+    return {"authorization": f"Bearer {_ok(resp, 200)['access_token']}"}
+
+
 def build_world(node: Any) -> Iterator[World]:
     """The world over a started ``node`` (PACT over plain HTTP allowed, as TestClient speaks it)."""
     app = create_app(node=node)
     app.state.pact_settings = PactSettings(allow_http=True)
     with TestClient(app) as client:
-        owner = register(client, "Owner supplier", ["supplier", "exporter"])
+        owner = register(client, "Owner supplier", ["supplier", "exporter"], idisPrefixes=[PREFIX])
+        for handle in (World.handle, World.doomed_handle):
+            value = {"index": 1, "type": "NAME", "data": {"format": "string", "value": handle}}
+            _ok(client.put(f"/api/handles/{handle}", json=[value], headers=owner.auth))
         buyer = register(client, "Buyer", ["buyer"])
         other = register(client, "Other supplier", ["supplier"])
         auditor = register(client, "Auditor", ["auditor"])
         private = _submit(client, owner, ("2024-01-01", "2024-12-31"))
         shared = _submit(client, owner, ("2025-01-01", "2025-12-31"))
-        resp = client.post(
-            f"/footprints/{shared['footprintId']}/shares",
-            json={"organisation": buyer.did},
-            headers=owner.auth,
+        shared_id = shared["footprintId"]
+        _ok(
+            client.post(
+                f"/footprints/{shared_id}/shares", json={"organisation": buyer.did}, headers=owner.auth
+            )
         )
-        assert resp.status_code == 201, resp.text
-        resp = client.post(
-            f"/pact/footprints/{shared['footprintId']}/publish",
-            json={"shareWith": [buyer.did]},
-            headers=owner.auth,
+        _ok(
+            client.post(
+                f"/pact/footprints/{shared_id}/publish", json={"shareWith": [buyer.did]}, headers=owner.auth
+            )
         )
-        assert resp.status_code == 201, resp.text
-        resp = client.post(
-            "/evidence", files={"file": ("meter.csv", b"kWh\n42\n", "text/csv")}, headers=owner.auth
-        )
-        assert resp.status_code == 201, resp.text
-        evidence = resp.json()["cid"]
-        resp = client.post(
-            f"/evidence/{evidence}/grants", json={"organisation": auditor.did}, headers=owner.auth
-        )
-        assert resp.status_code == 201, resp.text
-        resp = client.post("/cbam/installations", json=cement_document(), headers=owner.auth)
-        assert resp.status_code == 201, resp.text
-        installation = resp.json()["id"]
-        resp = client.post("/pact/clients", json={"name": "owner's spare"}, headers=owner.auth)
-        assert resp.status_code == 201, resp.text
-        issued = resp.json()
+        files = {"file": ("meter.csv", b"kWh\n42\n", "text/csv")}
+        uploaded = _ok(client.post("/evidence", files=files, headers=owner.auth))
+        evidence = uploaded["cid"]
+        grant = {"organisation": auditor.did}
+        _ok(client.post(f"/evidence/{evidence}/grants", json=grant, headers=owner.auth))
+        installation = _ok(client.post("/cbam/installations", json=cement_document(), headers=owner.auth))
+        for entry in (private["footprintId"], shared_id, installation["entryId"], uploaded["entryId"]):
+            wait_receipt(client, entry, owner)
         world = World(
             app=app,
             client=client,
@@ -101,17 +126,23 @@ def build_world(node: Any) -> Iterator[World]:
             other=other,
             auditor=auditor,
             private_footprint=private["footprintId"],
-            shared_footprint=shared["footprintId"],
+            shared_footprint=shared_id,
             submission=private["id"],
             entry=private["footprintId"],
             evidence=evidence,
-            installation=installation,
-            pact_client=issued["clientId"],
-            basic=(issued["clientId"], issued["clientSecret"]),
+            installation=installation["id"],
+            pact_client=_client(client, owner, "owner's spare")["clientId"],
+            doomed_client=_client(client, owner, "owner's doomed")["clientId"],
         )
-        world.bearers = {
-            name: pact_bearer(client, getattr(world, name)) for name in ("owner", "buyer", "other")
-        }
+        for party in PARTIES:
+            issued = _client(client, world.org(party), f"{party}'s")
+            world.basic[party] = (issued["clientId"], issued["clientSecret"])
+            world.bearers[party] = _token(client, world.basic[party])
+        stale = _client(client, buyer, "buyer's rotated")
+        world.stale_basic = (stale["clientId"], stale["clientSecret"])
+        world.stale_bearer = _token(client, world.stale_basic)
+        time.sleep(1.1)  # rotation refuses tokens minted before it; whole seconds until issue 16's fix lands
+        _ok(client.post(f"/pact/clients/{stale['clientId']}/rotate", headers=buyer.auth), 200)
         yield world
 
 
