@@ -72,7 +72,7 @@ def _credentials(world: World, path: str) -> dict[str, str]:
     if path == "/auth/token":
         import base64
 
-        basic = base64.b64encode(":".join(world.basic).encode()).decode()
+        basic = base64.b64encode(":".join(world.basic["owner"]).encode()).decode()
         return {"authorization": f"Basic {basic}"}
     return world.owner.auth
 
