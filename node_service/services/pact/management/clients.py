@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 from node_service.db.models import Organisation
 from node_service.errors import Conflict, NotFound
 from node_service.services.pact._prepared import Prepared
-from node_service.services.pact.errors import BadRequest, OAuthError
+from node_service.services.pact.errors import BadRequest, OAuthError, TokenExpired
 from node_service.services.pact.management.tokens import (
     AccessToken,
     NodeKeys,
     hash_secret,
     issue_access_token,
+    secret_version,
     verify_access_token,
     verify_secret,
 )
@@ -110,7 +111,8 @@ def issue_token(
     valid = verify_secret(stored, client_secret)
     if client is None or not valid or client.revoked_at is not None:
         raise OAuthError("invalid_client", "Authentication failed", status=401)
-    return issue_access_token(keys, client.client_id, client.organisation_id, ttl_seconds)
+    # bound to the hash just verified: a rotation committed meanwhile invalidates this token too
+    return issue_access_token(keys, client.client_id, client.organisation_id, ttl_seconds, secret_hash=stored)
 
 
 _DUMMY_HASH = hash_secret(secrets.token_urlsafe(16))
@@ -138,12 +140,18 @@ def bearer_token(keys: NodeKeys, authorization: str | None) -> AccessToken:
 
 
 def check_client(access: AccessToken, client: Any) -> None:
-    """The token's client (a row with organisation_id, revoked_at, rotated_at, or None) still vouches for it."""
+    """The token's client (a row with organisation_id, revoked_at, secret_hash, or None) still vouches for it:
+    not revoked, and the token was issued against the client's current secret (exact, whatever the clocks
+    say; a token from before tokens carried the secret version is answered as expired, to be renewed)."""
     if client is None or client.revoked_at is not None or client.organisation_id != access.organisation_id:
         raise BadRequest(
             "invalid access token: its client is revoked or unknown", fix="use an active API client"
         )
-    if client.rotated_at is not None and access.issued_at < int(_as_utc(client.rotated_at).timestamp()):
+    if access.secret_version is None:
+        raise TokenExpired(
+            "the access token has expired: it predates secret-bound tokens", fix="request a new token"
+        )
+    if access.secret_version != secret_version(client.secret_hash):
         raise BadRequest(
             "invalid access token: the client secret was rotated since", fix="request a new token"
         )
@@ -152,11 +160,7 @@ def check_client(access: AccessToken, client: Any) -> None:
 _CLIENTS = cast(Table, PactClient.__table__)
 #: built once: a statement per request costs more to construct than to run
 _CLIENT_STATE = Prepared(
-    select(_CLIENTS.c.organisation_id, _CLIENTS.c.revoked_at, _CLIENTS.c.rotated_at).where(
+    select(_CLIENTS.c.organisation_id, _CLIENTS.c.revoked_at, _CLIENTS.c.secret_hash).where(
         _CLIENTS.c.client_id == bindparam("client_id")
     )
 )
-
-
-def _as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

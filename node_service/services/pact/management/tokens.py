@@ -2,6 +2,8 @@
 
 * Client secrets are stored as argon2id hashes (argon2-cffi defaults, RFC 9106).
 * Access tokens are JWTs signed with a 256-bit node key kept in ``<data dir>/keys/pact-token.key`` (mode 0600).
+  Each carries the version of the client secret it was issued against (``sv``, :func:`secret_version`), so that
+  a rotation invalidates exactly the tokens issued before it, whatever the clock says.
 * Credentials of other hosts (which must be usable, so cannot be hashed) are sealed with AES-256-GCM under
   ``<data dir>/keys/pact-seal.key``.
 """
@@ -32,6 +34,7 @@ __all__ = [
     "hash_secret",
     "issue_access_token",
     "load_node_keys",
+    "secret_version",
     "verify_access_token",
     "verify_secret",
 ]
@@ -102,24 +105,37 @@ def _b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+@lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def secret_version(secret_hash: str) -> str:
+    """The version of a client secret a token is bound to: 96 bits of SHA-256 over the secret's stored hash
+    (argon2id, salted; a new secret is a new hash). Tells nothing about the secret: finding it would still
+    take the salt, which the token does not carry."""
+    digest = hashlib.sha256(b"tanlian-pact-secret-version\x00" + secret_hash.encode()).digest()
+    return _b64url(digest[:12])
+
+
 @dataclass(frozen=True)
 class AccessToken:
     client_id: str
     organisation_id: str
     issued_at: int
     expires_at: int
+    #: :func:`secret_version` of the client secret the token was issued against (None: a token from before)
+    secret_version: str | None = None
 
 
 def issue_access_token(
-    keys: NodeKeys, client_id: str, organisation_id: str, ttl_seconds: int
+    keys: NodeKeys, client_id: str, organisation_id: str, ttl_seconds: int, *, secret_hash: str
 ) -> tuple[str, int]:
-    """A signed JWT for ``client_id`` and the number of seconds it lives."""
+    """A signed JWT for ``client_id``, bound to the client secret whose stored hash is ``secret_hash`` (the one
+    the client authenticated with), and the number of seconds it lives."""
     now = int(time.time())
     header = {"alg": "HS256", "typ": "JWT"}
     claims = {
         "iss": keys.issuer,
         "sub": client_id,
         "org": organisation_id,
+        "sv": secret_version(secret_hash),
         "iat": now,
         "exp": now + ttl_seconds,
         "jti": secrets.token_hex(8),
@@ -147,7 +163,9 @@ def _verify_signed_token(keys: NodeKeys, token: str) -> AccessToken:
     (1) size and shape: at most MAX_TOKEN_LENGTH characters, three base64url parts;
     (2) the header names HS256 (no other algorithm is accepted, in particular not "none");
     (3) the HMAC-SHA256 signature matches (constant-time comparison);
-    (4) the claims are an object with our issuer, a subject, an organisation and an integer expiry;
+    (4) the claims are an object with our issuer, a subject, an organisation, an integer expiry and issue time,
+        and the secret version (a string) if present — whether it is the client's current one is the caller's
+        (:func:`~node_service.services.pact.management.clients.check_client`);
     step (5), the expiry (TokenExpired, HTTP 401; every other failure is BadRequest), is the caller's.
     """
     invalid = "invalid access token"
@@ -173,12 +191,16 @@ def _verify_signed_token(keys: NodeKeys, token: str) -> AccessToken:
     if not isinstance(claims, dict):
         raise BadRequest(f"{invalid}: claims are not an object", fix=fix)
     exp, iat, sub, org = claims.get("exp"), claims.get("iat"), claims.get("sub"), claims.get("org")
+    version = claims.get("sv")
     if (
         claims.get("iss") != keys.issuer
         or not isinstance(exp, int)
         or not isinstance(iat, int)
         or not isinstance(sub, str)
         or not isinstance(org, str)
+        or not isinstance(version, str | None)
     ):
         raise BadRequest(f"{invalid}: claims iss/sub/org/exp missing", fix=fix)
-    return AccessToken(client_id=sub, organisation_id=org, issued_at=iat, expires_at=exp)
+    return AccessToken(
+        client_id=sub, organisation_id=org, issued_at=iat, expires_at=exp, secret_version=version
+    )

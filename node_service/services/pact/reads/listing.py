@@ -74,7 +74,7 @@ _GET_AS = (
     select(
         _C.c.organisation_id.label("client_org"),
         _C.c.revoked_at,
-        _C.c.rotated_at,
+        _C.c.secret_hash,
         _PF.c.id,
         _PF.c.status,
         _PF.c.public,
@@ -99,7 +99,7 @@ _V2_SOURCES = (
 class _ClientState(NamedTuple):
     organisation_id: str
     revoked_at: datetime | None
-    rotated_at: datetime | None
+    secret_hash: str
 
 
 @dataclass(frozen=True)
@@ -317,7 +317,7 @@ def get_footprint_as(session: Session | Connection, access: AccessToken, footpri
         "viewer_id": access.organisation_id,
     }
     found = _GET_AS_PREPARED.first(session, params)
-    client = None if found is None else _ClientState(found.client_org, found.revoked_at, found.rotated_at)
+    client = None if found is None else _ClientState(found.client_org, found.revoked_at, found.secret_hash)
     check_client(access, client)
     assert found is not None  # check_client refused otherwise
     if found.id is None or not usable_id:

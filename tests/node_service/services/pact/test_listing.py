@@ -20,7 +20,7 @@ from node_service.db.models import Footprint, FootprintShare, Submission
 from node_service.errors import AccessDenied
 from node_service.services.footprints.visibility import add_share, remove_share, set_public, sync_footprint
 from node_service.services.pact.errors import BadRequest, NoSuchFootprint
-from node_service.services.pact.management.tokens import AccessToken
+from node_service.services.pact.management.tokens import AccessToken, secret_version
 from node_service.services.pact.models import PactClient, PactFootprint, PactFootprintKey
 from node_service.services.pact.reads import listing
 from node_service.services.pact.reads.filters import Criteria
@@ -188,7 +188,7 @@ def test_get_follows_visibility(make_node: Any, tmp_path: Any) -> None:
         orgs = [register(client, name, ["supplier", "buyer"]).id for name in ("A", "B", "X", "Y")]
     rows = _seed(node, orgs[:2], orgs[2:])
     now = int(time.time())
-    tokens = {org: AccessToken(f"c-{org}", org, now, now + 60) for org in orgs}
+    tokens = {org: AccessToken(f"c-{org}", org, now, now + 60, secret_version("-")) for org in orgs}
     with node.db.transaction() as session:
         for org in orgs:
             session.add(
@@ -215,7 +215,7 @@ def test_get_follows_visibility(make_node: Any, tmp_path: Any) -> None:
             listing.get_footprint_as(session, stranger, rows[0].id)
         client = session.get(PactClient, f"c-{orgs[0]}")
         assert client is not None
-        client.rotated_at = NOW.replace(year=2100)
+        client.secret_hash = "a rotated secret"
         session.flush()
         with pytest.raises(BadRequest, match="rotated"):
             listing.get_footprint_as(session, tokens[orgs[0]], rows[0].id)

@@ -16,7 +16,7 @@ KEYS = NodeKeys(token_key=b"k" * 32, seal_key=b"s" * 32)
 
 
 def test_cached_token_still_expires() -> None:
-    token, ttl = issue_access_token(KEYS, "client", "org", 60)
+    token, ttl = issue_access_token(KEYS, "client", "org", 60, secret_hash="h")
     first = verify_access_token(KEYS, token)
     assert verify_access_token(KEYS, token) is first  # cached
     with pytest.raises(TokenExpired):
