@@ -54,7 +54,9 @@ def pull(
             client.fetch_token(client_id, client_secret)
             footprints = list(client.list_footprints(params))
     except PactClientError as exc:
-        fail(f"pull from {source} failed: {exc} — check the URL and the client credentials")
+        # the host's own message too: the user chose the host (control characters removed)
+        said = f" (the host says: {exc.remote_message})" if exc.remote_message else ""
+        fail(f"pull from {source} failed: {exc}{said} — check the URL and the client credentials")
     except Exception as exc:  # network, TLS
         fail(f"pull from {source} failed: {type(exc).__name__}: {exc} — check the URL, TLS and network")
     document = {"source": source, "count": len(footprints), "data": footprints}

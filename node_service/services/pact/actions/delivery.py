@@ -2,10 +2,14 @@
 
 For each due event: token from ``{target}/auth/token`` (after OpenID discovery, as the PACT authentication
 flow says), then ``POST {target}/3/events`` (``/2/events`` for an answer to a request received at ``/2/events``).
-The target and a discovered token endpoint must pass the remote-host rule (:mod:`..remotes`: HTTPS, unless the
-operator's allow-list names them). Failures are retried with exponential backoff and jitter until
-``delivery_give_up_seconds`` (the spec: not more than 3 days). Rows survive restarts; the worker starts with
-the app and picks up whatever is due.
+The target and a discovered token endpoint must pass the remote-host rules (:mod:`..remotes`: HTTPS, public
+addresses checked at connection time, token endpoints on the host's origin — unless the operator's allow-list
+names them). Failures are retried with exponential backoff and jitter until ``delivery_give_up_seconds`` (the
+spec: not more than 3 days). Rows survive restarts; the worker starts with the app and picks up whatever is due.
+
+``last_error`` (shown to the sender at ``GET /pact/outbox``) is our own description of a failure — the status,
+an enumerated PACT error code, why a host was refused — never text from the remote host's answer, which could
+be an internal service's reply if a host were ever reached that should not be (:func:`describe_failure`).
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from node_service.db import Database
 from node_service.services.pact.client import PactClient, PactClientError
 from node_service.services.pact.management.tokens import NodeKeys
 from node_service.services.pact.models import PactOutbox, PactRemoteHost
+from node_service.services.pact.remotes import RemoteRefused
 from node_service.services.pact.settings import PactSettings
 
-__all__ = ["DeliveryWorker", "enqueue", "remote_host"]
+__all__ = ["DeliveryWorker", "describe_failure", "enqueue", "remote_host"]
 
 log = logging.getLogger("tanlian.pact.delivery")
 #: a worker claims a row for this long before trying it, so another node process does not send it twice
@@ -68,6 +73,23 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+def describe_failure(exc: BaseException) -> str:
+    """What ``last_error`` says about a failed delivery: our own words only. A PactClientError and a refusal
+    are described by us; a failed connection by the operating system or TLS library (before the host sent a
+    byte); any other failure (a broken answer, an unexpected error) by its kind alone, since its text may quote
+    what the host sent."""
+    kind = type(exc).__name__
+    if isinstance(exc, RemoteRefused):
+        return f"remote host refused: {exc}"[:2000]
+    if isinstance(exc, PactClientError | httpx.ConnectError):
+        return f"{kind}: {exc}"[:2000]
+    if isinstance(exc, httpx.TimeoutException):
+        return f"{kind}: the host did not answer in time"
+    if isinstance(exc, httpx.HTTPError):
+        return f"{kind}: the exchange with the host failed (its answer is not shown)"
+    return f"{kind}: delivery failed (logged on the node)"
 
 
 def _utc(moment: datetime) -> datetime:
@@ -148,15 +170,12 @@ class DeliveryWorker:
             try:
                 if not client_id:
                     raise PactClientError(f"no credentials registered for {target}")
-                refused = self.settings.remotes.refusal(target)
-                if refused is not None:
-                    raise PactClientError(f"remote host refused: {refused}")
                 self._send(target, client_id, secret, event, spec_major)
-            except (PactClientError, httpx.HTTPError) as exc:
-                error = f"{type(exc).__name__}: {exc}"[:2000]
+            except (PactClientError, RemoteRefused, httpx.HTTPError) as exc:
+                error = describe_failure(exc)
             except Exception as exc:  # anything else: log it, and retry with backoff like a failure
                 log.exception("PACT event %s to %s", _event_id, target)
-                error = f"{type(exc).__name__}: {exc}"[:2000]
+                error = describe_failure(exc)
             self._record(row_id, error, created, attempts)
         return len(claimed)
 
@@ -166,7 +185,7 @@ class DeliveryWorker:
             target,
             verify=verify,
             timeout=self.settings.delivery_timeout_seconds,
-            refusal=self.settings.remotes.refusal,
+            policy=self.settings.remotes,
         )
 
     def _send(self, target: str, client_id: str, secret: str, event: dict[str, Any], spec_major: int) -> None:

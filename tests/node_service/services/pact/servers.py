@@ -25,8 +25,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: Any, *, cert: str | None = None, key: str | None = None) -> Iterator[str]:
-    port = free_port()
+def serve(
+    app: Any, *, cert: str | None = None, key: str | None = None, port: int | None = None
+) -> Iterator[str]:
+    port = port or free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", ssl_certfile=cert, ssl_keyfile=key
     )

@@ -21,7 +21,7 @@ from node_service.cli import pact_cmds
 from node_service.services.pact.settings import PactSettings
 from tests.node_service.helpers import Org, activity, register, signed_activity
 from tests.node_service.services.pact.pact_client import SpecClient, next_url
-from tests.node_service.services.pact.servers import RequesterHost, serve
+from tests.node_service.services.pact.servers import RequesterHost, free_port, serve
 from tests.pact_spec import V3
 
 LIST, GET, EVENTS = "/3/footprints", "/3/footprints/{id}", "/3/events"
@@ -94,15 +94,19 @@ def test_pact_v3_flow_over_https(make_node: Any, tmp_path: Path) -> None:
     cert, key = make_certs(tmp_path)
     node = make_node(f"sqlite:///{tmp_path / 'db.sqlite'}")
     app = create_app(node=node)
+    requester_port = free_port()  # on loopback: the operator allows it (issue 16: loopback is refused)
     app.state.pact_settings = PactSettings(
-        remote_ca_file=cert, delivery_interval_seconds=0.1, delivery_backoff_seconds=0.1
+        remote_ca_file=cert,
+        delivery_interval_seconds=0.1,
+        delivery_backoff_seconds=0.1,
+        remote_allowlist=f"https://127.0.0.1:{requester_port}",
     )
     plain_app = create_app(node=node)  # default settings: plain HTTP refused
     requester = RequesterHost(fail_first=2)
     with (
         serve(app, cert=cert, key=key) as base,
         serve(plain_app) as plain_base,
-        serve(requester.app, cert=cert, key=key) as requester_base,
+        serve(requester.app, cert=cert, key=key, port=requester_port) as requester_base,
         httpx.Client(base_url=base, verify=cert, timeout=60) as http,
     ):
         supplier = register(http, "Yunnan Smelter", ["supplier"])
