@@ -60,6 +60,7 @@ from footprint_engine.activity_inputs import (
 )
 from footprint_engine.allocation import Allocation, CoProduct, allocation_shares
 from footprint_engine.errors import ActivityDataError, AllocationError, GreenPowerClaimError, UnitError
+from footprint_engine.gec_serial import legacy_gec_serial_key
 from footprint_engine.greenpower import validate_claims
 from footprint_engine.scenarios import (
     EndOfLifeRoute,
@@ -248,14 +249,16 @@ class ActivityData(DocumentModel):
                 path = f"{base}.greenPowerClaims[{j}]"
                 claimed += claim.quantity_mwh
                 if isinstance(claim, GecClaim):
-                    if claim.serial in serials:
+                    key = legacy_gec_serial_key(claim.serial)  # one certificate, however it is spelt
+                    if key in serials:
                         raise GreenPowerClaimError(
                             "GEC serial claimed twice",
-                            f"{path}.serial {claim.serial!r} is also claimed at {serials[claim.serial]}",
-                            "claim each certificate serial once",
+                            f"{path}.serial {claim.serial!r} is also claimed at {serials[key]}",
+                            "claim each certificate serial once (serials compare in their canonical form: "
+                            "case, spaces, separators and invisible characters do not count)",
                             field=f"{path}.serial",
                         )
-                    serials[claim.serial] = path
+                    serials[key] = path
             consumed = elec.consumed_mwh()
             if claimed > consumed * (1 + 1e-9) + 1e-12:
                 raise GreenPowerClaimError(

@@ -2,14 +2,20 @@
 
 A submission's claims are checked and recorded in the submission's own transaction, in three steps:
 
-(1) ``serial_claims``: every GEC claim of the activity data with its JSON path and trimmed serial (422 for a
-    blank serial, a serial given twice once trimmed, or one too long for its log entry id);
-(2) ``check_serials_free``: one query for all serials; a serial already held by another submission — of
-    anyone — is refused with 409 naming the serial and its JSON path, unless the holder is an earlier
-    version of this very submission (same organisation, product and reporting period: the new version
-    supersedes it), in which case the claim moves to the new version;
-(3) ``write_gec_claims``: one row per serial in ``gec_claims`` (moved rows replaced) and one "gec-claim" log
-    entry per claim, which the caller appends in the same transaction.
+(1) ``serial_claims``: every GEC claim of the activity data with its JSON path, its trimmed serial and its
+    canonical serial (footprint_engine.gec_serial: NFKC, format characters, whitespace and separators removed,
+    upper case, A-Z and 0-9 only); 422 for a serial without a canonical form, one given twice (compared
+    canonically), or one too long for its log entry id;
+(2) ``check_serials_free``: one query for all canonical serials (``gec_claims.serial_key``, unique); a serial
+    already held by another submission — of anyone, in any spelling — is refused with 409 naming the serial and
+    its JSON path, unless the holder is an earlier version of this very submission (same organisation, product
+    and reporting period: the new version supersedes it), in which case the claim moves to the new version;
+(3) ``write_gec_claims``: one row per serial in ``gec_claims`` (the serial as given, trimmed, and its canonical
+    form; moved rows replaced) and one "gec-claim" log entry per claim, which the caller appends in the same
+    transaction.
+
+Claims stored before the canonical form existed got theirs from migration 0013_gec_serial_key; where two of
+them collide, the first keeps the key and the others are listed by ``tanlian check claims``.
 
 Steps (1) and (2) write nothing, so the submission store runs them before the first row of a submission.
 ``record_gec_claims`` is the three in one call. Rows are read and written with plain statements
@@ -28,6 +34,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from footprint_engine.activity import ActivityData, GecClaim
+from footprint_engine.gec_serial import GecSerialError, canonical_gec_serial
 from node_service.credentials.jcs import canonicalize
 from node_service.db import statements as dbapi
 from node_service.errors import ValidationFailed
@@ -38,6 +45,7 @@ from node_service.services.evidence_files.files import OrganisationRef
 __all__ = [
     "Claimant",
     "SerialClaim",
+    "canonical_gec_serial",
     "check_serials_free",
     "gec_claims_of",
     "record_gec_claims",
@@ -49,7 +57,8 @@ MAX_SERIAL = 200  # gec_claims.serial
 MAX_ENTRY_ID = 250  # gec_claims.entry_id: "urn:tanlian:gec-claim:<submission id>:<serial>"
 _CHUNK = 500  # serials per IN (...) list, far below SQLite's and PostgreSQL's parameter limits
 _HELD_SQL = (
-    "SELECT g.serial, g.organisation_id, g.submission_id, s.product_id, s.period_start, s.period_end "
+    "SELECT g.serial_key, g.organisation_id, g.submission_id, s.product_id, s.period_start, s.period_end, "
+    "g.serial "
     "FROM gec_claims g LEFT JOIN submissions s ON s.id = g.submission_id "
 )
 
@@ -83,8 +92,9 @@ class Claimant:
 @dataclass(frozen=True, slots=True)
 class SerialClaim:
     path: str  # JSON path of the claim, e.g. credentialSubject.inputs.electricity[0].greenPowerClaims[1]
-    serial: str  # trimmed: the key in gec_claims
+    serial: str  # trimmed, as given: gec_claims.serial and the log entry id
     claim: GecClaim
+    key: str = ""  # the canonical serial (footprint_engine.gec_serial): gec_claims.serial_key, unique
 
 
 def gec_claims_of(activity: ActivityData) -> list[tuple[str, GecClaim]]:
@@ -102,7 +112,7 @@ def _entry_id(submission_id: str, serial: str) -> str:
 
 
 def serial_claims(activity: ActivityData, submission_id: str) -> list[SerialClaim]:
-    """Step (1): the claims with trimmed serials, refusing (422) what cannot be recorded as given."""
+    """Step (1): the claims with trimmed and canonical serials, refusing (422) what cannot be recorded."""
     out: list[SerialClaim] = []
     seen: dict[str, str] = {}
     for path, claim in gec_claims_of(activity):
@@ -112,11 +122,20 @@ def serial_claims(activity: ActivityData, submission_id: str) -> list[SerialClai
             raise ValidationFailed(
                 f"{field}: the GEC serial is blank", field=field, fix="give the certificate serial"
             )
-        if serial in seen:
+        try:
+            key = canonical_gec_serial(serial)
+        except GecSerialError as exc:
             raise ValidationFailed(
-                f"{field}: GEC serial {serial!r} is also claimed at {seen[serial]}.serial",
+                f"{field}: {exc.detail} (rule {exc.rule})",
                 field=field,
-                fix="claim each certificate serial once (serials are compared without surrounding spaces)",
+                fix="give the serial as the GEC platform prints it, in letters A-Z and digits 0-9",
+            ) from exc
+        if key in seen:
+            raise ValidationFailed(
+                f"{field}: GEC serial {serial!r} is also claimed at {seen[key]}.serial",
+                field=field,
+                fix="claim each certificate serial once (serials are compared in their canonical form: case, "
+                "spaces, separators and invisible characters do not count)",
             )
         if len(serial) > MAX_SERIAL:
             raise ValidationFailed(
@@ -131,37 +150,38 @@ def serial_claims(activity: ActivityData, submission_id: str) -> list[SerialClai
                 field="id",
                 fix="give the credential a shorter id, such as urn:uuid:…",
             )
-        seen[serial] = path
-        out.append(SerialClaim(path, serial, claim))
+        seen[key] = path
+        out.append(SerialClaim(path, serial, claim, key))
     return out
 
 
 def check_serials_free(session: Session, claimant: Claimant, claims: Sequence[SerialClaim]) -> set[str]:
-    """Step (2), writing nothing: the serials held by earlier versions of the claimant (they move to it);
+    """Step (2), writing nothing: the canonical serials held by earlier versions of the claimant (they move to it);
     raises :class:`GecSerialClaimed` (409) for the first serial held by any other submission."""
     if not claims:
         return set()
-    serials = [c.serial for c in claims]
+    keys = [c.key for c in claims]
     held: dict[str, tuple[Any, ...]] = {}
-    for start in range(0, len(serials), _CHUNK):
-        chunk = serials[start : start + _CHUNK]
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
         marks = ", ".join("?" * len(chunk))
-        sql = _HELD_SQL + f"WHERE g.serial IN ({marks})"
+        sql = _HELD_SQL + f"WHERE g.serial_key IN ({marks})"
         rows = dbapi.query(session, sql, chunk)
         held.update((row[0], row[1:]) for row in rows)
     moving: set[str] = set()
     series = (claimant.product_id, claimant.period_start, claimant.period_end)
     for c in claims:
-        holder = held.get(c.serial)
+        holder = held.get(c.key)
         if holder is None:
             continue
-        org_id, submission_id, *holder_series = holder
+        org_id, submission_id, *holder_series, held_as = holder
         own = org_id == claimant.organisation_id
         if own and submission_id != claimant.submission_id and tuple(holder_series) == series:
-            moving.add(c.serial)
+            moving.add(c.key)
             continue
+        spelt = "" if held_as == c.serial else f" (as {held_as!r}; serials compare in canonical form {c.key})"
         raise GecSerialClaimed(
-            f"{c.path}.serial: GEC serial {c.serial!r} is already claimed on this exchange"
+            f"{c.path}.serial: GEC serial {c.serial!r} is already claimed on this exchange{spelt}"
             + (f" by your submission {submission_id}" if own else ""),
             field=f"{c.path}.serial",
             fix="claim only certificates cancelled for you and not claimed before"
@@ -174,9 +194,10 @@ def check_serials_free(session: Session, claimant: Claimant, claims: Sequence[Se
     return moving
 
 
-def _claim_document(serial: str, claim: GecClaim, claimant: Claimant) -> dict[str, Any]:
+def _claim_document(serial: str, key: str, claim: GecClaim, claimant: Claimant) -> dict[str, Any]:
     return {
         "serial": serial,
+        "canonicalSerial": key,
         "organisation": claimant.organisation_did,
         "submissionId": claimant.submission_id,
         "quantityMWh": claim.quantity_mwh,
@@ -193,19 +214,21 @@ def write_gec_claims(
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Step (3): record each claim for the claimant (``moving``: rows of earlier versions, replaced); returns
-    the "gec-claim" log entries, one per claim, whose ``sha256`` is that of the RFC 8785 claim document."""
+    the "gec-claim" log entries, one per claim, whose ``sha256`` is that of the RFC 8785 claim document
+    (``moving`` holds canonical serials)."""
     if not claims:
         return []
     claimed_at = dbapi.db_datetime(session, now or datetime.now(UTC))
     rows: list[tuple[Any, ...]] = []
     entries: list[dict[str, Any]] = []
     for c in claims:
-        text = canonicalize(_claim_document(c.serial, c.claim, claimant))
+        text = canonicalize(_claim_document(c.serial, c.key, c.claim, claimant))
         digest = hashlib.sha256(text).hexdigest()
         entry_id = _entry_id(claimant.submission_id, c.serial)
         rows.append(
             (
                 c.serial,
+                c.key,
                 claimant.organisation_id,
                 claimant.submission_id,
                 text.decode(),
@@ -219,11 +242,11 @@ def write_gec_claims(
     for start in range(0, len(moved), _CHUNK):
         chunk = moved[start : start + _CHUNK]
         marks = ", ".join("?" * len(chunk))
-        dbapi.execute(session, f"DELETE FROM gec_claims WHERE serial IN ({marks})", chunk)  # noqa: S608
+        dbapi.execute(session, f"DELETE FROM gec_claims WHERE serial_key IN ({marks})", chunk)  # noqa: S608
     dbapi.executemany(
         session,
-        "INSERT INTO gec_claims (serial, organisation_id, submission_id, claim, sha256, entry_id, claimed_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO gec_claims (serial, serial_key, organisation_id, submission_id, claim, sha256, entry_id, "
+        "claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
     return entries

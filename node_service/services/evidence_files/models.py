@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node_service.db.models import Base
@@ -41,14 +41,20 @@ class EvidenceGrant(Base):
 
 
 class GecClaimRecord(Base):
-    """A green electricity certificate serial, claimed once across the whole exchange."""
+    """A green electricity certificate serial, claimed once across the whole exchange (in any spelling)."""
 
     __tablename__ = "gec_claims"
 
-    serial: Mapped[str] = mapped_column(String(200), primary_key=True)
+    serial: Mapped[str] = mapped_column(String(200), primary_key=True)  # as given, trimmed
+    # the canonical serial (footprint_engine.gec_serial), unique; NULL only for a claim stored before the
+    # canonical form existed whose form another, earlier claim holds (migration 0013_gec_serial_key)
+    serial_key: Mapped[str | None] = mapped_column(String(200))
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     submission_id: Mapped[str] = mapped_column(String(200), index=True)
     claim: Mapped[dict[str, Any]] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
     entry_id: Mapped[str] = mapped_column(String(250), unique=True)
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+Index("ix_gec_claims_serial_key", GecClaimRecord.serial_key, unique=True)
