@@ -24,6 +24,7 @@ from footprint_engine.calculate.result import (
     GasResult,
     InputContribution,
     LifeCycleReport,
+    UpstreamSource,
 )
 from footprint_engine.calculate.scenario_lines import CUT_OFF_RULE
 from footprint_engine.factors import FactorLibrary, characterisation
@@ -196,11 +197,23 @@ def build_result(
         },
         factors=_factors(inv),
         upstream_footprints=sorted({ln.upstream.reference for ln in inv.lines if ln.upstream}),
+        upstream_sources=_upstream_sources(inv),
         illustrative_factors_used=any(ln.factor is not None and ln.factor.illustrative for ln in inv.lines),
         engine={**engine, "lines": n},
         life_cycle=_life_cycle(inv, boundary, per_stage, contributions),
         functional_unit=_functional_unit(inv, total, per_stage),
     )
+
+
+def _upstream_sources(inv: Inventory) -> list[UpstreamSource] | None:
+    """Result id and publisher of each upstream footprint used, by reference; None when none was used."""
+    used = {ln.upstream.reference: ln.upstream for ln in inv.lines if ln.upstream}
+    if not used:
+        return None
+    return [
+        UpstreamSource(reference=ref, footprint_id=up.result_id, owner=up.owner)
+        for ref, up in sorted(used.items())
+    ]
 
 
 def _life_cycle(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 from pydantic.alias_generators import to_camel
 
 from footprint_engine.calculate.upstream import UpstreamFootprint
@@ -22,6 +22,7 @@ __all__ = [
     "InputContribution",
     "LifeCycleReport",
     "UncertaintyResult",
+    "UpstreamSource",
 ]
 
 RESIDUAL_MIX_DISCLOSURE = (
@@ -168,6 +169,16 @@ class UncertaintyResult(_Out):
     method: str = "Monte Carlo on bw2calc stochastic matrices (stats_arrays distributions)"
 
 
+class UpstreamSource(_Out):
+    """Which published result a cited upstream footprint was: its id and publisher, as the caller supplied them
+    (``UpstreamFootprint.result_id`` / ``owner``), so a reader can tell the footprint used from any other one
+    of the same product and version."""
+
+    reference: str = Field(description="identifier@version, as in upstreamFootprints.")
+    footprint_id: str | None = None
+    owner: str | None = None
+
+
 class FootprintResult(_Out):
     result_version: Literal[1] = 1
     product_identifier: str
@@ -197,6 +208,11 @@ class FootprintResult(_Out):
     cut_off: dict[str, Any]
     factors: list[FactorUse]
     upstream_footprints: list[str]
+    upstream_sources: list[UpstreamSource] | None = Field(
+        default=None,
+        description="The result id and publisher of each upstream footprint used (absent when none was used, "
+        "and in results computed before this field).",
+    )
     illustrative_factors_used: bool
     uncertainty: UncertaintyResult | None = None
     engine: dict[str, Any]
@@ -205,10 +221,22 @@ class FootprintResult(_Out):
     )
     functional_unit: FunctionalUnitReport | None = None
 
+    @model_serializer(mode="wrap")
+    def _without_absent_sources(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``upstreamSources`` is left out when no upstream footprint was used, so results without any keep
+        the shape (and bytes) they had before the field existed."""
+        data: dict[str, Any] = handler(self)
+        for name in ("upstream_sources", "upstreamSources"):
+            if name in data and data[name] is None:
+                del data[name]
+        return data
+
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, indent=2)
 
-    def to_upstream(self, version: int, *, result_id: str | None = None) -> UpstreamFootprint:
+    def to_upstream(
+        self, version: int, *, result_id: str | None = None, owner: str | None = None
+    ) -> UpstreamFootprint:
         """This result as an :class:`UpstreamFootprint` a downstream product can cite."""
         return UpstreamFootprint(
             identifier=self.product_identifier,
@@ -224,4 +252,5 @@ class FootprintResult(_Out):
                 "completeness": self.dqi.completeness,
             },
             result_id=result_id,
+            owner=owner,
         )

@@ -24,6 +24,9 @@ class UpstreamFootprint(BaseModel):
     primary_data_share: float = Field(ge=0, le=100, description="Percent (PACT definition).")
     dqi: dict[str, float] = Field(default_factory=dict, description="Pedigree ratings 1–5 by dimension.")
     result_id: str | None = Field(default=None, description="Id of the published result (for provenance).")
+    owner: str | None = Field(
+        default=None, description="Who published the result (a did:key; for provenance, with result_id)."
+    )
     uncertainty_gsd: float | None = Field(default=None, gt=1)
 
     @field_validator("flows")

@@ -3,6 +3,8 @@
 - ``GET /organisations/{did}`` — public profile (names, USCC, roles, IDIS prefixes, contacts, key history);
 - ``POST /organisations/me/keys`` — add a key (KeyAddition credential; optional rotation);
 - ``POST /organisations/me/keys/{did}/retire`` and ``…/revoke`` — KeyRetirement / KeyRevocation credentials;
+- ``PUT`` / ``DELETE /organisations/me/prefixes/{prefix}/delegates/{did}`` — let another organisation report the
+  footprints of products under one of your IDIS prefixes, or stop it (API token of the prefix's owner);
 - the Handle.Net REST API (``/api/handles/…``) over the node's database, where an organisation manages
   records only under its own registered IDIS prefixes (Bearer API token).
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, status
+from fastapi import APIRouter, Body, Request, Response, status
 
 from identifier_resolver import AuthenticationRequiredError, Authorize, create_router
 from node_service.api._deps import CurrentOrg, NodeDep
@@ -21,6 +23,7 @@ from node_service.errors import Unauthenticated
 from node_service.runtime import Node
 from node_service.services.organisations.handles import DatabaseHandleStore
 from node_service.services.organisations.keys import add_key, as_utc, key_state, retire_key, revoke_key
+from node_service.services.organisations.ownership import grant_delegation, revoke_delegation
 from node_service.services.organisations.registration import profile_of, token_owns_prefix
 from node_service.services.records import OrganisationKey
 
@@ -65,6 +68,31 @@ def _keys_router() -> APIRouter:
         key = revoke_key(node, org, did, document)
         node.anchorer.wake()
         return _key(key)
+
+    @router.put(
+        "/organisations/me/prefixes/{prefix}/delegates/{did}",
+        status_code=status.HTTP_201_CREATED,
+        responses={
+            200: {"description": "the prefix was delegated to that organisation already (nothing changed)"}
+        },
+    )
+    def put_delegate(
+        node: NodeDep, org: CurrentOrg, prefix: str, did: str, response: Response
+    ) -> dict[str, Any]:
+        """Let organisation ``did`` report footprints of products under your IDIS ``prefix`` (201; 200 when it
+        may already). Logged; the delegate's submissions for such products are refused without it."""
+        delegation, created = grant_delegation(node, org, prefix, did)
+        if not created:
+            response.status_code = status.HTTP_200_OK
+        node.anchorer.wake()
+        return delegation
+
+    @router.delete("/organisations/me/prefixes/{prefix}/delegates/{did}")
+    def delete_delegate(node: NodeDep, org: CurrentOrg, prefix: str, did: str) -> dict[str, Any]:
+        """End ``did``'s delegation of ``prefix`` now (footprints it stored meanwhile stay valid). Logged."""
+        delegation = revoke_delegation(node, org, prefix, did)
+        node.anchorer.wake()
+        return delegation
 
     @router.get("/organisations/{did}")
     def get_profile(node: NodeDep, did: str) -> dict[str, Any]:

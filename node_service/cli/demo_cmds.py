@@ -7,6 +7,7 @@ loopback port, so both modes drive the same HTTP API with the same client code.
 from __future__ import annotations
 
 import json
+import secrets
 import tempfile
 import threading
 import time
@@ -156,24 +157,35 @@ def _register_supplier(
     """The demo's supplier, and a line saying how the example's identifiers resolve.
 
     A node where the demo ran before already resolves the example's handles and holds the example smelter's
-    USCC: this run's supplier registers as a new organisation and reports under its own did:key.
+    USCC and IDIS prefix: this run's supplier registers as a new organisation with an enterprise prefix of its
+    own, publishes its product's record there and reports under its did:key (a product under another
+    organisation's prefix is refused).
     """
     if client.get(f"/api/handles/{activity['productIdentifier']}").status_code != 200:
         supplier, handles = _publish_handles(client, activity, supplier_key)
         return supplier, f"published handle records {', '.join(handles)} under their IDIS prefixes"
+    industry = activity["productIdentifier"].split(".", 2)[1]
+    prefix = f"88.{industry}.D{secrets.token_hex(4).upper()}"
     supplier = _register(
         client,
         supplier_key,
         {"zh": "云南绿铝示范冶炼厂（新）", "en": "Yunnan Green Aluminium Demo (again)"},
         ["supplier"],
+        prefixes=[prefix],
     )
+    product = f"{prefix}/{activity['productIdentifier'].split('/', 1)[1]}"
+    value = {"index": 1, "type": "NAME", "data": {"format": "string", "value": product}}
+    headers = {"Authorization": f"Bearer {supplier['apiToken']}"}
+    _check(client.put(f"/api/handles/{product}", json=[value], headers=headers), (200, 201), product)
     example_org = activity["organisation"]["id"]
     rewritten = json.loads(json.dumps(activity).replace(json.dumps(example_org), json.dumps(supplier["did"])))
+    rewritten["productIdentifier"] = product
     activity.clear()
     activity.update(rewritten)
     return (
         supplier,
-        "the example's handles resolve already (an earlier run published them); reporting under its did:key",
+        f"the example's handles resolve already (an earlier run published them); reporting {product} under its "
+        "did:key",
     )
 
 

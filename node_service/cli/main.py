@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "node_service.cli.evidence_cmds",
     "node_service.cli.receipt_cmds",
     "node_service.cli.log_cmds",
+    "node_service.cli.check_cmds",
     "node_service.cli.audit_cmds",
     "node_service.cli.cbam_cmds",
     "node_service.cli.pact_cmds",

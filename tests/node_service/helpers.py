@@ -39,9 +39,38 @@ def registration(key: Ed25519PrivateKey, name: str, roles: list[str], **subject:
 
 def register(client: Any, name: str, roles: list[str], **subject: Any) -> Org:
     """Register an organisation; the first registration on a node also registers the holder of the handles
-    the tests cite (:func:`serve_example_identifiers`), since the node refuses unresolvable identifiers."""
-    serve_example_identifiers(client)
-    return _register(client, name, roles, **subject)
+    the tests cite (:func:`serve_example_identifiers`), since the node refuses unresolvable identifiers. The
+    holder delegates its prefixes to the new organisation, so that it may report the examples' products (a
+    product under another organisation's prefix is refused otherwise); ``delegated=False`` leaves that out."""
+    delegated = subject.pop("delegated", True)
+    holder = serve_example_identifiers(client) or holder_of(client)
+    org = _register(client, name, roles, **subject)
+    if delegated and holder is not None:
+        delegate_example_prefixes(client, holder, org)
+    return org
+
+
+# holders of the examples' prefixes, by did (their records name them: a node may be reached by several clients)
+_HOLDERS: dict[str, Org] = {}
+HOLDER_TYPE = "DESC"
+
+
+def holder_of(client: Any) -> Org | None:
+    resp = client.get(f"/api/handles/{EXAMPLE_PRODUCT}?type={HOLDER_TYPE}")
+    if resp.status_code != 200:
+        return None
+    for value in resp.json().get("values", []):
+        holder = _HOLDERS.get(str(value.get("data", {}).get("value", "")).removeprefix("held by "))
+        if holder is not None:
+            return holder
+    return None
+
+
+def delegate_example_prefixes(client: Any, holder: Org, org: Org) -> None:
+    """``holder`` lets ``org`` report the products under the examples' prefixes."""
+    for prefix in sorted({h.split("/", 1)[0] for h in TEST_HANDLES}):
+        resp = client.put(f"/organisations/me/prefixes/{prefix}/delegates/{org.did}", headers=holder.auth)
+        assert resp.status_code in (200, 201), resp.text
 
 
 def _register(client: Any, name: str, roles: list[str], **subject: Any) -> Org:
@@ -135,9 +164,15 @@ def serve_example_identifiers(client: Any) -> Org | None:
     holder = _register(
         client, "Example enterprises (IDIS prefix holder)", ["supplier"], idisPrefixes=prefixes
     )
+    _HOLDERS[holder.did] = holder
     for handle in TEST_HANDLES:
         value = {"index": 1, "type": "NAME", "data": {"format": "string", "value": handle}}
-        put = client.put(f"/api/handles/{handle}", json=[value], headers=holder.auth)
+        held = {
+            "index": 2,
+            "type": HOLDER_TYPE,
+            "data": {"format": "string", "value": f"held by {holder.did}"},
+        }
+        put = client.put(f"/api/handles/{handle}", json=[value, held], headers=holder.auth)
         assert put.status_code in (200, 201), put.text
     return holder
 

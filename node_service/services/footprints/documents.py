@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +17,12 @@ from node_service.errors import AccessDenied, NotFound, ValidationFailed
 from node_service.services.context import NodeResources
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.footprints.visibility import add_share, may_see, visible_to
+from node_service.services.organisations.keys import as_utc
+from node_service.services.organisations.ownership import may_report, product_owner
 
 __all__ = [
+    "CitedFootprint",
+    "cited_footprint",
     "compute_footprint_document",
     "footprint_for",
     "list_visible",
@@ -26,33 +32,90 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class CitedFootprint:
+    """The one stored footprint an ``upstreamFootprint`` citation resolves to, and its publisher's did."""
+
+    footprint: Footprint
+    owner_did: str
+
+    def to_upstream(self, version: int) -> UpstreamFootprint:
+        result = FootprintResult.model_validate(self.footprint.result["result"])
+        return result.to_upstream(version, result_id=self.footprint.id, owner=self.owner_did)
+
+
+def cited_footprint(
+    session: Session,
+    identifier: str,
+    version: int,
+    viewer_id: str,
+    field: str,
+    sees: Callable[[Session, Footprint, str], bool] = may_see,
+) -> CitedFootprint:
+    """The footprint a citation ``{identifier, version}`` by ``viewer_id`` names — exactly one, or a 422 naming
+    ``field``:
+
+    (1) candidates: stored footprints of that product and version the viewer may see (``sees``), oldest first
+        (created_at, id: the same answer whatever the rows' physical order);
+    (2) when the identifier has an owner here (node_service.services.organisations.ownership), only footprints
+        by the owner or by an organisation its prefix was delegated to when the footprint was stored count —
+        a footprint anyone else stored for the product is never used;
+    (3) none left: refused; more than one organisation's footprint left: refused as ambiguous (never a choice by
+        row order).
+    """
+    # (1)
+    rows = session.execute(
+        select(Footprint, Organisation.did)
+        .join(Organisation, Organisation.id == Footprint.organisation_id)
+        .where(Footprint.product_id == identifier, Footprint.version == version)
+        .order_by(Footprint.created_at, Footprint.id)
+    ).all()
+    visible = [(fp, did) for fp, did in rows if sees(session, fp, viewer_id)]
+    # (2)
+    owner = product_owner(session, identifier)
+    if owner is not None:
+        visible = [
+            (fp, did)
+            for fp, did in visible
+            if may_report(session, owner, fp.organisation_id, as_utc(fp.created_at))
+        ]
+    # (3)
+    if not visible:
+        whose = f" by its owner ({owner.basis}) or the owner's delegates" if owner is not None else ""
+        raise ValidationFailed(
+            f"no footprint of {identifier} version {version}{whose} is shared with you",
+            field=field,
+            fix="ask the supplier to share that footprint with you, or drop upstreamFootprint to use a "
+            "secondary factor",
+        )
+    publishers = sorted({did for _, did in visible})
+    if len(publishers) > 1:
+        raise ValidationFailed(
+            f"{len(publishers)} organisations' footprints of {identifier} version {version} are shared with you "
+            f"({', '.join(publishers)}) and the identifier has no single owner on this node, so the citation is "
+            "ambiguous",
+            field=field,
+            fix="cite a product whose owner registered its IDIS prefix (or declared its GTIN) on this node, or "
+            "ask the product's owner to do so, or drop upstreamFootprint to use a secondary factor",
+        )
+    footprint, did = visible[0]
+    return CitedFootprint(footprint, did)
+
+
 def upstream_for(
     session: Session, activity: ActivityData, viewer: Organisation
 ) -> dict[str, UpstreamFootprint]:
-    """The published footprints that ``activity``'s materials cite, as primary data for the engine.
-
-    A cited footprint must exist at that version and be visible to the submitter (its own, or shared with it);
-    otherwise the submission is refused naming the input.
-    """
+    """The published footprints that ``activity``'s materials cite, as primary data for the engine: each citation
+    resolved by :func:`cited_footprint` (one footprint, of the product's owner; else refused naming the input).
+    The engine records each one's id and publisher in the result's ``upstreamSources``."""
     found: dict[str, UpstreamFootprint] = {}
     for i, material in enumerate(activity.inputs.materials):
         ref = material.upstream_footprint
         if ref is None:
             continue
-        footprint = session.execute(
-            select(Footprint).where(Footprint.product_id == ref.identifier, Footprint.version == ref.version)
-        ).scalars()
-        visible = [fp for fp in footprint if may_see(session, fp, viewer.id)]
-        if not visible:
-            raise ValidationFailed(
-                f"no footprint of {ref.identifier} version {ref.version} is shared with you",
-                field=f"credentialSubject.inputs.materials[{i}].upstreamFootprint",
-                fix="ask the supplier to share that footprint with you, or drop upstreamFootprint to use a "
-                "secondary factor",
-            )
-        chosen = visible[0]
-        result = FootprintResult.model_validate(chosen.result["result"])
-        found[f"{ref.identifier}@{ref.version}"] = result.to_upstream(ref.version, result_id=chosen.id)
+        field = f"credentialSubject.inputs.materials[{i}].upstreamFootprint"
+        cited = cited_footprint(session, ref.identifier, ref.version, viewer.id, field)
+        found[f"{ref.identifier}@{ref.version}"] = cited.to_upstream(ref.version)
     return found
 
 

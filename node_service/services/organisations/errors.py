@@ -8,6 +8,7 @@ from node_service.errors import ValidationFailed
 __all__ = [
     "InvalidIdentifier",
     "KeyNotRegistered",
+    "KeyNotYetAdded",
     "KeyRetired",
     "KeyRevoked",
     "ProofTimeInvalid",
@@ -18,6 +19,11 @@ __all__ = [
 class KeyNotRegistered(ValidationFailed):
     problem = "key-not-registered"
     title = "The signing key is not registered to the issuing organisation"
+
+
+class KeyNotYetAdded(ValidationFailed):
+    problem = "key-not-yet-added"
+    title = "The signature is dated before its key was added to the organisation"
 
 
 class KeyRevoked(ValidationFailed):

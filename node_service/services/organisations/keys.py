@@ -4,8 +4,10 @@ An organisation holds one or more Ed25519 keys, each a ``did:key``. Its identity
 (the one that signed its registration); credentials name that did as issuer whatever key signs them.
 
 The time of a signature is its ``proof.created``. A key is usable for a signature made at time *t* when
-it belongs to the issuing organisation, *t* is not in the future beyond :data:`CLOCK_SKEW`, and *t* is
-before the key's retirement and revocation times. A signature made before a revocation still verifies,
+it belongs to the issuing organisation, *t* is not in the future beyond :data:`CLOCK_SKEW`, *t* is not before
+the key was added to the organisation (its registration, less :data:`CLOCK_SKEW`: before it the node has no
+record that the key was the organisation's, and a retired key back-dated to 2001 must not sign for it), and *t*
+is before the key's retirement and revocation times. A signature made before a revocation still verifies,
 but the stored submission is flagged: ``created`` is asserted by the signer, and whoever stole the key
 can back-date it, so readers must be told.
 
@@ -33,6 +35,7 @@ from node_service.log.append import canonical_sha256, make_entry
 from node_service.services.context import NodeResources
 from node_service.services.organisations.errors import (
     KeyNotRegistered,
+    KeyNotYetAdded,
     KeyRetired,
     KeyRevoked,
     ProofTimeInvalid,
@@ -120,7 +123,14 @@ def check_signature_time(
     if key is None:
         raise key_not_registered(signer)
     created, flags = check_key_validity(
-        signer, key.organisation_id, key.revoked_at, key.retired_at, proof, org, now=now
+        signer,
+        key.organisation_id,
+        key.revoked_at,
+        key.retired_at,
+        proof,
+        org,
+        now=now,
+        added_at=key.created_at,
     )
     return SignatureCheck(key, created, flags)
 
@@ -142,11 +152,14 @@ def check_key_validity(
     org: Organisation | None,
     *,
     now: datetime | None = None,
+    added_at: datetime | None = None,
 ) -> tuple[datetime, list[tuple[str, str]]]:
     """The checks on a registered key (its columns given), in order; returns (signature time, flags):
 
     (2) it belongs to ``org`` when one is given;
-    (3) proof.created is present and not in the future beyond the clock skew;
+    (3) proof.created is present, not in the future beyond the clock skew, and not before the key was added
+        (``added_at``, less the clock skew): refused, not flagged — the node's key history is the only record of
+        when the key became the organisation's, and whoever signed before that re-signs now with a true time;
     (4) the signature was not made at or after the key's revocation (before it: accepted and flagged);
     (5) the signature was not made at or after the key's retirement.
     """
@@ -160,6 +173,13 @@ def check_key_validity(
         )
     # (3)
     created = signature_time(proof, moment)
+    if added_at is not None and created < as_utc(added_at) - CLOCK_SKEW:
+        raise KeyNotYetAdded(
+            f"proof.created {created.isoformat()} is before signing key {signer} was added to the organisation "
+            f"({as_utc(added_at).isoformat()})",
+            fix="sign again now: a key signs for the organisation only from the time it was added",
+            field="proof.created",
+        )
     flags: list[tuple[str, str]] = []
     # (4)
     if revoked_at is not None:

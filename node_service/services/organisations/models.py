@@ -17,6 +17,7 @@ __all__ = [
     "HandleValueRow",
     "OrganisationContact",
     "OrganisationPrefix",
+    "PrefixDelegation",
     "SubmissionFlag",
 ]
 
@@ -33,6 +34,20 @@ class OrganisationPrefix(Base):
     prefix: Mapped[str] = mapped_column(String(200))
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PrefixDelegation(Base):
+    """The owner of an IDIS prefix lets another organisation (``delegate_id``) report footprints of the
+    products under it, from ``granted_at`` until ``revoked_at`` (rows are kept: they say who could report
+    what, when). Migration 0014_prefix_delegations."""
+
+    __tablename__ = "prefix_delegations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    prefix_key: Mapped[str] = mapped_column(String(200), index=True)
+    delegate_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OrganisationContact(Base):

@@ -25,6 +25,7 @@ from node_service.services.context import NodeResources
 from node_service.services.organisations.handles import prefix_owner
 from node_service.services.organisations.keys import as_utc, key_state
 from node_service.services.organisations.models import OrganisationContact, OrganisationPrefix
+from node_service.services.organisations.ownership import delegations_granted_by
 
 __all__ = [
     "MAX_CONTACTS",
@@ -295,7 +296,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def public_profile(session: Session, did: str) -> dict[str, Any]:
-    """What anyone may know about an organisation: names, USCC, roles, prefixes, contacts, key history."""
+    """What anyone may know about an organisation: names, USCC, roles, prefixes (and the organisations they are
+    delegated to), contacts, key history."""
     org = organisation_by_did(session, did)
     if org is None:
         raise NotFound(f"no organisation with did {did}", fix="give the organisation's first did:key")
@@ -321,6 +323,7 @@ def public_profile(session: Session, did: str) -> dict[str, Any]:
         "uscc": org.uscc,
         "roles": list(org.roles),
         "idisPrefixes": list(prefixes),
+        "prefixDelegates": delegations_granted_by(session, org.id),
         "contacts": [
             {
                 k: v

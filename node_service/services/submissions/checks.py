@@ -31,6 +31,7 @@ from node_service.services.evidence_files.gec_claims import (
 from node_service.services.organisations.errors import KeyNotRegistered
 from node_service.services.organisations.keys import check_key_validity, key_not_registered
 from node_service.services.organisations.models import SubmissionFlag
+from node_service.services.organisations.ownership import check_reporter
 from node_service.services.organisations.resolution import Resolved, cited_identifiers, resolve_cited
 
 __all__ = [
@@ -152,13 +153,16 @@ def check_submission(node: NodeResources, credential: dict[str, Any]) -> Checked
     (2) its eddsa-jcs-2022 proof verifies;
     (3) the credentialSubject is valid activity data (a 422 names the field);
     (4) the signing key is registered; its organisation is the issuer; proof.created is not in the future,
-        not after the key's revocation or retirement (before a revocation: accepted and flagged);
+        not before the key was added (422 ``key-not-yet-added``), not after the key's revocation or retirement
+        (before a revocation: accepted and flagged);
     (5) the subject's organisation is the issuer (its did or USCC);
     (6) idempotency: the same id with the same content returns the stored record (an Accepted); the same
         id with other content is 409;
     (7) every cited identifier resolves (see node_service.services.organisations.resolution): an unresolvable one is a 422
         naming it (with ``TANLIAN_STRICT_IDENTIFIERS=false``, handles under prefixes no resolver serves are
-        accepted and flagged instead);
+        accepted and flagged instead); the product is the submitter's to report: a product owned by another
+        organisation here (its IDIS prefix, or the records declaring its GTIN) is a 403 ``product-not-yours``
+        unless the owner delegated the prefix to the submitter (node_service.services.organisations.ownership);
     (8) every cited evidence CID is stored on this node by the organisation (422 naming the JSON path);
     (9) every GEC serial claimed is free: not held by another submission of anyone (409 naming the JSON path),
         except by an earlier version of this submission, whose claims move to it. The store checks (9) again
@@ -196,15 +200,22 @@ def check_submission(node: NodeResources, credential: dict[str, Any]) -> Checked
         signer = proof.controller
         rows = dbapi.query(
             session,
-            "SELECT k.organisation_id, k.revoked_at, k.retired_at, o.did, o.uscc FROM organisation_keys k "
+            "SELECT k.organisation_id, k.revoked_at, k.retired_at, o.did, o.uscc, k.created_at "
+            "FROM organisation_keys k "
             "JOIN organisations o ON o.id = k.organisation_id WHERE k.did = ?",
             (signer,),
         )
         if not rows:
             raise key_not_registered(signer)
-        org_id, revoked_at, retired_at, org_did, org_uscc = rows[0]
+        org_id, revoked_at, retired_at, org_did, org_uscc, added_at = rows[0]
         _created, key_flags = check_key_validity(
-            signer, org_id, dbapi.read_datetime(revoked_at), dbapi.read_datetime(retired_at), proof, None
+            signer,
+            org_id,
+            dbapi.read_datetime(revoked_at),
+            dbapi.read_datetime(retired_at),
+            proof,
+            None,
+            added_at=dbapi.read_datetime(added_at),
         )
         if credential.get("issuer") != org_did:
             raise KeyNotRegistered(
@@ -229,6 +240,7 @@ def check_submission(node: NodeResources, credential: dict[str, Any]) -> Checked
         resolved, unresolved = resolve_cited(
             session, node.resolver, cited_identifiers(activity), strict=node.settings.strict_identifiers
         )
+        check_reporter(session, activity.product_identifier, org_id, f"{SUBJECT}.productIdentifier")
         # (8)
         org = _OrganisationRef(org_id, org_did)
         check_cited_evidence(session, org, cited_cids(subject, SUBJECT))

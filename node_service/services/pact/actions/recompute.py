@@ -24,10 +24,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from footprint_engine.activity import ActivityData
-from footprint_engine.calculate import FootprintResult, UpstreamFootprint
+from footprint_engine.calculate import UpstreamFootprint
 from node_service.db.models import Footprint, FootprintShare, Organisation, Submission
 from node_service.errors import Conflict, NotFound, ValidationFailed
 from node_service.services.context import NodeResources
+from node_service.services.footprints.documents import cited_footprint
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.footprints.visibility import may_see_published
 from node_service.services.pact.models import PactCitation, PactFootprint, PactRecomputeNotice
@@ -166,18 +167,11 @@ def _inputs(session: Session, notice: PactRecomputeNotice) -> _Inputs:
         ref = material.upstream_footprint
         if ref is None:
             continue
-        candidates = session.execute(
-            select(Footprint).where(Footprint.product_id == ref.identifier, Footprint.version == ref.version)
-        ).scalars()
-        chosen = next((fp for fp in candidates if _sees(session, fp, notice.organisation_id)), None)
-        if chosen is None:
-            raise ValidationFailed(
-                f"no footprint of {ref.identifier} version {ref.version} is visible to you",
-                field=f"credentialSubject.inputs.materials[{i}].upstreamFootprint",
-                fix="ask the supplier to share that footprint with you",
-            )
-        result = FootprintResult.model_validate(chosen.result["result"])
-        upstream[f"{ref.identifier}@{ref.version}"] = result.to_upstream(ref.version, result_id=chosen.id)
+        field = f"credentialSubject.inputs.materials[{i}].upstreamFootprint"
+        cited = cited_footprint(
+            session, ref.identifier, ref.version, notice.organisation_id, field, sees=_sees
+        )
+        upstream[f"{ref.identifier}@{ref.version}"] = cited.to_upstream(ref.version)
     session.expunge(footprint)
     return _Inputs(activity, upstream, footprint)
 

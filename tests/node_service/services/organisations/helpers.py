@@ -18,7 +18,7 @@ from node_service.credentials.didkey import did_key, verification_method_id
 from node_service.credentials.vc import build_credential
 from node_service.db.models import Footprint, LogEntry, Organisation, OrganisationKey, Submission
 from node_service.services.organisations.models import HandleRecordRow, OrganisationPrefix, SubmissionFlag
-from tests.node_service.helpers import Org, activity
+from tests.node_service.helpers import Org, activity, delegate_example_prefixes, holder_of
 
 VALID_USCC = "91530100MA6K8Q2L5T"  # the example's code; check character verified by parse_uscc
 PRODUCT = "88.118.8/AL-INGOT-A00"  # the example's product and its materials
@@ -38,11 +38,17 @@ def registration(key: Ed25519PrivateKey, name: str, **subject: Any) -> dict[str,
 
 
 def register(client: Any, name: str, **subject: Any) -> Org:
+    """Register an organisation; where the examples' prefixes are held (``example_identifiers``), their holder
+    delegates them to it, so that it may report the examples' products."""
     key = Ed25519PrivateKey.generate()
     resp = client.post("/organisations", json=registration(key, name, **subject))
     assert resp.status_code == 201, resp.text
     body = resp.json()
-    return Org(key=key, did=body["did"], token=body["apiToken"], id=body["id"])
+    org = Org(key=key, did=body["did"], token=body["apiToken"], id=body["id"])
+    holder = holder_of(client)
+    if holder is not None:
+        delegate_example_prefixes(client, holder, org)
+    return org
 
 
 def sign_as(org_did: str, key: Ed25519PrivateKey, document: dict[str, Any], created: datetime | None = None):

@@ -66,10 +66,12 @@ def _credential(
     key: Ed25519PrivateKey, did: str, serials: tuple[str, str] | None = None, *, as_itself: bool = False
 ) -> dict[str, Any]:
     """The example signed by ``did``, without its placeholder evidence CIDs, claiming ``serials`` (default:
-    serials of its own); ``as_itself``: reported under ``did`` instead of the example smelter's USCC."""
+    serials of its own); ``as_itself``: reported under ``did`` instead of the example smelter's USCC, for a
+    product of its own (a GTIN no record declares: the example's handle is the smelter's to report)."""
     doc = load_example("aluminium-ingot-yunnan")
     if as_itself:
         doc = json.loads(json.dumps(doc).replace(json.dumps(USCC), json.dumps(did)))
+        doc["productIdentifier"] = "urn:gtin:06901234567892"
     drop_evidence(doc)
     claims = doc["inputs"]["electricity"][0]["greenPowerClaims"]
     for claim, serial in zip(claims, serials or (str(uuid.uuid4()), str(uuid.uuid4())), strict=True):
