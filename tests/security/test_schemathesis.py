@@ -61,6 +61,7 @@ def _real_ids(world: World) -> dict[str, list[str]]:
         "did": [world.owner.did, world.buyer.did],
         "handle": ["88.118.8/AL-INGOT-A00"],
         "client_id": [world.pact_client],
+        "prefix": [world.prefix],
     }
 
 
