@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.node_service.helpers import Org, registration, serve_example_identifiers, signed_activity
+from tests.node_service.helpers import (
+    Org,
+    delegate_example_prefixes,
+    holder_of,
+    registration,
+    serve_example_identifiers,
+    signed_activity,
+)
 
 
 @pytest.fixture
@@ -115,7 +122,9 @@ def test_report_pdf_and_verification_package(app: Any) -> None:
     buyer, buyer_org = _portal_org(app, "Buyer", ["buyer"])
     other, _ = _portal_org(app, "Stranger", ["buyer"])
     api = _client(app)
-    serve_example_identifiers(api)  # the handles the example cites resolve on the node
+    holder = serve_example_identifiers(api) or holder_of(api)  # the handles the example cites resolve here
+    assert holder is not None
+    delegate_example_prefixes(api, holder, supplier_org)  # and the smelter may report the example's product
     footprint_id = api.post("/submissions", json=signed_activity(supplier_org)).json()["footprintId"]
     page = supplier.get(f"/portal/footprints/{footprint_id}")
     for link in ("report.pdf?lang=zh", "report.pdf?lang=en", "verification-package"):
