@@ -23,6 +23,10 @@ from node_service.services.pact.remotes import RemotePolicy, RemoteRefused, addr
 
 __all__ = ["checked_client", "ssl_context"]
 
+#: a name's public addresses tried in turn, at most this many (each may take the whole connect timeout, and
+#: one delivery worker serves every host)
+MAX_ADDRESSES_TRIED = 3
+
 
 def ssl_context(verify: Any) -> ssl.SSLContext:
     """``verify`` as httpx takes it (True, False, a CA file's path, or a context) as an SSL context."""
@@ -55,7 +59,7 @@ class _CheckedBackend(httpcore.NetworkBackend):
         if addresses is None:  # the operator allows this host and port: any address
             return self._system.connect_tcp(host, port, timeout, local_address, socket_options)
         failure: httpcore.ConnectError | None = None
-        for address in addresses:
+        for address in addresses[:MAX_ADDRESSES_TRIED]:
             try:
                 stream = self._system.connect_tcp(address, port, timeout, local_address, socket_options)
             except httpcore.ConnectError as exc:
