@@ -5,8 +5,10 @@
   (2) the database is reachable and migrated to head;
   (3) the chain: an anvil devnet subprocess (state in the data directory) unless TANLIAN_CHAIN_RPC is set;
   (4) the node's chain account (generated in the data directory on first start; funded on a devnet);
-  (5) the anchor contract: deployed on first start and remembered per chain id; redeployed when the chain was
-      reset (new genesis or no code at the address) — the anchorer then re-anchors the heads from the database;
+  (5) the anchor contract: deployed on first start and remembered per chain id (with the history of every
+      contract deployed); redeployed only when the contract at the recorded address is gone, is another
+      program, or holds heads that are not this log's (never because of the genesis hash) — the anchorer then
+      re-anchors the heads from the database;
   (6) the anchorer thread.
 
 A *worker* node (``TANLIAN_NODE_ROLE=worker``, one per extra process of ``tanlian serve --workers N``) does
@@ -19,12 +21,14 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from identifier_resolver import Resolver
 from node_service.chain.account import load_or_create_account
@@ -33,7 +37,7 @@ from node_service.chain.anchorer import Anchorer
 from node_service.chain.devnet import Devnet
 from node_service.db import Database, create_database, upgrade_to_head
 from node_service.db.checkpoint import WalCheckpointer
-from node_service.db.models import Anchor, ChainDeployment
+from node_service.db.models import Anchor, ChainDeployment, ChainDeploymentRecord
 from node_service.errors import StartupError
 from node_service.evidence import MAX_EVIDENCE_SIZE, EvidenceStore, KuboEvidenceStore, LocalEvidenceStore
 from node_service.log.append import TransparencyLog
@@ -46,6 +50,7 @@ from node_service.settings import Settings
 __all__ = ["Node"]
 
 log = logging.getLogger("tanlian.node")
+WRITE_PROBE_SECONDS = 2.0
 
 
 def _check_writable(path: Path) -> None:
@@ -88,6 +93,7 @@ class Node:
     checkpointer: WalCheckpointer | None = field(init=False, default=None)
     resolver: Resolver = field(init=False)  # identifiers cited by submissions (handle records, upstreams)
     submission_group: GroupCommit[Any] = field(init=False, default_factory=GroupCommit)
+    _write_probe: tuple[float, str | None] = field(init=False, default=(-1e9, None), repr=False)
 
     def __post_init__(self) -> None:
         # made with the node (routers are built over it before it starts); reads the database once started
@@ -141,7 +147,7 @@ class Node:
         # (3)
         rpc = s.chain_rpc
         if rpc is None:
-            self.devnet = Devnet(s.anvil_executable(), s.devnet_dir)
+            self.devnet = Devnet(s.anvil_executable(), s.devnet_dir, on_restart=self._on_devnet_restart)
             rpc = self.devnet.start()
         # (4)
         account = load_or_create_account(self._chain_account_file())
@@ -192,30 +198,42 @@ class Node:
         return LocalEvidenceStore(self.settings.evidence_dir)
 
     def _ensure_deployment(self) -> Deployment:
+        """(5) Keep the recorded contract unless the chain at its address is not this log's witness any more;
+        the decision reads the contract's code and heads there, never the genesis hash (anvil may rebuild
+        block 0 from its state file with a new hash after a crash while keeping every contract)."""
         chain_id = self.chain.chain_id
         genesis = self.chain.genesis_hash()
+        reason: str | None = None
         with self.db.transaction() as session:
             known = session.get(ChainDeployment, chain_id)
-            if (
-                known is not None
-                and known.genesis_hash == genesis
-                and self.chain.has_code(known.contract_address)
-            ):
-                return Deployment(chain_id, known.contract_address)
             if known is not None:
-                log.warning(
-                    "chain %d lost the anchor contract %s (reset or new genesis); deploying afresh",
-                    chain_id,
-                    known.contract_address,
-                )
+                reason = self._not_our_contract(session, known.contract_address)
+                if reason is None:
+                    if known.genesis_hash != genesis:
+                        log.info(
+                            "chain %d reports a new genesis hash %s; the anchor contract %s and its heads are "
+                            "intact, so it is kept",
+                            chain_id,
+                            genesis,
+                            known.contract_address,
+                        )
+                        known.genesis_hash = genesis
+                    return Deployment(chain_id, known.contract_address)
+                log.warning("chain %d was reset: %s; deploying a new anchor contract", chain_id, reason)
         sent, address = self.chain.deploy()
+        now = datetime.now(UTC)
         with self.db.transaction() as session:
             # a reset devnet may give the new contract the old address: its heads there are gone
             session.execute(
                 update(Anchor)
                 .where(Anchor.chain_id == chain_id, Anchor.contract_address == address)
                 .where(Anchor.status.in_(("confirmed", "pending")))
-                .values(status="lost", error="the chain lost this head (reset or new genesis)")
+                .values(status="lost", error="the chain lost this head (reset)")
+            )
+            session.execute(
+                update(ChainDeploymentRecord)
+                .where(ChainDeploymentRecord.chain_id == chain_id, ChainDeploymentRecord.retired_at.is_(None))
+                .values(retired_at=now, retired_reason=reason)
             )
             row = session.get(ChainDeployment, chain_id) or ChainDeployment(chain_id=chain_id)
             row.contract_address = address
@@ -223,10 +241,55 @@ class Node:
             row.transaction_hash = sent.transaction_hash
             row.block_number = sent.block_number or 0
             row.artifact_sha256 = str(self.chain.artifact.get("sourceSha256", ""))
-            row.created_at = datetime.now(UTC)
+            row.created_at = now
             session.merge(row)
+            session.add(
+                ChainDeploymentRecord(
+                    chain_id=chain_id,
+                    contract_address=address,
+                    genesis_hash=genesis,
+                    transaction_hash=sent.transaction_hash,
+                    block_number=sent.block_number or 0,
+                    deployed_at=now,
+                )
+            )
         log.info("anchor contract deployed at %s on chain %d", address, chain_id)
         return Deployment(chain_id, address)
+
+    def _not_our_contract(self, session: Session, address: str) -> str | None:
+        """Why the contract at ``address`` cannot go on witnessing this log, or None when it can:
+        (a) its code is the TreeHeadAnchor artifact's; (b) the node's account may anchor there; (c) its latest
+        head is a head of this log (no larger than the log, the same root). A contract holding fewer heads
+        than the database (a chain restored from an older dump) is kept: the anchorer re-anchors the rest."""
+        # (a)
+        if not self.chain.runs_anchor_code(address):
+            return f"the code at {address} is not the anchor contract (none, or another program)"
+        # (b)
+        if not self.chain.may_anchor(address):
+            return f"the node's account {self.chain.account.address} may not anchor at {address}"
+        # (c)
+        latest = self.chain.latest_tree_size(address)
+        if latest == 0:
+            return None
+        size = self.tlog.size(session)
+        if latest > size:
+            return f"the contract at {address} holds tree size {latest}, beyond this log's size {size}"
+        on_chain, _ = self.chain.tree_head(address, latest)
+        if on_chain != self.tlog.root(session, latest):
+            return f"the contract's head {latest} at {address} is not this log's root at that size"
+        return None
+
+    def _on_devnet_restart(self) -> None:
+        """The supervisor restarted anvil from its state file: fund the account again and check the
+        contract (a state dump older than the deployment loses it), then let the anchorer catch up."""
+        if not self.started:
+            return  # during start-up, the start sequence itself fails or goes on
+        self.chain.fund_on_devnet()
+        deployment = self._ensure_deployment()
+        self.deployment = deployment
+        if isinstance(self.anchorer, Anchorer):
+            self.anchorer.deployment = deployment
+        self.anchorer.wake()
 
     def _stop_chain(self) -> None:
         if self.devnet is not None:
@@ -245,12 +308,34 @@ class Node:
         self.tlog.lock.close()
         self.db.dispose()
 
+    def _write_problem(self) -> str | None:
+        """Database.write_problem(), asked at most every WRITE_PROBE_SECONDS (readiness probes are frequent)."""
+        now = time.monotonic()
+        if now - self._write_probe[0] >= WRITE_PROBE_SECONDS:
+            self._write_probe = (now, self.db.write_problem())
+        return self._write_probe[1]
+
+    def _devnet_state(self) -> dict[str, object]:
+        if self.devnet is None:
+            return {}
+        state: dict[str, object] = {"devnetRestarts": self.devnet.restarts}
+        if self.devnet.last_exit:
+            state["devnetLastExit"] = self.devnet.last_exit
+        return state
+
     def readiness(self) -> dict[str, dict[str, object]]:
         """Each dependency and whether it answers now (for GET /readyz)."""
         checks: dict[str, dict[str, object]] = {}
         try:
             self.db.ping()
             checks["database"] = {"ok": True, "dialect": self.db.engine.dialect.name}
+            unwritable = self._write_problem()
+            if unwritable is not None:
+                checks["database"] = {
+                    **checks["database"],
+                    "ok": False,
+                    "error": f"not writable: {unwritable}",
+                }
         except Exception as exc:
             checks["database"] = {"ok": False, "error": type(exc).__name__}
         try:
@@ -261,6 +346,7 @@ class Node:
                 "contract": self.deployment.contract_address,
                 **({} if has_code else {"error": "anchor contract missing on chain"}),
                 **({"anchorerError": self.anchorer.last_error} if self.anchorer.last_error else {}),
+                **self._devnet_state(),
             }
         except Exception as exc:
             checks["chain"] = {"ok": False, "error": type(exc).__name__}

@@ -10,12 +10,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from node_service.db.models import Organisation
 from node_service.runtime import Node
 from node_service.services.organisations.registration import Registered, register_organisation
-from supplier_portal.errors import FormInvalid, RoleRequired
+from supplier_portal import sign_in_throttle as throttle
+from supplier_portal.errors import FormInvalid, RoleRequired, SignInThrottled
 from supplier_portal.models import PortalAudit, PortalSecret, PortalSession, PortalUser
 from supplier_portal.security import (
     MIN_PASSWORD_LENGTH,
@@ -38,6 +40,7 @@ __all__ = [
     "register_with_admin",
     "session_actor",
     "sign_in",
+    "sign_in_throttled",
 ]
 
 ROLES = ("admin", "data_entry", "viewer")
@@ -230,6 +233,34 @@ def sign_in(node: Node, username: str, password: str) -> str | None:
         )
         audit(session, "session.sign-in", organisation_id=user.organisation_id, username=user.username)
         return token
+
+
+def sign_in_throttled(node: Node, username: str, password: str, client: str | None) -> str | None:
+    """:func:`sign_in` behind the sign-in throttle (``supplier_portal.sign_in_throttle``): a session token for
+    the right password, None for a wrong one; SignInThrottled while the account name or the client address
+    is locked — the password is not even checked then."""
+    now = throttle.now()
+    with node.db.transaction() as session:
+        until = throttle.locked_until(session, username, client, now)
+        if until is not None:
+            audit(session, "session.sign-in-throttled", username=username[:80], client=client)
+    if until is not None:
+        raise SignInThrottled(until, now)
+    token = sign_in(node, username, password)
+    for attempt in range(2):  # two first failures of one key at once: the loser inserts again, as an update
+        try:
+            with node.db.transaction() as session:
+                if token is not None:
+                    throttle.clear(session, username)
+                    return token
+                until = throttle.record_failure(session, username, client, now)
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+    if until is not None:
+        raise SignInThrottled(until, now)
+    return None
 
 
 def session_actor(node: Node, token: str | None) -> Actor | None:

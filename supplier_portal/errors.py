@@ -6,11 +6,13 @@ Messages are English msgids of the portal's gettext catalogs, with ``{placeholde
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
 from node_service.errors import NodeError
 
-__all__ = ["CsrfFailed", "FormInvalid", "NotSignedIn", "PortalError", "RoleRequired"]
+__all__ = ["CsrfFailed", "FormInvalid", "NotSignedIn", "PortalError", "RoleRequired", "SignInThrottled"]
 
 
 class PortalError(NodeError):
@@ -52,3 +54,23 @@ class CsrfFailed(PortalError):
     status = 403
     problem = "csrf-failed"
     title = "The form expired"
+
+
+class SignInThrottled(PortalError):
+    """Too many failed sign-ins for the account name or from the client address (supplier_portal.sign_in_throttle);
+    ``until`` is when the next attempt will be looked at."""
+
+    status = 429
+    problem = "sign-in-throttled"
+    title = "Too many failed sign-ins"
+
+    def __init__(self, until: datetime, now: datetime) -> None:
+        self.until = until
+        self.retry_after = max(1, math.ceil((until - now).total_seconds()))
+        super().__init__(
+            "Too many failed sign-ins. Sign-in is locked until {until} (in {seconds} s); "
+            "try again then — the right password is refused too until that time.",
+            field="password",
+            until=until.strftime("%H:%M:%S UTC"),
+            seconds=self.retry_after,
+        )

@@ -42,6 +42,12 @@ DYNAMIC_MSGIDS = (
     N_("action:session.sign-in"),
     N_("action:session.sign-in-failed"),
     N_("action:session.sign-out"),
+    N_("action:session.sign-in-throttled"),
+    # supplier_portal.errors.SignInThrottled
+    N_(
+        "Too many failed sign-ins. Sign-in is locked until {until} (in {seconds} s); "
+        "try again then — the right password is refused too until that time."
+    ),
     N_("action:product.add"),
     N_("action:submission.submit"),
     N_("action:footprint.publish"),

@@ -14,7 +14,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from node_service.db.models import Base
 
-__all__ = ["PortalAudit", "PortalProduct", "PortalRequest", "PortalSecret", "PortalSession", "PortalUser"]
+__all__ = [
+    "PortalAudit",
+    "PortalProduct",
+    "PortalRequest",
+    "PortalSecret",
+    "PortalSession",
+    "PortalSignInThrottle",
+    "PortalUser",
+]
 
 
 class PortalUser(Base):
@@ -96,3 +104,17 @@ class PortalAudit(Base):
     action: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(300))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PortalSignInThrottle(Base):
+    """Failed sign-ins per account name (``scope`` "account", key: the name as typed, lower-cased) and per
+    client address (``scope`` "client"), and until when further attempts are refused. In the database, so
+    every server process of ``tanlian serve --workers N`` sees the same counts."""
+
+    __tablename__ = "portal_sign_in_throttle"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from node_service.api._deps import CurrentOrg, NodeDep
 from node_service.api.responses import problem_responses
+from node_service.log.heads import deployment_history
 from node_service.services.footprints import documents as footprint_service
 from node_service.services.organisations.registration import register_organisation
 from node_service.services.receipts import build_receipt
@@ -107,7 +108,12 @@ def readyz(node: NodeDep) -> JSONResponse:
 @router.get("/chain", tags=["log"])
 def chain_info(node: NodeDep) -> dict[str, Any]:
     """Where the log's tree heads are anchored (public: auditors need it)."""
-    info: dict[str, Any] = {"chainId": node.deployment.chain_id, "contract": node.deployment.contract_address}
+    dep = node.deployment
+    info: dict[str, Any] = {"chainId": dep.chain_id, "contract": dep.contract_address}
+    # every contract this node anchored in on this chain, oldest first: receipts of earlier ones stay valid
+    info["contracts"] = [d["contract"] for d in deployment_history(node.db, dep.chain_id)] or [
+        dep.contract_address
+    ]
     if node.local_devnet_rpc is not None:  # a local devnet's URL; an external RPC URL may embed credentials
         info["rpcUrl"] = node.local_devnet_rpc
     return info

@@ -27,7 +27,8 @@ def problem_response(
         "instance": request.url.path,
     }
     body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"Retry-After": "5"} if problem == "not-anchored-yet" else None
+    # a receipt not anchored yet, or a database refusing writes for now: worth asking again shortly
+    headers = {"Retry-After": "5"} if problem in ("not-anchored-yet", "database-unavailable") else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

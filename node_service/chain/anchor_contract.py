@@ -67,6 +67,17 @@ class AnchorChain:
     def has_code(self, address: str) -> bool:
         return len(self.w3.eth.get_code(Web3.to_checksum_address(address))) > 0
 
+    def runs_anchor_code(self, address: str) -> bool:
+        """Whether the code at ``address`` is exactly the TreeHeadAnchor artifact's deployed bytecode."""
+        code = HexBytes(self.w3.eth.get_code(Web3.to_checksum_address(address)))
+        return len(code) > 0 and code == HexBytes(str(self.artifact["deployedBytecode"]))
+
+    def may_anchor(self, address: str) -> bool:
+        """Whether the node's account holds ANCHORER_ROLE in the contract at ``address``."""
+        contract = self.contract(address)
+        role = contract.functions.ANCHORER_ROLE().call()
+        return bool(contract.functions.hasRole(role, self.account.address).call())
+
     def fund_on_devnet(self, wei: int = 10**21) -> None:
         """anvil only: give the node's account ether so it can anchor."""
         self.w3.provider.make_request("anvil_setBalance", [self.account.address, hex(wei)])  # type: ignore[arg-type]

@@ -12,10 +12,22 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from node_service.db.errors import as_unavailable
 from node_service.db.writer import wants_write_lock, write_intent
 from node_service.errors import StartupError
 
 __all__ = ["Database", "create_database"]
+
+
+@contextmanager
+def _unavailable_as_node_error() -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        unavailable = as_unavailable(exc)
+        if unavailable is None:
+            raise
+        raise unavailable from exc
 
 
 @dataclass
@@ -38,8 +50,9 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on any error."""
-        with self.sessions.begin() as session:
+        """A session inside one transaction: committed on success, rolled back on any error. A database that
+        refuses the work itself (unwritable, full, read-only, gone) raises DatabaseUnavailable (503)."""
+        with _unavailable_as_node_error(), self.sessions.begin() as session:
             yield session
 
     @contextmanager
@@ -47,7 +60,7 @@ class Database:
         """A transaction that reads and then writes. On SQLite it takes the database's write lock when it
         begins, so that a writer in another process (``tanlian serve --workers``) makes it wait instead of
         failing with SQLITE_BUSY at its first write; on PostgreSQL it is :meth:`transaction`."""
-        with self.sessions.begin() as session:
+        with _unavailable_as_node_error(), self.sessions.begin() as session:
             if self.is_sqlite:
                 with write_intent():
                     session.connection()  # BEGIN IMMEDIATE now, while the intent holds
@@ -59,6 +72,30 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def write_problem(self) -> str | None:
+        """Why the database cannot take a write now, or None when it can (for GET /readyz): a real write
+        that changes nothing — SQLite rewrites its ``user_version`` header field (a database merely busy
+        with another writer counts as writable); PostgreSQL creates and drops a temporary table, which a
+        read-only server or transaction refuses."""
+        try:
+            with self.engine.connect() as conn:
+                if self.is_sqlite:
+                    conn.exec_driver_sql("PRAGMA busy_timeout=200")
+                    try:
+                        version = int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+                        conn.exec_driver_sql(f"PRAGMA user_version={version}")
+                    finally:
+                        conn.exec_driver_sql("PRAGMA busy_timeout=10000")
+                else:
+                    conn.exec_driver_sql("CREATE TEMPORARY TABLE tanlian_write_probe (x int) ON COMMIT DROP")
+                    conn.commit()
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+            if self.is_sqlite and "locked" in reason:
+                return None
+            return reason
+        return None
 
 
 WAL_AUTOCHECKPOINT_PAGES = 16_000

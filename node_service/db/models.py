@@ -143,6 +143,24 @@ class ChainDeployment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ChainDeploymentRecord(Base):
+    """Every anchor contract the node has deployed, current and retired (``chain_deployments`` holds the
+    current one per chain). A receipt names the contract its head was anchored in, so a contract retired by a
+    redeployment stays this exchange's contract for the receipts it witnessed."""
+
+    __tablename__ = "chain_deployment_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    contract_address: Mapped[str] = mapped_column(String(42))
+    genesis_hash: Mapped[str] = mapped_column(String(66))
+    transaction_hash: Mapped[str] = mapped_column(String(66))
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class Anchor(Base):
     """A tree head sent to the chain. ``status`` is pending until the transaction is confirmed."""
 

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node_service.db.models import Anchor
+from node_service.db import Database
+from node_service.db.models import Anchor, ChainDeploymentRecord
 from node_service.errors import ValidationFailed
 from node_service.log.append import TransparencyLog
 
-__all__ = ["Deployment", "anchored_heads", "consistency"]
+__all__ = ["Deployment", "anchored_heads", "consistency", "deployment_history", "exchange_contract"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,36 @@ class Deployment:
 
     chain_id: int
     contract_address: str
+
+
+def deployment_history(db: Database, chain_id: int | None = None) -> list[dict[str, Any]]:
+    """Every anchor contract the node deployed (of one chain, or all), oldest first; the current one has no
+    ``retiredAt``."""
+    query = select(ChainDeploymentRecord).order_by(ChainDeploymentRecord.id)
+    if chain_id is not None:
+        query = query.where(ChainDeploymentRecord.chain_id == chain_id)
+    with db.transaction() as session:
+        return [
+            {
+                "chainId": r.chain_id,
+                "contract": r.contract_address,
+                "transactionHash": r.transaction_hash,
+                "blockNumber": r.block_number,
+                "deployedAt": r.deployed_at.isoformat(),
+                "retiredAt": r.retired_at.isoformat() if r.retired_at else None,
+                "retiredReason": r.retired_reason,
+            }
+            for r in session.execute(query).scalars()
+        ]
+
+
+def exchange_contract(db: Database, chain_id: object, contract: object) -> dict[str, Any] | None:
+    """The deployment record of ``contract`` on ``chain_id`` if this node ever anchored there (the current
+    contract or a retired one), else None."""
+    if not isinstance(chain_id, int) or not isinstance(contract, str):
+        return None
+    found = [d for d in deployment_history(db, chain_id) if d["contract"].lower() == contract.lower()]
+    return found[-1] if found else None
 
 
 def anchored_heads(session: Session, deployment: Deployment) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from node_service.credentials.errors import CredentialError
 from node_service.credentials.vc import MAX_DOCUMENT_BYTES, load_document
 from supplier_portal import accounts
-from supplier_portal.errors import FormInvalid, PortalError
+from supplier_portal.errors import FormInvalid, PortalError, SignInThrottled
 from supplier_portal.i18n import LOCALES
 from supplier_portal.security import MIN_PASSWORD_LENGTH, SESSION_COOKIE
 from supplier_portal.web import Page, PagePost, PortalRoute, page
@@ -54,7 +54,21 @@ def login_form(p: PageDep, next: str | None = None) -> Response:
 @router.post("/login")
 async def login(p: PagePost, request: Request) -> Response:
     form = await _form(request)
-    token = accounts.sign_in(p.node, form.get("username", "").strip(), form.get("password", ""))
+    client = request.client.host if request.client else None
+    try:
+        token = accounts.sign_in_throttled(
+            p.node, form.get("username", "").strip(), form.get("password", ""), client
+        )
+    except SignInThrottled as exc:
+        response = p.render(
+            "login.html",
+            status=exc.status,
+            next=_safe_next(form.get("next")),
+            errors={"password": p.error_text(exc)},
+            values=form,
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if token is None:
         errors = {"password": p._("User name or password is wrong.")}
         return p.render(

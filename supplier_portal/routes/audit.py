@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
 from node_service.errors import NotFound
+from node_service.log.heads import exchange_contract
 from node_service.settings import repo_root
 from node_service.verification import verify_receipt
 from supplier_portal.web import Page, PagePost, PortalRoute, page
@@ -41,7 +42,7 @@ def _rpc_url(p: Page) -> str | None:
 async def verify(p: PagePost, request: Request) -> Response:
     """(1) read the receipt (≤ 1 MiB JSON object); (2) spool the optional file to a temporary file;
     (3) run the node's receipt checklist against this node's chain; (4) add whether the receipt names this
-    exchange's anchor contract."""
+    exchange's anchor contract, current or earlier."""
     form = await request.form(max_part_size=1024 * 1024)
     receipt_file, evidence = form.get("receipt"), form.get("file")
     errors: dict[str, str] = {}
@@ -85,20 +86,30 @@ async def verify(p: PagePost, request: Request) -> Response:
         # (3)
         report = verify_receipt(receipt, rpc_url=_rpc_url(p), file=path)
     checks = [c.as_dict() for c in report.checks]
-    # (4)
+    # (4) the current contract or one this exchange anchored in before a redeployment (docs/operations.md)
     found = receipt.get("anchor")
     anchor: dict[str, Any] = found if isinstance(found, dict) else {}
-    dep = p.node.deployment
-    named = (
-        str(anchor.get("contract", "")).lower() == dep.contract_address.lower()
-        and anchor.get("chainId") == dep.chain_id
-    )
+    known = exchange_contract(p.node.db, anchor.get("chainId"), anchor.get("contract"))
+    named = known is not None
+    if known is None:
+        detail = p._("contract {contract} on chain {chain}: not this exchange's (it anchors at {ours})")
+    elif known["retiredAt"] is None:
+        detail = p._("contract {contract} on chain {chain}: this exchange's anchor contract")
+    else:
+        detail = p._(
+            "contract {contract} on chain {chain}: this exchange's anchor contract until {retired} "
+            "(since replaced by {ours})"
+        )
     checks.append(
         {
             "check": "exchange",
             "ok": named,
-            "detail": f"contract {anchor.get('contract')} on chain {anchor.get('chainId')}; "
-            f"this exchange anchors at {dep.contract_address} on chain {dep.chain_id}",
+            "detail": detail.format(
+                contract=anchor.get("contract"),
+                chain=anchor.get("chainId"),
+                ours=p.node.deployment.contract_address,
+                retired=(known or {}).get("retiredAt") or "",
+            ),
         }
     )
     ok = report.ok and named
