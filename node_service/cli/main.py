@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "node_service.cli.audit_cmds",
     "node_service.cli.cbam_cmds",
     "node_service.cli.pact_cmds",
+    "node_service.cli.backup_cmds",
 )
 
 for name in COMMAND_MODULES:
