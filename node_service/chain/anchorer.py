@@ -95,8 +95,10 @@ class Anchorer:
                 self.run_once()
                 self.last_error = None
             except Exception as exc:  # the loop must survive a flaky chain or database
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("anchoring round failed: %s", self.last_error)
+                error = f"{type(exc).__name__}: {exc}"
+                # once per distinct failure (a devnet being restarted fails every tick until it is back)
+                (log.debug if error == self.last_error else log.warning)("anchoring round failed: %s", error)
+                self.last_error = error
             self._wake.wait(tick)
             self._wake.clear()
 
