@@ -17,10 +17,12 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from node_service.api import cbam, evidence, exchange, identity, log, pact, reports
+from node_service.api.limits import BodyLimits, Limits, refusal_renderers
 from node_service.api.pact.fastpath import PactReadFastPath
 from node_service.api.pact.state import pact_lifespan
 from node_service.api.problems import install_problem_handlers
 from node_service.api.responses import complete_openapi
+from node_service.api.transport import StrictTransportSecurity
 from node_service.runtime import Node
 from node_service.settings import Settings
 
@@ -31,11 +33,22 @@ logger = logging.getLogger("tanlian.app")
 
 
 class NodeApp(FastAPI):
-    """FastAPI with the PACT read fast path as the outermost layer: buyers' GET /{2,3}/footprints[/{id}] go
-    straight to their handler (node_service.api.pact.fastpath), everything else through the usual stack."""
+    """FastAPI with three layers outside its own stack, outermost first: Strict-Transport-Security on HTTPS
+    responses (node_service.api.transport); the request body limits, so that no route, the PACT fast path and
+    the plug-ins included, reads an oversized or too deeply nested body (node_service.api.limits); the PACT read
+    fast path: buyers' GET /{2,3}/footprints[/{id}] go straight to their handler (node_service.api.pact.fastpath),
+    everything else through the usual stack."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return PactReadFastPath(super().build_middleware_stack())
+        settings: Settings = self.state.node.settings
+        fast_path = PactReadFastPath(super().build_middleware_stack())
+        limited = BodyLimits(
+            fast_path,
+            Limits.from_settings(settings),
+            routes=self.routes,
+            renderers=refusal_renderers(self),
+        )
+        return StrictTransportSecurity(limited, max_age_seconds=settings.hsts_max_age_seconds)
 
     _documented: dict[str, Any] | None = None
 

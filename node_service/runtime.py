@@ -54,8 +54,13 @@ WRITE_PROBE_SECONDS = 2.0
 
 
 def _check_writable(path: Path) -> None:
+    """The data directory, created 0700 (it holds the database with the portal's CSRF secret, keys and evidence);
+    an existing one loses any group and other permissions."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.stat().st_mode & 0o077:
+            log.info("data directory %s: group and other permissions removed (now 0700)", path)
+            path.chmod(0o700)
         probe = path / ".write-probe"
         probe.write_bytes(b"ok")
         probe.unlink()

@@ -77,6 +77,33 @@ class Settings(BaseSettings):
         "and flagged unresolved-identifier)",
     )
 
+    max_body_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=64 * 1024,
+        description="the largest request body but uploads (JSON documents, forms): a signed credential is at "
+        "most 4 MiB; larger bodies answer 413, from Content-Length before anything is read",
+    )
+    max_upload_bytes: int = Field(
+        default=257 * 1024 * 1024,
+        ge=64 * 1024,
+        description="the largest multipart body sent to an upload route (evidence files, the portal's receipt "
+        "check, which takes a file of up to 256 MiB; the evidence service itself stops files at 100 MiB); "
+        "streamed to disk, never held in memory",
+    )
+    max_json_depth: int = Field(
+        default=64,
+        ge=8,
+        le=512,
+        description="the deepest nesting of a JSON body, measured before it is parsed (the deepest document the "
+        "node takes, a signed activity-data credential, nests 8 levels; credentials allow 64)",
+    )
+    hsts_max_age_seconds: int = Field(
+        default=31_536_000,
+        ge=0,
+        description="max-age of the Strict-Transport-Security header on responses served over HTTPS (the node's "
+        "own TLS, or a trusted proxy's X-Forwarded-Proto); 0 sends none. Never sent over plain HTTP",
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def trusted_proxies_are_addresses_or_networks(cls, value: str) -> str:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from node_service.api.limits import answer_refusals
 from supplier_portal.routes.accounts import router as _accounts
 from supplier_portal.routes.audit import router as _audit
 from supplier_portal.routes.cbam import router as _cbam
 from supplier_portal.routes.evidence import router as _evidence
 from supplier_portal.routes.exchange import router as _exchange
+from supplier_portal.web import body_refusal
 
 __all__ = ["mount", "portal_router"]
 
@@ -28,5 +30,7 @@ portal_router.include_router(_audit)
 
 
 def mount(app: FastAPI) -> None:
-    """The plug-in hook: serve the portal under ``/portal``."""
+    """The plug-in hook: serve the portal under ``/portal``, and answer the node's refusals of request bodies
+    there as portal pages in the user's language (node_service.api.limits)."""
     app.include_router(portal_router, prefix="/portal")
+    answer_refusals(app, "/portal", body_refusal)

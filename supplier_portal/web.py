@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.background import BackgroundTask
 
+from node_service.api.limits import BodyRefused, BodyTooDeep
 from node_service.db.models import Organisation
 from node_service.errors import NodeError
 from node_service.runtime import Node
@@ -31,7 +32,7 @@ from supplier_portal.errors import CsrfFailed, NotSignedIn, PortalError
 from supplier_portal.i18n import HTML_LANG, LOCALES, negotiate, translations
 from supplier_portal.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token, csrf_valid
 
-__all__ = ["CsrfPage", "Page", "PagePost", "PortalRoute", "page"]
+__all__ = ["CsrfPage", "Page", "PagePost", "PortalRoute", "body_refusal", "page"]
 
 log = logging.getLogger("tanlian.portal")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -214,6 +215,24 @@ async def _checked_page(request: Request) -> Page:
     ):
         raise CsrfFailed("The form expired or came from another site. Reload the page and try again.")
     return the_page
+
+
+async def body_refusal(request: Request, refused: BodyRefused) -> Response:
+    """A request body the node refused before reading it (node_service.api.limits: too large, or JSON nested too
+    deeply), answered like the portal's other errors and in the user's language: JSON to the pages' scripts,
+    else the error page."""
+    the_page = _page(request)
+    if isinstance(refused, BodyTooDeep):
+        text = the_page._("The document is nested too deeply: at most {limit} levels.", limit=refused.limit)
+    else:
+        text = the_page._(
+            "The request is too large: at most {size} MiB.", size=f"{refused.limit / 2**20:.4g}"
+        )
+    if "application/json" in request.headers.get("accept", "") or request.headers.get("x-csrf-token"):
+        return the_page.json(
+            {"error": text, "field": None, "problem": refused.problem}, status=refused.status
+        )
+    return the_page.render("error.html", status=refused.status, message=text, problem=refused.problem)
 
 
 page = _page

@@ -7,13 +7,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import FileResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from node_service.api._deps import CurrentOrg, NodeDep
+from node_service.api.limits import UPLOAD_ROUTE
 from node_service.api.responses import problem_responses
 from node_service.services.evidence_files import files as service
+from node_service.services.evidence_files.media_types import DOWNLOAD_HEADERS, served_media_type
 from node_service.services.evidence_files.models import EvidenceFile
 from node_service.services.evidence_files.package import build_package, temporary_package_path
 from node_service.services.evidence_files.upload import receive_upload
@@ -34,6 +36,8 @@ class EvidencePublic(BaseModel):
 
 
 class GrantRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown member is a mistake: 422 naming it
+
     organisation: str = Field(description="did of the organisation (e.g. an auditor) to let read the file")
 
 
@@ -51,6 +55,7 @@ def _public(record: EvidenceFile) -> EvidencePublic:
 @router.post(
     "/evidence",
     status_code=status.HTTP_201_CREATED,
+    openapi_extra=UPLOAD_ROUTE,
     responses={200: {"description": "you stored the same bytes before", "model": EvidencePublic}},
 )
 async def upload_evidence(
@@ -90,12 +95,15 @@ def list_evidence(node: NodeDep, org: CurrentOrg, limit: int = 100) -> dict[str,
     responses={200: {"description": "the file's bytes", "content": {"*/*": {"schema": _BINARY}}}},
 )
 def read_evidence(node: NodeDep, cid: str, org: CurrentOrg) -> StreamingResponse:
-    """The file, to its owner, to buyers of a footprint whose submission cites it, and to granted auditors."""
+    """The file, to its owner, to buyers of a footprint whose submission cites it, and to granted auditors; as
+    ``application/octet-stream`` unless its declared type is a plain document type (node_service.services.
+    evidence_files.media_types), never sniffed."""
     record, stream = service.open_evidence(node, org, cid)
     return StreamingResponse(
         service.iter_stream(stream),
-        media_type=record.media_type,
+        media_type=served_media_type(record.media_type),
         headers={
+            **DOWNLOAD_HEADERS,
             "Content-Length": str(record.size),
             "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(record.filename)}",
             "ETag": f'"{record.cid}"',

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from node_service.api._deps import CurrentOrg, NodeDep
 from node_service.api.responses import problem_responses
@@ -56,6 +56,8 @@ class Readiness(BaseModel):
 
 
 class ShareRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown member is a mistake: 422 naming it
+
     organisation: str = Field(description="did of the organisation to share with")
 
 

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from . import eddsa_jcs_2022
 from .didkey import is_did_key, resolve_did_key, verification_method_id
 from .errors import MalformedCredentialError, MalformedKeyError, MalformedProofError
+from .json_nesting import nests_deeper_than
 
 __all__ = [
     "ACTIVITY_DATA_CREDENTIAL_TYPE",
@@ -84,20 +85,6 @@ def _no_constants(name: str) -> Any:
     )
 
 
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-
-
-def _depth(raw: bytes) -> int:
-    """Deepest bracket nesting of JSON text (strings removed first, so brackets in them do not count)."""
-    skeleton = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
-    level = deepest = 0
-    for byte in skeleton:
-        level += 1 if byte in (0x5B, 0x7B) else -1
-        deepest = max(deepest, level)
-    return deepest
-
-
 def load_document(data: bytes | str) -> dict[str, Any]:
     """Parse one JSON object under the module's limits (see the module docstring)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -106,6 +93,11 @@ def load_document(data: bytes | str) -> dict[str, Any]:
             "document is too large",
             f"got {len(raw)} bytes, want at most {MAX_DOCUMENT_BYTES}",
             "move bulky evidence out of the credential and reference it by CID",
+        )
+    # before parsing: the C parser recurses once per level (node_service.credentials.json_nesting)
+    if nests_deeper_than(raw, MAX_DEPTH):
+        raise MalformedCredentialError(
+            "document is nested too deeply", f"got more than {MAX_DEPTH} levels", "flatten the document"
         )
     try:
         text = raw.decode("utf-8")
@@ -126,12 +118,6 @@ def load_document(data: bytes | str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise MalformedCredentialError(
             "document is not a JSON object", f"top level is {type(value).__name__}", "give one JSON object"
-        )
-    # a document with at most MAX_DEPTH brackets cannot nest deeper; only count levels otherwise
-    brackets = raw.count(b"{") + raw.count(b"[")
-    if brackets > MAX_DEPTH and _depth(raw) > MAX_DEPTH:
-        raise MalformedCredentialError(
-            "document is nested too deeply", f"got more than {MAX_DEPTH} levels", "flatten the document"
         )
     return value
 

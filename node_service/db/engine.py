@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -130,6 +132,26 @@ def _postgres_begin(conn: Connection) -> None:
         conn.exec_driver_sql("SELECT tree_size FROM log_state WHERE id = 1 FOR UPDATE")
 
 
+def _owner_only_sqlite_files(name: str | None) -> None:
+    """A SQLite database file readable and writable by the node's user only (0600): it holds API token hashes
+    and the portal's CSRF secret. Created so before SQLite opens it (SQLite gives its -wal and -shm files the
+    database file's permissions); an existing file, and its -wal and -shm, lose group and other permissions."""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    database = Path(name)
+    if not database.exists():
+        with contextlib.suppress(FileNotFoundError, FileExistsError):  # no directory yet: SQLite says so
+            os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for path in (
+        database,
+        database.with_name(database.name + "-wal"),
+        database.with_name(database.name + "-shm"),
+    ):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+
+
 def create_database(url: str) -> Database:
     """Connect (and check the connection) to ``url``; fail with a StartupError naming the fix."""
     kwargs: dict[str, Any] = {"future": True}
@@ -139,6 +161,7 @@ def create_database(url: str) -> Database:
         kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
+        _owner_only_sqlite_files(engine.url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:

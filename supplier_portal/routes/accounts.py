@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from node_service.credentials.errors import CredentialError
 from node_service.credentials.vc import MAX_DOCUMENT_BYTES, load_document
+from node_service.services.organisations.errors import NameHasControlCharacter
 from supplier_portal import accounts
 from supplier_portal.errors import FormInvalid, PortalError, SignInThrottled
 from supplier_portal.i18n import LOCALES
@@ -18,7 +19,6 @@ from supplier_portal.web import Page, PagePost, PortalRoute, page
 __all__ = ["router"]
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
-FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 PageDep = Annotated[Page, Depends(page)]
 
 
@@ -95,11 +95,6 @@ def register_form(p: PageDep) -> Response:
 @router.post("/register")
 async def register(p: PagePost, request: Request) -> Response:
     """JSON from the register page's script: the browser-signed registration and the admin's account."""
-    if request.headers.get("content-type", "").startswith(FORMS):
-        # a form's body was read for its CSRF field: it is no JSON document (and cannot be read again)
-        raise FormInvalid(
-            "The registration is not valid JSON: {detail}", field="registration", detail="a form was sent"
-        )
     raw = await request.body()
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise FormInvalid("The registration is too large.", field="registration")
@@ -118,6 +113,20 @@ async def register(p: PagePost, request: Request) -> Response:
         )
     except PortalError:
         raise
+    except NameHasControlCharacter as exc:
+        # the node's rule (node_service.services.organisations.names), said in the user's language
+        code = f"{exc.code_point:04X}"
+        if exc.field and exc.field.endswith(".zh"):
+            raise FormInvalid(
+                "The Chinese name contains a control or text-direction character (U+{code}); remove it.",
+                field="name",
+                code=code,
+            ) from exc
+        raise FormInvalid(
+            "The English name contains a control or text-direction character (U+{code}); remove it.",
+            field="name",
+            code=code,
+        ) from exc
     token = accounts.sign_in(p.node, str(body.get("username", "")).strip(), str(body.get("password", "")))
     if token:
         p.set_cookie(SESSION_COOKIE, token)

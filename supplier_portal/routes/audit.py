@@ -11,6 +11,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
+from node_service.api.limits import UPLOAD_ROUTE
+from node_service.credentials.json_nesting import nests_deeper_than
+from node_service.credentials.vc import MAX_DEPTH
 from node_service.errors import NotFound
 from node_service.log.heads import exchange_contract
 from node_service.settings import repo_root
@@ -38,7 +41,7 @@ def _rpc_url(p: Page) -> str | None:
     return p.node.local_devnet_rpc or p.node.settings.chain_rpc
 
 
-@router.post("/verify")
+@router.post("/verify", openapi_extra=UPLOAD_ROUTE)
 async def verify(p: PagePost, request: Request) -> Response:
     """(1) read the receipt (≤ 1 MiB JSON object); (2) spool the optional file to a temporary file;
     (3) run the node's receipt checklist against this node's chain; (4) add whether the receipt names this
@@ -55,8 +58,8 @@ async def verify(p: PagePost, request: Request) -> Response:
         if len(raw) > MAX_RECEIPT_BYTES:
             errors["receipt"] = p._("A receipt is at most 1 MiB; this is not a receipt.")
         else:
-            try:
-                value = json.loads(raw)
+            try:  # nesting checked before parsing (node_service.credentials.json_nesting)
+                value = None if nests_deeper_than(raw, MAX_DEPTH) else json.loads(raw)
                 receipt = value if isinstance(value, dict) else None
             except (UnicodeDecodeError, json.JSONDecodeError):
                 receipt = None

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from node_service.credentials.json_nesting import nests_deeper_than
+from node_service.credentials.vc import MAX_DEPTH
 from node_service.errors import NodeError
 from node_service.services.cbam import service as cbam
 from supplier_portal.accounts import record_audit
@@ -56,6 +58,12 @@ async def _document(request: Request) -> Any:
         raise FormInvalid("Choose the installation JSON file or paste it.", field="installation")
     if len(raw) > MAX_INSTALLATION_BYTES:
         raise FormInvalid("An installation JSON is at most 2 MiB.", field="installation")
+    if nests_deeper_than(raw, MAX_DEPTH):  # before parsing (node_service.credentials.json_nesting)
+        raise FormInvalid(
+            "The document is nested too deeply: at most {limit} levels.",
+            field="installation",
+            limit=MAX_DEPTH,
+        )
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

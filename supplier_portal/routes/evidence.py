@@ -14,9 +14,11 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from node_service.api.limits import UPLOAD_ROUTE
 from node_service.evidence import EvidenceTooLargeError
 from node_service.services.evidence_files import files as evidence
 from node_service.services.evidence_files.errors import UploadInvalid
+from node_service.services.evidence_files.media_types import DOWNLOAD_HEADERS, served_media_type
 from node_service.services.evidence_files.package import build_package, temporary_package_path
 from node_service.services.evidence_files.upload import Upload, receive_upload
 from node_service.services.reports.messages import parse_lang
@@ -85,7 +87,7 @@ async def _form_upload(p: Page, request: Request) -> Upload:
     return Upload(Path(name), filename, part.content_type or "application/octet-stream", size)
 
 
-@router.post("/evidence")
+@router.post("/evidence", openapi_extra=UPLOAD_ROUTE)
 async def upload_evidence(p: PagePost, request: Request) -> Response:
     """(1) receive the file: from the page's XMLHttpRequest (X-CSRF-Token header) streamed chunk by chunk
     into the evidence store's upload folder, or from the plain form; (2) store it with the node's evidence
@@ -134,7 +136,11 @@ def evidence_file(p: PageDep, cid: str) -> Response:
     """The file, to whoever the evidence service lets read it (owner, buyers of citing footprints, grants)."""
     p.signed_in()
     record, stream = evidence.open_evidence(p.node, p.organisation(), cid)
-    response = StreamingResponse(evidence.iter_stream(stream), media_type=record.media_type)
+    response = StreamingResponse(
+        evidence.iter_stream(stream),
+        media_type=served_media_type(record.media_type),
+        headers=DOWNLOAD_HEADERS,
+    )
     response.headers["Content-Length"] = str(record.size)
     response.headers["X-Content-SHA256"] = record.sha256
     return p.attach(response, record.filename)

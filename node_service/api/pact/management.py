@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from node_service.api._deps import CurrentOrg, NodeDep
 from node_service.api.pact._route import (
@@ -21,6 +21,8 @@ router = APIRouter(prefix="/pact", tags=["pact-management"])
 
 
 class ClientCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown member is a mistake: 422 naming it
+
     name: str | None = Field(default=None, max_length=200)
 
 
@@ -31,6 +33,8 @@ class ClientIssued(BaseModel):
 
 
 class PublishRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown member is a mistake: 422 naming it
+
     public: bool | None = Field(default=None, description="visible to every authenticated PACT client")
     shareWith: list[str] = Field(default_factory=list, max_length=1000, description="dids of buyers")
     productClassifications: list[str] = Field(default_factory=list, max_length=100)
@@ -44,6 +48,8 @@ class PublishRequest(BaseModel):
 
 
 class RemoteHostCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown member is a mistake: 422 naming it
+
     baseUrl: str = Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$", max_length=500)
     clientId: str = Field(min_length=1, max_length=200)
     clientSecret: str = Field(min_length=1, max_length=500)
@@ -51,10 +57,14 @@ class RemoteHostCreate(BaseModel):
 
 
 class FulfilRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown member is a mistake: 422 naming it
+
     footprintIds: list[str] | None = Field(default=None, max_length=1000)
 
 
 class RejectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown member is a mistake: 422 naming it
+
     code: str = "NotFound"
     message: str = Field(default="The requested footprint is not available.", max_length=2000)
 

@@ -11,6 +11,7 @@ __all__ = [
     "KeyNotYetAdded",
     "KeyRetired",
     "KeyRevoked",
+    "NameHasControlCharacter",
     "ProofTimeInvalid",
     "UnresolvableIdentifier",
 ]
@@ -49,3 +50,15 @@ class InvalidIdentifier(ValidationFailed):
 class UnresolvableIdentifier(ValidationFailed):
     problem = "unresolvable-identifier"
     title = "An identifier does not resolve"
+
+
+class NameHasControlCharacter(ValidationFailed):
+    """An organisation name holds a control character or a bidirectional-text override (``code_point`` says
+    which, ``field`` where), so what readers see would differ from what is stored."""
+
+    problem = "name-has-control-character"
+    title = "The organisation name holds a control or text-direction character"
+
+    def __init__(self, detail: str, *, field: str, code_point: int, fix: str) -> None:
+        self.code_point = code_point
+        super().__init__(detail, field=field, fix=fix)

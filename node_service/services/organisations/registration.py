@@ -25,6 +25,7 @@ from node_service.services.context import NodeResources
 from node_service.services.organisations.handles import prefix_owner
 from node_service.services.organisations.keys import as_utc, key_state
 from node_service.services.organisations.models import OrganisationContact, OrganisationPrefix
+from node_service.services.organisations.names import check_name_text
 from node_service.services.organisations.ownership import delegations_granted_by
 
 __all__ = [
@@ -157,8 +158,9 @@ def register_organisation(node: NodeResources, document: dict[str, Any]) -> Regi
       (1) the document's type names OrganisationRegistration;
       (2) the proof verifies; the signing did:key is the issuer and the credentialSubject.id (proof of
           possession of the key being registered);
-      (3) the subject has a name (zh or en) and known roles; the USCC, when given, passes the GB 32100
-          check character; IDIS prefixes are enterprise prefixes; contacts are well formed;
+      (3) the subject has a name (zh or en) of plain text (no control or bidi characters, .names) and known
+          roles; the USCC, when given, passes the GB 32100 check character; IDIS prefixes are enterprise
+          prefixes; contacts are well formed;
       (4) neither the key, nor the USCC, nor any prefix is registered already.
     Organisation, first key, prefixes and contacts are stored with their log entries in one transaction.
     """
@@ -193,6 +195,7 @@ def register_organisation(node: NodeResources, document: dict[str, Any]) -> Regi
         raise ValidationFailed(
             "name values must be text of at most 200 characters", field="credentialSubject.name"
         )
+    check_name_text(name)
     roles = subject.get("roles") or []
     if not isinstance(roles, list) or not roles or not set(roles) <= ROLES:
         raise ValidationFailed(
