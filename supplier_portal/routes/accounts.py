@@ -19,6 +19,7 @@ from supplier_portal.web import Page, PagePost, PortalRoute, page
 __all__ = ["router"]
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 PageDep = Annotated[Page, Depends(page)]
 
 
@@ -95,6 +96,11 @@ def register_form(p: PageDep) -> Response:
 @router.post("/register")
 async def register(p: PagePost, request: Request) -> Response:
     """JSON from the register page's script: the browser-signed registration and the admin's account."""
+    if request.headers.get("content-type", "").startswith(FORMS):
+        # a form's body was read for its CSRF field: it is no JSON document (and cannot be read again)
+        raise FormInvalid(
+            "The registration is not valid JSON: {detail}", field="registration", detail="a form was sent"
+        )
     raw = await request.body()
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise FormInvalid("The registration is too large.", field="registration")

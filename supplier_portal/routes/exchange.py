@@ -36,6 +36,7 @@ __all__ = ["router"]
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
 PageDep = Annotated[Page, Depends(page)]
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 EMPTY_ROWS = 3
 
 
@@ -237,6 +238,11 @@ async def prepare(p: PagePost, request: Request) -> Response:
 async def submit(p: PagePost, request: Request) -> Response:
     """JSON from the review page: the credential the browser signed."""
     actor = p.signed_in("admin", "data_entry")
+    if request.headers.get("content-type", "").startswith(FORMS):
+        # a form's body was read for its CSRF field: it is no JSON document (and cannot be read again)
+        raise FormInvalid(
+            "The credential is not valid JSON: {detail}", field="credential", detail="a form was sent"
+        )
     raw = await request.body()
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise FormInvalid("The credential is too large.", field="credential")

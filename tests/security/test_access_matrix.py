@@ -265,8 +265,15 @@ EXPECTATIONS: dict[str, list[Cell]] = {
         with_body(Cell({"anonymous": 401, **{p: "passes" for p in ORGS}}), _remote_host)
     ],
     "GET /pact/requests": [any_org()],
-    "POST /pact/requests/{request_id}/fulfil": [with_body(only(request_id="missing"), _json({}))],
-    "POST /pact/requests/{request_id}/reject": [with_body(only(request_id="missing"), _json({}))],
+    # a request in the owner's inbox (sent by the buyer) is the owner's to answer
+    "POST /pact/requests/{request_id}/fulfil": [
+        with_body(only("owner", request_id="request"), _json({})),
+        with_body(only(request_id="missing"), _json({})),
+    ],
+    "POST /pact/requests/{request_id}/reject": [
+        with_body(only("owner", request_id="other_request"), _json({})),
+        with_body(only(request_id="missing"), _json({})),
+    ],
     "GET /pact/outbox": [any_org()],
     "GET /pact/recompute-notices": [any_org()],
     "GET /pact/recompute-notices/{notice_id}": [only(notice_id="missing")],
@@ -304,6 +311,8 @@ def _value(world: World, name: str) -> str:
         "owner_did": world.owner.did,
         "buyer_did": world.buyer.did,
         "owner_key": verification_method_id(world.owner.key).split("#")[0],
+        "request": world.requests[0],
+        "other_request": world.requests[1],
     }
     if name in special:
         return special[name]

@@ -62,6 +62,7 @@ def _real_ids(world: World) -> dict[str, list[str]]:
         "handle": ["88.118.8/AL-INGOT-A00"],
         "client_id": [world.pact_client],
         "prefix": [world.prefix],
+        "request_id": world.requests,
     }
 
 

@@ -4,7 +4,9 @@ come from, and one object of each kind the API serves, owned by one of them.
 * ``owner``: a supplier and exporter holding the IDIS prefix 88.412.7 (two handle records), with a private
   footprint, a footprint shared with ``buyer`` (and published over PACT to it), an evidence file granted to
   ``auditor``, a CBAM installation and PACT clients (one to rotate, one to delete);
-* ``buyer``: the footprint above is shared with it (node API and PACT);
+* ``buyer``: the footprint above is shared with it (node API and PACT); it registered a PACT host
+  (``https://buyer.example``, a name that never resolves) and asked the owner for the product over PACT twice
+  (``requests``: two RequestCreated events in the owner's inbox);
 * ``other``: a registered organisation with nothing shared with it;
 * ``auditor``: registered with the auditor role, granted the evidence file.
 
@@ -15,7 +17,9 @@ whose client's secret was rotated since, ``stale_basic`` that client's old crede
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +53,7 @@ class World:
     installation: str
     pact_client: str
     doomed_client: str
+    requests: list[str] = field(default_factory=list)
     basic: dict[str, tuple[str, str]] = field(default_factory=dict)
     bearers: dict[str, dict[str, str]] = field(default_factory=dict)
     stale_basic: tuple[str, str] = ("", "")
@@ -85,6 +90,25 @@ def _token(client: TestClient, basic: tuple[str, str]) -> dict[str, str]:
     return {"authorization": f"Bearer {_ok(resp, 200)['access_token']}"}
 
 
+def _request(client: TestClient, world: World, product: str) -> str:
+    """The buyer asks over PACT (a RequestCreated event) for the owner's product: a request in the owner's inbox."""
+    event = {
+        "type": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "https://buyer.example",
+        "time": "2026-12-07T10:00:00Z",
+        "data": {"productId": [product]},
+    }
+    headers = {**world.bearers["buyer"], "content-type": "application/cloudevents+json"}
+    resp = client.post("/3/events", content=json.dumps(event), headers=headers)
+    assert resp.status_code == 200, resp.text
+    inbox = client.get("/pact/requests", headers=world.owner.auth).json()["data"]
+    found = [r["id"] for r in inbox if r["eventId"] == event["id"]]
+    assert len(found) == 1, inbox
+    return found[0]
+
+
 def build_world(node: Any) -> Iterator[World]:
     """The world over a started ``node`` (PACT over plain HTTP allowed, as TestClient speaks it)."""
     app = create_app(node=node)
@@ -105,11 +129,12 @@ def build_world(node: Any) -> Iterator[World]:
                 f"/footprints/{shared_id}/shares", json={"organisation": buyer.did}, headers=owner.auth
             )
         )
-        _ok(
+        published = _ok(
             client.post(
                 f"/pact/footprints/{shared_id}/publish", json={"shareWith": [buyer.did]}, headers=owner.auth
             )
         )
+        product = published["productFootprint"]["productIds"][0]
         files = {"file": ("meter.csv", b"kWh\n42\n", "text/csv")}
         uploaded = _ok(client.post("/evidence", files=files, headers=owner.auth))
         evidence = uploaded["cid"]
@@ -138,6 +163,14 @@ def build_world(node: Any) -> Iterator[World]:
             issued = _client(client, world.org(party), f"{party}'s")
             world.basic[party] = (issued["clientId"], issued["clientSecret"])
             world.bearers[party] = _token(client, world.basic[party])
+        host = {
+            "baseUrl": "https://buyer.example",
+            "clientId": "node",
+            "clientSecret": "unused",
+            "subscribePublished": False,
+        }
+        _ok(client.post("/pact/remote-hosts", json=host, headers=buyer.auth))  # .example never resolves
+        world.requests = [_request(client, world, product) for _ in range(2)]
         stale = _client(client, buyer, "buyer's rotated")
         world.stale_basic = (stale["clientId"], stale["clientSecret"])
         world.stale_bearer = _token(client, world.stale_basic)
