@@ -137,7 +137,14 @@ def me(org: CurrentOrg) -> OrganisationPublic:
     "/submissions",
     status_code=status.HTTP_201_CREATED,
     tags=["submissions"],
-    responses={200: {"description": "the same credential was accepted before", "model": SubmissionPublic}},
+    responses={
+        200: {"description": "the same credential was accepted before", "model": SubmissionPublic},
+        403: {
+            **problem_responses(403)[403],
+            "description": "the product belongs to another organisation, which did not delegate its prefix to "
+            "the signer (product-not-yours)",
+        },
+    },
 )
 def submit(node: NodeDep, credential: JsonObject, response: Response) -> SubmissionPublic:
     """Submit a signed activity-data credential; the footprint is computed and both are logged."""
