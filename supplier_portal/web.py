@@ -87,6 +87,10 @@ class Page:
     def error_text(self, error: PortalError | NodeError) -> str:
         if isinstance(error, PortalError):
             return self._(error.detail, **error.params)
+        if error.problem == "database-unavailable":  # any page may meet it: said in the user's language
+            return self._(
+                "The exchange cannot save anything right now: nothing was stored. Try again in a few minutes."
+            )
         return error.message  # the node's own messages are English
 
     # --- security --------------------------------------------------------------------------------------

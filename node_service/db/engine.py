@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -115,6 +116,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_unwritable_is_disconnect(context: ExceptionContext) -> None:
+    """A SQLite connection opened while its file could not be written stays read-only for life, and one that
+    met an I/O error may stay broken: both count as a lost connection, so the pool drops its connections and
+    opens fresh ones, and the node writes again as soon as the file can be written."""
+    message = str(context.original_exception)
+    if "readonly database" in message or "disk I/O error" in message:
+        context.is_disconnect = True
+
+
 def _sqlite_begin(conn: Connection) -> None:
     """A transaction begun by a thread holding the writers' lock (node_service.db.writer) takes the database's
     write lock at once (BEGIN IMMEDIATE). Any other transaction keeps the driver's own behaviour: statements
@@ -164,6 +174,7 @@ def create_database(url: str) -> Database:
         _owner_only_sqlite_files(engine.url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "handle_error", _sqlite_unwritable_is_disconnect)
     else:
         event.listen(engine, "begin", _postgres_begin)
     try:

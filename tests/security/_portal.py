@@ -8,8 +8,9 @@ from typing import Any
 
 
 def csrf(client: Any, path: str) -> str:
-    match = re.search(r'name="csrf-token" content="([0-9a-f]{64})"', client.get(path).text)
-    assert match, path
+    page = client.get(path)
+    match = re.search(r'name="csrf-token" content="([0-9a-f]{64})"', page.text)
+    assert match, (path, page.status_code, page.text[:300])
     return match.group(1)
 
 

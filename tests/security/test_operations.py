@@ -150,6 +150,14 @@ def test_a_killed_anvil_is_restarted_and_anchoring_goes_on(make_node, tmp_path):
         assert verify_receipt(wait_receipt(client, org.id, org), rpc_url=rpc).ok
 
 
+def _ready_again(client: TestClient, timeout: float = 30) -> None:
+    """/readyz answers 200 again within ``timeout`` (it asks the database for a write at most every 2 s)."""
+    deadline = time.monotonic() + timeout
+    while (ready := client.get("/readyz")).status_code != 200:
+        assert time.monotonic() < deadline, ready.text
+        time.sleep(0.5)
+
+
 # -- 2. an unwritable database ----------------------------------------------------------------------------------
 def _immutable(paths: list[Path], on: bool) -> None:
     for path in paths:
@@ -170,6 +178,7 @@ def test_an_unwritable_database_answers_503_and_readyz_says_why(make_node, tmp_p
     with _client(node) as client:
         register(client, "first", ["supplier"])
         assert client.get("/readyz").status_code == 200
+        assert client.get("/portal/login").status_code == 200  # the portal's CSRF secret exists
         _immutable(files, True)
         try:
             from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -189,10 +198,47 @@ def test_an_unwritable_database_answers_503_and_readyz_says_why(make_node, tmp_p
             assert ready.status_code == 503
             database = ready.json()["checks"]["database"]
             assert database["ok"] is False and "not writable" in database["error"]
+            # the portal says it in the user's language (sign-in writes its audit trail)
+            page = _sign_in(client, "someone", "a password", lang="zh-CN")
+            assert page.status_code == 503 and "平台暂时无法保存任何内容" in page.text
         finally:
             _immutable(files, False)
-        time.sleep(2.1)
-        assert client.get("/readyz").status_code == 200
+        _ready_again(client)
+        register(client, "after", ["supplier"])
+
+
+def test_a_read_only_postgresql_answers_503_and_readyz_says_why(make_node, postgres_url):
+    """PostgreSQL turned read-only under the node (a failover to a standby, an operator's
+    default_transaction_read_only): 503 problem+json (SQLSTATE 25006), /readyz not ready, then recovery."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tests.node_service.helpers import registration
+
+    node = make_node(database_url=postgres_url)
+    name = node.db.engine.url.database
+
+    def read_only(on: bool) -> None:
+        with node.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            value = "on" if on else "off"
+            conn.execute(text("SET default_transaction_read_only = off"))  # this session may change it back
+            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {value}'))
+        node.db.engine.dispose()  # sessions opened from now on get the setting, as after a failover
+
+    with _client(node) as client:
+        register(client, "first", ["supplier"])
+        read_only(True)
+        try:
+            resp = client.post(
+                "/organisations", json=registration(Ed25519PrivateKey.generate(), "x", ["buyer"])
+            )
+            assert resp.status_code == 503, resp.text
+            assert resp.json()["type"] == "/problems/database-unavailable"
+            time.sleep(2.1)
+            ready = client.get("/readyz")
+            assert ready.status_code == 503 and "read-only" in ready.json()["checks"]["database"]["error"]
+        finally:
+            read_only(False)
+        _ready_again(client)
         register(client, "after", ["supplier"])
 
 
