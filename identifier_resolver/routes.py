@@ -128,7 +128,7 @@ def _read_json(request_body: bytes) -> Any:
         )
     try:
         return json.loads(request_body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: a deeply nested body
         raise HandleValueError("body", f"not JSON ({exc})", "send a JSON array of handle values") from exc
 
 

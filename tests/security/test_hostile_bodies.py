@@ -391,3 +391,22 @@ def test_the_portal_refuses_in_the_users_language(small: TestClient, language: s
         headers={"accept-language": language, "content-type": "application/x-www-form-urlencoded"},
     )
     assert page.status_code == 413 and message in page.text
+
+
+def test_a_deeply_nested_bearer_token_is_a_bad_request_not_a_500() -> None:
+    """A token's JSON header is parsed too: nesting deep enough for RecursionError under the interpreter's own
+    limit (within the token's length cap) is refused like any malformed token."""
+    import base64
+
+    from node_service.services.pact.errors import BadRequest
+    from node_service.services.pact.management.tokens import MAX_TOKEN_LENGTH, NodeKeys, _verify_signed_token
+
+    def part(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    levels = (MAX_TOKEN_LENGTH * 3 // 4 - 16) // 2
+    assert levels > sys.getrecursionlimit()
+    token = f"{part(b'[' * levels + b']' * levels)}.{part(b'{}')}.{part(b'sig')}"
+    assert len(token) <= MAX_TOKEN_LENGTH
+    with pytest.raises(BadRequest, match="malformed JWT"):
+        _verify_signed_token(NodeKeys(token_key=b"k" * 32, seal_key=b"s" * 32), token)

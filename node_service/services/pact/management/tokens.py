@@ -178,7 +178,7 @@ def _verify_signed_token(keys: NodeKeys, token: str) -> AccessToken:
         header = json.loads(_b64url_decode(head_b64))
         claims = json.loads(_b64url_decode(claims_b64))
         signature = _b64url_decode(sig_b64)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # a deeply nested header: refused, no 500
         raise BadRequest(f"{invalid}: malformed JWT", fix=fix) from exc
     # (2)
     if not isinstance(header, dict) or header.get("alg") != "HS256":
