@@ -17,7 +17,6 @@ from footprint_engine.cbam.calculation import (
 from footprint_engine.cbam.defaults import DefaultTable, bundled_default_table
 from footprint_engine.cbam.electricity import ELECTRICITY_RULE, ELECTRICITY_RULE_SOURCE
 from footprint_engine.cbam.errors import CbamInputError, DefaultValueNotFoundError
-from footprint_engine.cbam.scope import classify_good
 from footprint_engine.cbam.model import CarbonPricePaid, Installation, PrecursorInput, ProducedGood
 from footprint_engine.cbam.results import (
     CarbonPriceResult,
@@ -28,6 +27,7 @@ from footprint_engine.cbam.results import (
     InstallationSummary,
     ProcessResult,
 )
+from footprint_engine.cbam.scope import classify_good
 
 __all__ = ["METHOD", "QUALIFYING_PARAMETERS", "build_communication"]
 
@@ -112,7 +112,9 @@ def _qualifying_parameters(
         elif name == "Clinker factor":
             activity = sum(g.activity_level_t for g in plan.process.goods)
             clinker = sum(
-                p.mass_t for p in precursors if classify_good(p.cn_code).aggregated_goods_category == "Cement clinker"
+                p.mass_t
+                for p in precursors
+                if classify_good(p.cn_code).aggregated_goods_category == "Cement clinker"
             )
             values[name] = round(clinker / activity, 4)
         else:

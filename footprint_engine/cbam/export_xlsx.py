@@ -31,7 +31,6 @@ from footprint_engine.cbam.errors import CbamInputError
 from footprint_engine.cbam.results import Communication, PrecursorContribution, ProcessResult
 from footprint_engine.cbam.template_wording import (
     route_index,
-    routes_of_category,
     template_category,
     template_route,
 )
@@ -40,6 +39,8 @@ __all__ = [
     "ELECTRICITY_SOURCE_CODES",
     "RECEIPTS_SHEET",
     "communication_to_xlsx",
+    "template_cn_codes",
+    "verification_statement",
     "write_communication_xlsx",
 ]
 
@@ -122,7 +123,11 @@ def _purchased_precursors(c: Communication) -> list[_Purchased]:
             entry = found.get(pre.precursor_id)
             if entry is None:
                 entry = found[pre.precursor_id] = _Purchased(pre)
-            elif (entry.contribution.see_direct, entry.contribution.see_indirect, entry.contribution.cn_code) != (
+            elif (
+                entry.contribution.see_direct,
+                entry.contribution.see_indirect,
+                entry.contribution.cn_code,
+            ) != (
                 pre.see_direct,
                 pre.see_indirect,
                 pre.cn_code,
@@ -233,7 +238,11 @@ def _source_row(ws: Worksheet, row: int, line: Any) -> None:
     unit = line.activity_unit.strip()
     if line.activity_data is not None and unit in ("t", "1000Nm3"):
         name = f"{line.source_id}: {line.description}".strip(": ")
-        ad, ef, ef_unit = line.activity_data, line.emission_factor, "tCO2/t" if unit == "t" else "tCO2/1000Nm3"
+        ad, ef, ef_unit = (
+            line.activity_data,
+            line.emission_factor,
+            "tCO2/t" if unit == "t" else "tCO2/1000Nm3",
+        )
     else:
         how = (
             f"{line.activity_data:g} {unit or 'units'} × {line.emission_factor:g} ({line.factor_source})"
@@ -259,12 +268,7 @@ def _fill_sources(wb: Workbook, c: Communication) -> None:
     pfcs = [s for s in c.emission_sources if s.kind == "pfc"]
     for offset, line in enumerate(pfcs):
         slope = line.pfc_slope
-        if slope is None:
-            raise CbamInputError(
-                f"direct emission source {line.source_id!r}: PFC given as tCO2e, but the communication template "
-                "computes PFC emissions by the slope method — give pfc_slope (anode effects, SEF, F(C2F6), "
-                "collection efficiency)"
-            )
+        assert slope is not None  # _check_goods
         row = L.PFC_FIRST_ROW + offset
         for col, value in (
             ("D", "Slope method"),
@@ -354,16 +358,21 @@ def _fill_purchased(wb: Workbook, c: Communication, purchased: list[_Purchased],
             _put(ws, f"K{L.purchased_row(j, 40)}", c.installation.default_value_justification)
 
 
-def _template_cn_codes(wb: Workbook) -> set[str]:
-    ws = wb["Parameters_CNCodes"]  # column B: "7208 39 00" (column D is its formula without spaces)
-    rows = ws.iter_rows(min_row=4, max_row=600, min_col=2, max_col=2, values_only=True)
-    return {str(v).replace(" ", "") for (v,) in rows if v}
+@functools.cache
+def template_cn_codes() -> frozenset[str]:
+    """The 8-digit CN codes the template lists (Parameters_CNCodes column B, "7208 39 00")."""
+    wb = load_workbook(io.BytesIO(_template_bytes()), read_only=True)
+    try:
+        rows = wb["Parameters_CNCodes"].iter_rows(
+            min_row=4, max_row=600, min_col=2, max_col=2, values_only=True
+        )
+        return frozenset(str(v).replace(" ", "") for (v,) in rows if v)
+    finally:
+        wb.close()
 
 
-def _fill_products(wb: Workbook, c: Communication, names: dict[str, str]) -> None:
-    ws = wb["Summary_Products"]
-    columns = L.PARAMETER_COLUMNS
-    known = _template_cn_codes(wb)
+def _check_goods(c: Communication) -> None:
+    known = template_cn_codes()
     for g in c.goods:
         if g.cn_code[:8] not in known:
             near = sorted(code for code in known if code[:4] == g.cn_code[:4])
@@ -372,6 +381,18 @@ def _fill_products(wb: Workbook, c: Communication, names: dict[str, str]) -> Non
                 f"(version {L.TEMPLATE_VERSION}) — use the current 8-digit code"
                 + (f", e.g. {', '.join(near[:5])}" if near else "")
             )
+    for line in c.emission_sources:
+        if line.kind == "pfc" and line.pfc_slope is None:
+            raise CbamInputError(
+                f"direct emission source {line.source_id!r}: PFC given as tCO2e, but the communication template "
+                "computes PFC emissions by the slope method — give pfc_slope (anode effects, SEF, F(C2F6), "
+                "collection efficiency)"
+            )
+
+
+def _fill_products(wb: Workbook, c: Communication, names: dict[str, str]) -> None:
+    ws = wb["Summary_Products"]
+    columns = L.PARAMETER_COLUMNS
     for offset, g in enumerate(c.goods):
         row = L.PRODUCTS_FIRST_ROW + offset
         _put(ws, f"D{row}", names[g.process_id])
@@ -403,14 +424,20 @@ def verification_statement(c: Communication) -> str:
         accreditation = ", ".join(
             x for x in (v.accreditation_body, v.accreditation_member_state, v.registration_number) if x
         )
-        return f"Data verified by {v.company_name}" + (f" (accreditation: {accreditation})" if accreditation else "")
+        return f"Data verified by {v.company_name}" + (
+            f" (accreditation: {accreditation})" if accreditation else ""
+        )
     return "Data not verified by an accredited verifier"
 
 
 def _fill_remarks(wb: Workbook, c: Communication) -> None:
     ws = wb["Summary_Processes"]
     instruments = sorted(
-        {f"{g.carbon_price.instrument_type}: {g.carbon_price.legal_act}".rstrip(": ") for g in c.goods if g.carbon_price}
+        {
+            f"{g.carbon_price.instrument_type}: {g.carbon_price.legal_act}".rstrip(": ")
+            for g in c.goods
+            if g.carbon_price
+        }
     )
     _put(ws, L.CARBON_PRICE_INSTRUMENT, "; ".join(instruments)[:250])
     _put(
@@ -472,7 +499,17 @@ def _comparison_sheet(wb: Workbook, c: Communication) -> None:
 
 def _receipts_sheet(wb: Workbook, receipts: Iterable[dict[str, Any]]) -> None:
     ws = wb.create_sheet(RECEIPTS_SHEET)
-    ws.append(["Entry id", "Entry type", "Leaf index", "Tree size", "Root hash", "Transaction hash", "Receipt (JSON)"])
+    ws.append(
+        [
+            "Entry id",
+            "Entry type",
+            "Leaf index",
+            "Tree size",
+            "Root hash",
+            "Transaction hash",
+            "Receipt (JSON)",
+        ]
+    )
     for cell in ws[1]:
         cell.font = _BOLD
     for r in receipts:
@@ -502,6 +539,7 @@ def write_communication_xlsx(
     c = communication
     purchased = _purchased_precursors(c)
     _check_limits(c, purchased)
+    _check_goods(c)
     if grid_factor is None:
         grid_lines = [line for p in c.processes for line in p.electricity if line.basis == "grid"]
         grid_factor = grid_lines[0].factor_tco2_per_mwh if grid_lines else None

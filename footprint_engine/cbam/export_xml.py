@@ -180,7 +180,9 @@ def _goods_emissions(parent: ET.Element, c: Communication, good: GoodResult, pro
     determination = _code("DeterminationType", "default" if good.default_share >= 1 else "actual")
     direct = _sub(ge, "DirectEmissions")
     _sub(direct, "DeterminationType", determination)
-    _sub(direct, "ApplicableReportingTypeMethodology", _code("ApplicableReportingTypeMethodology", "eu_method"))
+    _sub(
+        direct, "ApplicableReportingTypeMethodology", _code("ApplicableReportingTypeMethodology", "eu_method")
+    )
     _sub(
         direct,
         "ApplicableReportingMethodology",
@@ -206,7 +208,11 @@ def _goods_emissions(parent: ET.Element, c: Communication, good: GoodResult, pro
     route = good.production_route or ""
     _sub(method, "MethodId", _code("ProductionMethod", f"{good.aggregated_goods_category}|{route}"))
     category = template_category(good.aggregated_goods_category)
-    _sub(method, "MethodName", _text(f"{category}: {template_route(good.aggregated_goods_category, route or None)}", 256))
+    _sub(
+        method,
+        "MethodName",
+        _text(f"{category}: {template_route(good.aggregated_goods_category, route or None)}", 256),
+    )
     if good.steel_mill_id:
         _sub(method, "SteelMillNumber", _text(good.steel_mill_id, 256))
     parameters = [f"{name} = {value:g}" for name, value in good.qualifying_parameters.items()]

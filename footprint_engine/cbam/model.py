@@ -54,7 +54,9 @@ InstrumentType = Literal[
     "Combination",
     "Other",
 ]
-RebateType = Literal["None", "Free allocation", "Financial compensation", "Tax deduction", "Combination", "Other"]
+RebateType = Literal[
+    "None", "Free allocation", "Financial compensation", "Tax deduction", "Combination", "Other"
+]
 ReducingAgent = Literal["Coal or coke", "Natural gas", "Biogas", "Hydrogen"]
 
 

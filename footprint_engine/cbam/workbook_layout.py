@@ -12,12 +12,12 @@ from pathlib import Path
 
 __all__ = [
     "MAX_CATEGORIES",
+    "MAX_PFC_SOURCES",
     "MAX_PROCESSES",
     "MAX_PRODUCTS",
     "MAX_PURCHASED_PRECURSORS",
     "MAX_SOURCE_STREAMS",
     "PARAMETER_COLUMNS",
-    "MAX_PFC_SOURCES",
     "TEMPLATE_PATH",
     "TEMPLATE_SHA256",
     "TEMPLATE_SHEETS",

@@ -79,7 +79,9 @@ def examples_xlsx(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Communi
 
 
 @pytest.fixture(scope="session")
-def recalculated(examples_xlsx: dict[str, Communication | Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Example]:
+def recalculated(
+    examples_xlsx: dict[str, Communication | Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Example]:
     """Every example's workbook recalculated by LibreOffice, once per test run (≈ 8 s and 400 MB each)."""
     out = tmp_path_factory.mktemp("cbam-recalc")
     sources = [examples_xlsx[f"{name}.xlsx"] for name in EXAMPLES]

@@ -6,10 +6,10 @@ from datetime import date
 
 from footprint_engine.cbam import (
     CarbonPricePaid,
+    ContactPerson,
     DirectEmissionSource,
     ElectricityUse,
     GecClaim,
-    ContactPerson,
     GridFactor,
     Installation,
     PfcSlopeMethod,

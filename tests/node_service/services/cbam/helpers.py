@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import openpyxl
+from openpyxl.worksheet.formula import ArrayFormula
 
 from footprint_engine.cbam import Installation, build_communication, render_communication
 from tests.footprint_engine.cbam.examples import aluminium_installation, cement_installation
@@ -79,6 +80,15 @@ def engine_render(
     return render_communication(comm, fmt)  # type: ignore[arg-type]
 
 
+def _comparable(value: Any) -> Any:
+    if isinstance(value, ArrayFormula):  # compares by identity otherwise
+        return ("array formula", value.ref, value.text)
+    return value
+
+
 def workbook_values(content: bytes) -> dict[str, list[tuple[Any, ...]]]:
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-    return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+    return {
+        ws.title: [tuple(_comparable(v) for v in row) for row in ws.iter_rows(values_only=True)]
+        for ws in book.worksheets
+    }
