@@ -80,7 +80,9 @@ def test_all_three_formats_match_the_engine(node):
             if fmt == "xlsx":
                 values = workbook_values(resp.content)
                 assert values == workbook_values(expected)
-                receipts_sheet = "\n".join(str(v) for row in values["tanlian_Receipts"] for v in row if v is not None)
+                receipts_sheet = "\n".join(
+                    str(v) for row in values["tanlian_Receipts"] for v in row if v is not None
+                )
                 assert record["entryId"] in receipts_sheet
             else:
                 assert resp.content == expected
