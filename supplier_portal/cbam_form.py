@@ -199,9 +199,9 @@ def _installation(form: Mapping[str, str], out: FormResult) -> dict[str, Any]:
         if value:
             doc[name] = value
     for name, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
-        value = _number(form, name, out, low=low, high=high, label=N_("Coordinates"))
-        if value is not None:
-            doc[name] = value
+        coordinate = _number(form, name, out, low=low, high=high, label=N_("Coordinates"))
+        if coordinate is not None:
+            doc[name] = coordinate
     contact = {k: _text(form, f"contact_{k}") for k in ("name", "email", "phone")}
     if not all(contact.values()):
         out.fail("contact_name", N_("Contact person: name, email and telephone are all required."))
@@ -425,16 +425,16 @@ def _precursors(form: Mapping[str, str], processes: list[dict[str, Any]], out: F
             out.fail(r + "source", N_("Choose where the precursor's emissions come from."))
         if process and process in by_id:
             by_id[process]["precursors"].append(precursor)
-    for i, process in enumerate(processes):  # the engine's rule, said in the form's words
-        mass = sum(pre["mass_t"] or 0 for pre in process["precursors"])
-        made = sum(g["activity_level_t"] or 0 for g in process["goods"])
+    for i, made_in in enumerate(processes):  # the engine's rule, said in the form's words
+        mass = sum(float(pre["mass_t"] or 0) for pre in made_in["precursors"])
+        made = sum(float(g["activity_level_t"] or 0) for g in made_in["goods"])
         if made and mass > made * 1.15 + 1e-9:
             out.fail(
                 f"p{i}_activity_t",
                 N_(
                     "Precursors of process {process}: {mass} t is more than 115 % of its production {made} t — check the masses and the period."
                 ),
-                process=process["process_id"],
+                process=made_in["process_id"],
                 mass=f"{mass:g}",
                 made=f"{made:g}",
             )

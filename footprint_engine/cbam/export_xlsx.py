@@ -400,8 +400,8 @@ def _fill_products(wb: Workbook, c: Communication, names: dict[str, str]) -> Non
         _put(ws, f"H{row}", g.product_name or g.cn_name[:200])
         _put(ws, f"P{row}", g.reducing_agent)
         _put(ws, f"Q{row}", g.steel_mill_id)
-        for name, value in g.qualifying_parameters.items():
-            _put(ws, f"{columns[name]}{row}", value)
+        for name, parameter in g.qualifying_parameters.items():
+            _put(ws, f"{columns[name]}{row}", parameter)
         cp = g.carbon_price
         if cp is not None:
             for col, value in (
