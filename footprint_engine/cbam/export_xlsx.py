@@ -16,15 +16,11 @@ from __future__ import annotations
 import functools
 import io
 import json
-import warnings
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl import load_workbook
 
 from footprint_engine.cbam import workbook_layout as L
 from footprint_engine.cbam.errors import CbamInputError
@@ -34,6 +30,7 @@ from footprint_engine.cbam.template_wording import (
     template_category,
     template_route,
 )
+from footprint_engine.cbam.xlsx_patch import Cell, TemplatePatch
 
 __all__ = [
     "ELECTRICITY_SOURCE_CODES",
@@ -53,7 +50,6 @@ ELECTRICITY_SOURCE_CODES = {
     "direct_technical_link": "D.4.3.1",
     "power_purchase_agreement": "D.4.3.2",
 }
-_BOLD = Font(bold=True)
 
 
 @functools.cache
@@ -61,30 +57,45 @@ def _template_bytes() -> bytes:
     return L.TEMPLATE_PATH.read_bytes()
 
 
-def _load_template() -> Workbook:
-    with warnings.catch_warnings():
-        # openpyxl: "Conditional Formatting extension is not supported and will be removed" (x14 rules).
-        warnings.simplefilter("ignore", UserWarning)
-        return load_workbook(io.BytesIO(_template_bytes()))
+@functools.cache
+def _code_lists() -> tuple[dict[str, str], frozenset[str]]:
+    """The template's country names by ISO code (c_CodeLists F:G) and its CN codes (Parameters_CNCodes B)."""
+    wb = load_workbook(io.BytesIO(_template_bytes()), read_only=True)
+    try:
+        names = {
+            str(code): str(name)
+            for code, name in wb["c_CodeLists"].iter_rows(
+                min_row=11, max_row=277, min_col=6, max_col=7, values_only=True
+            )
+            if isinstance(code, str) and isinstance(name, str)
+        }
+        rows = wb["Parameters_CNCodes"].iter_rows(
+            min_row=4, max_row=600, min_col=2, max_col=2, values_only=True
+        )
+        codes = frozenset(str(v).replace(" ", "") for (v,) in rows if v)
+    finally:
+        wb.close()
+    return names, codes
 
 
-def _country_names(wb: Workbook) -> dict[str, str]:
-    ws = wb["c_CodeLists"]
-    names: dict[str, str] = {}
-    for code, name in ws.iter_rows(min_row=11, max_row=277, min_col=6, max_col=7, values_only=True):
-        if isinstance(code, str) and isinstance(name, str):
-            names[code] = name
-    return names
+class _Sheet:
+    """Writes into one sheet of the patched template."""
+
+    def __init__(self, patch: TemplatePatch, title: str) -> None:
+        self.patch, self.title = patch, title
 
 
-def _put(ws: Worksheet, cell: str, value: object) -> None:
-    """Write an input: never over a formula of the template."""
-    current = ws[cell].value
-    if isinstance(current, str) and current.startswith("="):
-        raise AssertionError(f"{ws.title}!{cell} holds a template formula; inputs only")
-    if value is None or value == "":
-        return
-    ws[cell] = value
+class _Book:
+    def __init__(self, patch: TemplatePatch) -> None:
+        self.patch = patch
+
+    def __getitem__(self, title: str) -> _Sheet:
+        return _Sheet(self.patch, title)
+
+
+def _put(ws: _Sheet, cell: str, value: Cell) -> None:
+    """Write an input (never over a template formula: the patch refuses it)."""
+    ws.patch.put(ws.title, cell, value)
 
 
 def _check_limits(c: Communication, purchased: list[_Purchased]) -> None:
@@ -150,12 +161,12 @@ def _process_names(c: Communication) -> dict[str, str]:
     return names
 
 
-def _fill_installation(wb: Workbook, c: Communication, countries: dict[str, str]) -> None:
+def _fill_installation(wb: _Book, c: Communication, countries: dict[str, str]) -> None:
     ws = wb["A_InstData"]
     inst = c.installation
-    _put(ws, L.REPORTING_START, datetime.combine(inst.reporting_period_start, datetime.min.time()))
-    _put(ws, L.REPORTING_END, datetime.combine(inst.reporting_period_end, datetime.min.time()))
-    values: dict[str, object] = {
+    _put(ws, L.REPORTING_START, inst.reporting_period_start)
+    _put(ws, L.REPORTING_END, inst.reporting_period_end)
+    values: dict[str, Cell] = {
         "name_local": inst.name_local,
         "name": inst.name,
         "street": inst.street,
@@ -176,7 +187,7 @@ def _fill_installation(wb: Workbook, c: Communication, countries: dict[str, str]
         _put(ws, L.INSTALLATION_CELLS[key], value)
     v = inst.verifier
     if v is not None:
-        verifier: dict[str, object] = {
+        verifier: dict[str, Cell] = {
             "company_name": v.company_name,
             "street": v.street,
             "city": v.city,
@@ -197,7 +208,7 @@ def _fill_installation(wb: Workbook, c: Communication, countries: dict[str, str]
 
 
 def _fill_goods_and_processes(
-    wb: Workbook, c: Communication, purchased: list[_Purchased], names: dict[str, str]
+    wb: _Book, c: Communication, purchased: list[_Purchased], names: dict[str, str]
 ) -> None:
     ws = wb["A_InstData"]
     # 4(a): every aggregated goods category produced, with the routes used.
@@ -229,7 +240,7 @@ def _fill_goods_and_processes(
         _put(ws, f"L{row}", pre.precursor_id[:200])
 
 
-def _source_row(ws: Worksheet, row: int, line: Any) -> None:
+def _source_row(ws: _Sheet, row: int, line: Any) -> None:
     """One calculation-based source stream. Activity in t or 1000Nm3 with a factor per unit goes in as
     activity × factor; anything else (energy in TJ, emissions given as tCO2e) as its emissions with a
     factor of 1 tCO2/t, the derivation spelled out in the stream's name."""
@@ -260,7 +271,7 @@ def _source_row(ws: Worksheet, row: int, line: Any) -> None:
     _put(ws, f"R{row}", 0)
 
 
-def _fill_sources(wb: Workbook, c: Communication) -> None:
+def _fill_sources(wb: _Book, c: Communication) -> None:
     ws = wb["B_EmInst"]
     streams = [s for s in c.emission_sources if s.kind in ("fuel", "process")]
     for offset, line in enumerate(streams):
@@ -297,7 +308,7 @@ def _electricity_source(p: ProcessResult) -> str:
     return "Mix" if codes else ELECTRICITY_SOURCE_CODES["grid"]
 
 
-def _fill_processes(wb: Workbook, c: Communication) -> None:
+def _fill_processes(wb: _Book, c: Communication) -> None:
     ws = wb["D_Processes"]
     index = {p.process_id: i for i, p in enumerate(c.processes)}
     consumed_in: dict[str, dict[str, float]] = {p.process_id: {} for p in c.processes}
@@ -326,7 +337,7 @@ def _fill_processes(wb: Workbook, c: Communication) -> None:
         _put(ws, f"L{L.process_row(i, 56)}", _electricity_source(p))
 
 
-def _fill_purchased(wb: Workbook, c: Communication, purchased: list[_Purchased], grid: float | None) -> None:
+def _fill_purchased(wb: _Book, c: Communication, purchased: list[_Purchased], grid: float | None) -> None:
     ws = wb["E_PurchPrec"]
     index = {p.process_id: i for i, p in enumerate(c.processes)}
     for j, entry in enumerate(purchased):
@@ -358,17 +369,9 @@ def _fill_purchased(wb: Workbook, c: Communication, purchased: list[_Purchased],
             _put(ws, f"K{L.purchased_row(j, 40)}", c.installation.default_value_justification)
 
 
-@functools.cache
 def template_cn_codes() -> frozenset[str]:
     """The 8-digit CN codes the template lists (Parameters_CNCodes column B, "7208 39 00")."""
-    wb = load_workbook(io.BytesIO(_template_bytes()), read_only=True)
-    try:
-        rows = wb["Parameters_CNCodes"].iter_rows(
-            min_row=4, max_row=600, min_col=2, max_col=2, values_only=True
-        )
-        return frozenset(str(v).replace(" ", "") for (v,) in rows if v)
-    finally:
-        wb.close()
+    return _code_lists()[1]
 
 
 def _check_goods(c: Communication) -> None:
@@ -390,7 +393,7 @@ def _check_goods(c: Communication) -> None:
             )
 
 
-def _fill_products(wb: Workbook, c: Communication, names: dict[str, str]) -> None:
+def _fill_products(wb: _Book, c: Communication, names: dict[str, str]) -> None:
     ws = wb["Summary_Products"]
     columns = L.PARAMETER_COLUMNS
     for offset, g in enumerate(c.goods):
@@ -430,7 +433,7 @@ def verification_statement(c: Communication) -> str:
     return "Data not verified by an accredited verifier"
 
 
-def _fill_remarks(wb: Workbook, c: Communication) -> None:
+def _fill_remarks(wb: _Book, c: Communication) -> None:
     ws = wb["Summary_Processes"]
     instruments = sorted(
         {
@@ -450,10 +453,9 @@ def _fill_remarks(wb: Workbook, c: Communication) -> None:
     )
 
 
-def _comparison_sheet(wb: Workbook, c: Communication) -> None:
-    ws = wb.create_sheet(COMPARISON_SHEET)
-    ws.append(
-        [
+def _comparison_rows(c: Communication) -> list[Sequence[Cell]]:
+    rows: list[Sequence[Cell]] = [
+        (
             "CN code",
             "Product name",
             "SEE counted (actual)",
@@ -468,17 +470,15 @@ def _comparison_sheet(wb: Workbook, c: Communication) -> None:
             "Certificate price (EUR)",
             "Difference (EUR)",
             "Default source",
-        ]
-    )
-    for cell in ws[1]:
-        cell.font = _BOLD
+        )
+    ]
     for g in c.goods:
         d = g.default_comparison
         if d is None:
-            ws.append([g.cn_code, g.product_name, g.see_counted, "; ".join(g.notes)])
+            rows.append((g.cn_code, g.product_name, g.see_counted, "; ".join(g.notes)))
             continue
-        ws.append(
-            [
+        rows.append(
+            (
                 g.cn_code,
                 g.product_name,
                 g.see_counted,
@@ -493,14 +493,14 @@ def _comparison_sheet(wb: Workbook, c: Communication) -> None:
                 d.certificate_price_eur,
                 d.difference_eur,
                 d.source,
-            ]
+            )
         )
+    return rows
 
 
-def _receipts_sheet(wb: Workbook, receipts: Iterable[dict[str, Any]]) -> None:
-    ws = wb.create_sheet(RECEIPTS_SHEET)
-    ws.append(
-        [
+def _receipt_rows(receipts: Iterable[dict[str, Any]]) -> list[Sequence[Cell]]:
+    rows: list[Sequence[Cell]] = [
+        (
             "Entry id",
             "Entry type",
             "Leaf index",
@@ -508,25 +508,25 @@ def _receipts_sheet(wb: Workbook, receipts: Iterable[dict[str, Any]]) -> None:
             "Root hash",
             "Transaction hash",
             "Receipt (JSON)",
-        ]
-    )
-    for cell in ws[1]:
-        cell.font = _BOLD
+        )
+    ]
     for r in receipts:
         raw_entry, raw_anchor = r.get("entry"), r.get("anchor")
         entry: dict[str, Any] = raw_entry if isinstance(raw_entry, dict) else {}
         anchor: dict[str, Any] = raw_anchor if isinstance(raw_anchor, dict) else {}
-        ws.append(
-            [
+        leaf, size = r.get("leafIndex"), r.get("treeSize")
+        rows.append(
+            (
                 str(entry.get("id", r.get("entryId", ""))),
                 str(entry.get("type", "")),
-                r.get("leafIndex"),
-                r.get("treeSize"),
+                leaf if isinstance(leaf, int) else None,
+                size if isinstance(size, int) else None,
                 str(r.get("rootHash", "")),
                 str(anchor.get("transactionHash", r.get("transactionHash", ""))),
                 json.dumps(r, sort_keys=True, ensure_ascii=False),
-            ]
+            )
         )
+    return rows
 
 
 def write_communication_xlsx(
@@ -543,19 +543,23 @@ def write_communication_xlsx(
     if grid_factor is None:
         grid_lines = [line for p in c.processes for line in p.electricity if line.basis == "grid"]
         grid_factor = grid_lines[0].factor_tco2_per_mwh if grid_lines else None
-    wb = _load_template()
+    patch = TemplatePatch(_template_bytes())
+    wb = _Book(patch)
     names = _process_names(c)
-    _fill_installation(wb, c, _country_names(wb))
+    _fill_installation(wb, c, _code_lists()[0])
     _fill_goods_and_processes(wb, c, purchased, names)
     _fill_sources(wb, c)
     _fill_processes(wb, c)
     _fill_purchased(wb, c, purchased, grid_factor)
     _fill_products(wb, c, names)
     _fill_remarks(wb, c)
-    _receipts_sheet(wb, c.receipts)
-    _comparison_sheet(wb, c)
-    wb.active = wb.sheetnames.index("Summary_Communication")
-    wb.save(target)  # type: ignore[arg-type]
+    patch.append_sheet(RECEIPTS_SHEET, _receipt_rows(c.receipts))
+    patch.append_sheet(COMPARISON_SHEET, _comparison_rows(c))
+    data = patch.render()
+    if isinstance(target, str | Path):
+        Path(target).write_bytes(data)
+    else:
+        target.write(data)
 
 
 def communication_to_xlsx(communication: Communication) -> bytes:

@@ -35,7 +35,9 @@ def test_exporter_fills_the_cbam_form(served: Any, browser: Any, lang: str, tmp_
         page = ctx.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        register(page, base, name=f"示例铝业 {run}", username=f"exporter-{run}", roles=["exporter"], backup=False)
+        register(
+            page, base, name=f"示例铝业 {run}", username=f"exporter-{run}", roles=["exporter"], backup=False
+        )
         page.goto(f"{base}/portal/cbam")
         page.click("#cbam-new")
         assert page.inner_text("h1") == ("新建 CBAM 装置" if zh else "New CBAM installation")
@@ -59,7 +61,9 @@ def test_exporter_fills_the_cbam_form(served: Any, browser: Any, lang: str, tmp_
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{lang}-cbam-form.png"), full_page=True)
         if zh:  # a Chinese reader meets no English words in the form's own text
-            labels = page.inner_text("#section-installation legend") + page.inner_text("#cbam-preview-figures h2")
+            labels = page.inner_text("#section-installation legend") + page.inner_text(
+                "#cbam-preview-figures h2"
+            )
             assert labels.isascii() is False and "Installation" not in labels
 
         page.click("#cbam-store")

@@ -280,3 +280,29 @@ def test_cn_code_missing_from_the_templates_list_is_refused():
     comm = build_communication(bad, period=2026, receipts=[INSTALLATION_RECEIPT])
     with pytest.raises(CbamInputError, match=r"72083999 is not in the communication template's CN list"):
         render_communication(comm, "xlsx")
+
+
+def test_everything_else_of_the_template_is_kept(examples_xlsx):
+    """Written at the XML level: the x14 conditional formatting openpyxl would drop is still there, the
+    unwritten sheets are the template's but for their cached results, and a full calculation is asked."""
+    import re
+    import zipfile
+
+    from footprint_engine.cbam.xlsx_patch import strip_cached_results
+
+    ours = zipfile.ZipFile(examples_xlsx["steel.xlsx"])
+    template = zipfile.ZipFile(TEMPLATE_PATH)
+    x14 = [
+        n
+        for n in template.namelist()
+        if n.startswith("xl/worksheets/") and b"x14:conditionalFormatting" in template.read(n)
+    ]
+    assert x14, "the template has x14 conditional formatting"
+    for name in x14:
+        assert template.read(name).count(b"<x14:cfRule") == ours.read(name).count(b"<x14:cfRule")
+    untouched = "xl/worksheets/sheet18.xml"  # a sheet no input goes to
+    assert ours.read(untouched) == strip_cached_results(template.read(untouched))
+    assert b'fullCalcOnLoad="1"' in ours.read("xl/workbook.xml")
+    for name in ours.namelist():
+        if name.startswith("xl/worksheets/sheet"):
+            assert not re.search(rb"</f><v>|<f[^>]*/><v>", ours.read(name)), f"cached result left in {name}"
