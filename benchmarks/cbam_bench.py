@@ -11,7 +11,6 @@ Run: .venv/bin/python benchmarks/cbam_bench.py [--goods N]
 from __future__ import annotations
 
 import argparse
-import io
 import time
 from datetime import date
 
@@ -115,22 +114,24 @@ def bench_formats(n_goods: int) -> None:
 
 def bench_workbook() -> None:
     """The template's limits: 10 processes x 10 goods, 2 pig-iron lots each (20 purchased precursors)."""
-    codes = sorted(c for c in template_cn_codes() if c[:4] in HEADINGS)[:100]
+    t0 = time.perf_counter()
+    export_xlsx._template_bytes()  # the template read once per process, as in a running node
+    known = template_cn_codes()  # its code lists, cached likewise
+    first = time.perf_counter() - t0
+    codes = sorted(c for c in known if c[:4] in HEADINGS)[:100]
     inst = installation(100, per_process=10, codes=codes, pig_iron_lots=2)
     comm = build_communication(inst, period=2026, certificate_price_eur=80.0)
-    export_xlsx._template_bytes()  # the file read once per process, as in a running node
-    t0 = time.perf_counter()
-    wb = export_xlsx._load_template()
-    load = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    buffer = io.BytesIO()
-    export_xlsx.write_communication_xlsx(comm, buffer)
-    total = time.perf_counter() - t1
+    times = []
+    for _ in range(3):
+        t1 = time.perf_counter()
+        data = render_communication(comm, "xlsx")
+        times.append(time.perf_counter() - t1)
     print(
-        f"cbam xlsx: {len(comm.processes)} processes, {len(comm.goods)} goods, template load {load:.3f} s, "
-        f"load+fill+save {total:.3f} s, {len(buffer.getvalue()):,} bytes ({'ok' if total <= 10 else 'OVER'} target 10 s)"
+        f"cbam xlsx: {len(comm.processes)} processes, {len(comm.goods)} goods, "
+        f"{sum(len(p.precursors) for p in comm.processes)} purchased precursors; template read and code lists "
+        f"{first:.3f} s (once per process); load+fill+save {min(times):.3f}-{max(times):.3f} s, {len(data):,} bytes "
+        f"({'ok' if max(times) + first <= 10 else 'OVER'} target 10 s)"
     )
-    del wb
 
 
 def main() -> None:
