@@ -60,7 +60,8 @@ def _template_bytes() -> bytes:
 @functools.cache
 def _code_lists() -> tuple[dict[str, str], frozenset[str]]:
     """The template's country names by ISO code (c_CodeLists F:G) and its CN codes (Parameters_CNCodes B)."""
-    wb = load_workbook(io.BytesIO(_template_bytes()), read_only=True)
+    # data_only: the names are formulas over the Translations sheet; their English results are cached.
+    wb = load_workbook(io.BytesIO(_template_bytes()), read_only=True, data_only=True)
     try:
         names = {
             str(code): str(name)

@@ -172,6 +172,7 @@ def test_template_formulas_give_our_figures(recalculated, name):
     _close(ws["AI16"].value, inst.total_indirect_tco2e)
     _close(ws["AI17"].value, inst.total_direct_tco2e + inst.total_indirect_tco2e)
     assert ws["G12"].value == inst.name
+    assert ws["G16"].value == inst.country  # the template looks the country code up from the name we wrote
     # Section 2 of the summary: one row per good from row 26, the template's own SEE.
     for offset, good in enumerate(c.goods):
         row = 26 + offset
