@@ -29,7 +29,7 @@ from footprint_engine.cbam.results import (
 )
 from footprint_engine.cbam.scope import classify_good
 
-__all__ = ["METHOD", "QUALIFYING_PARAMETERS", "build_communication"]
+__all__ = ["METHOD", "QUALIFYING_PARAMETERS", "build_communication", "verification_statement"]
 
 METHOD = (
     "SEE = (attributed emissions of the production process + embedded emissions of relevant precursors) / "
@@ -320,3 +320,17 @@ def build_communication(
         receipts=all_receipts,
         method=METHOD,
     )
+
+
+def verification_statement(c: Communication) -> str:
+    """Whether the data were verified, and by whom — written into the communication's remarks."""
+    inst = c.installation
+    v = inst.verifier
+    if inst.verified and v is not None:
+        accreditation = ", ".join(
+            x for x in (v.accreditation_body, v.accreditation_member_state, v.registration_number) if x
+        )
+        return f"Data verified by {v.company_name}" + (
+            f" (accreditation: {accreditation})" if accreditation else ""
+        )
+    return "Data not verified by an accredited verifier"

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import functools
 import io
-import json
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import load_workbook
 
 from footprint_engine.cbam import workbook_layout as L
+from footprint_engine.cbam.communication import verification_statement
 from footprint_engine.cbam.errors import CbamInputError
 from footprint_engine.cbam.results import Communication, PrecursorContribution, ProcessResult
 from footprint_engine.cbam.template_wording import (
@@ -30,6 +29,7 @@ from footprint_engine.cbam.template_wording import (
     template_category,
     template_route,
 )
+from footprint_engine.cbam.workbook_extra_sheets import comparison_rows, receipt_rows
 from footprint_engine.cbam.xlsx_patch import Cell, TemplatePatch
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "RECEIPTS_SHEET",
     "communication_to_xlsx",
     "template_cn_codes",
-    "verification_statement",
     "write_communication_xlsx",
 ]
 
@@ -420,20 +419,6 @@ def _fill_products(wb: _Book, c: Communication, names: dict[str, str]) -> None:
                 _put(ws, f"{col}{row}", value)
 
 
-def verification_statement(c: Communication) -> str:
-    """Whether the data were verified, and by whom — written into the communication's remarks."""
-    inst = c.installation
-    v = inst.verifier
-    if inst.verified and v is not None:
-        accreditation = ", ".join(
-            x for x in (v.accreditation_body, v.accreditation_member_state, v.registration_number) if x
-        )
-        return f"Data verified by {v.company_name}" + (
-            f" (accreditation: {accreditation})" if accreditation else ""
-        )
-    return "Data not verified by an accredited verifier"
-
-
 def _fill_remarks(wb: _Book, c: Communication) -> None:
     ws = wb["Summary_Processes"]
     instruments = sorted(
@@ -452,82 +437,6 @@ def _fill_remarks(wb: _Book, c: Communication) -> None:
             f"Receipts of the data behind these figures: sheet {RECEIPTS_SHEET}."
         )[:1000],
     )
-
-
-def _comparison_rows(c: Communication) -> list[Sequence[Cell]]:
-    rows: list[Sequence[Cell]] = [
-        (
-            "CN code",
-            "Product name",
-            "SEE counted (actual)",
-            "Default key",
-            "Default direct",
-            "Default indirect",
-            "Mark-up",
-            "Default counted incl. mark-up",
-            "Difference per t",
-            "Quantity (t)",
-            "Difference (tCO2e)",
-            "Certificate price (EUR)",
-            "Difference (EUR)",
-            "Default source",
-        )
-    ]
-    for g in c.goods:
-        d = g.default_comparison
-        if d is None:
-            rows.append((g.cn_code, g.product_name, g.see_counted, "; ".join(g.notes)))
-            continue
-        rows.append(
-            (
-                g.cn_code,
-                g.product_name,
-                g.see_counted,
-                d.default_key,
-                d.default_direct,
-                d.default_indirect,
-                d.markup,
-                d.default_counted_per_t,
-                d.difference_per_t,
-                d.quantity_t,
-                d.difference_t,
-                d.certificate_price_eur,
-                d.difference_eur,
-                d.source,
-            )
-        )
-    return rows
-
-
-def _receipt_rows(receipts: Iterable[dict[str, Any]]) -> list[Sequence[Cell]]:
-    rows: list[Sequence[Cell]] = [
-        (
-            "Entry id",
-            "Entry type",
-            "Leaf index",
-            "Tree size",
-            "Root hash",
-            "Transaction hash",
-            "Receipt (JSON)",
-        )
-    ]
-    for r in receipts:
-        raw_entry, raw_anchor = r.get("entry"), r.get("anchor")
-        entry: dict[str, Any] = raw_entry if isinstance(raw_entry, dict) else {}
-        anchor: dict[str, Any] = raw_anchor if isinstance(raw_anchor, dict) else {}
-        leaf, size = r.get("leafIndex"), r.get("treeSize")
-        rows.append(
-            (
-                str(entry.get("id", r.get("entryId", ""))),
-                str(entry.get("type", "")),
-                leaf if isinstance(leaf, int) else None,
-                size if isinstance(size, int) else None,
-                str(r.get("rootHash", "")),
-                str(anchor.get("transactionHash", r.get("transactionHash", ""))),
-                json.dumps(r, sort_keys=True, ensure_ascii=False),
-            )
-        )
-    return rows
 
 
 def write_communication_xlsx(
@@ -554,8 +463,8 @@ def write_communication_xlsx(
     _fill_purchased(wb, c, purchased, grid_factor)
     _fill_products(wb, c, names)
     _fill_remarks(wb, c)
-    patch.append_sheet(RECEIPTS_SHEET, _receipt_rows(c.receipts))
-    patch.append_sheet(COMPARISON_SHEET, _comparison_rows(c))
+    patch.append_sheet(RECEIPTS_SHEET, receipt_rows(c.receipts))
+    patch.append_sheet(COMPARISON_SHEET, comparison_rows(c))
     data = patch.render()
     if isinstance(target, str | Path):
         Path(target).write_bytes(data)

@@ -18,8 +18,8 @@ from decimal import Decimal
 
 import rfc8785
 
+from footprint_engine.cbam.communication import verification_statement
 from footprint_engine.cbam.errors import CbamInputError
-from footprint_engine.cbam.export_xlsx import verification_statement
 from footprint_engine.cbam.results import CarbonPriceResult, Communication, GoodResult, ProcessResult
 from footprint_engine.cbam.template_wording import template_category, template_route
 from footprint_engine.cbam.workbook_layout import DATA_DIR, TEMPLATE_VERSION
