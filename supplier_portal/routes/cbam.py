@@ -99,7 +99,9 @@ def _prefilled(p: Page) -> dict[str, str]:
         "reporting_period_start": f"{year}-01-01",
         "reporting_period_end": f"{year}-12-31",
         "grid_factor": "0.5366",
-        "grid_source": "MEE/NBS 2024-12-20: 2022 national grid average 0.5366 kgCO2/kWh",
+        "grid_source": p._(
+            "MEE and NBS, published 2024-12-20: 2022 national average grid factor 0.5366 kgCO2/kWh"
+        ),
         "cp_currency": "CNY",
         "period": str(year),
     }

@@ -39,6 +39,9 @@ def aluminium_products(footprint_id: str | None, *, mass_t: float = 1_050.0) -> 
     return {
         "installation_id": "CN-EXTRUSION-001",
         "name": "Example Extrusion Plant (Guangdong)",
+        "operator_id": "CNEXTR0001",
+        "city": "Foshan",
+        "contact": {"name": "Chen Jing", "email": "chen.jing@example.cn", "phone": "+86 757 8000 0000"},
         "reporting_period_start": "2026-01-01",
         "reporting_period_end": "2026-12-31",
         "grid_factor": {"value": 0.5366, "source": "MEE/NBS release 2024-12-20: 2022 national grid average"},
