@@ -1,7 +1,8 @@
 """CBAM embedded emissions and emissions communications (Regulation (EU) 2023/956).
 
-Pure calculation and file output: an `Installation` in, a `Communication` out, rendered as XLSX
-(Summary_Communication layout), JSON or XML (QReport `GoodsEmissions` shape).
+Pure calculation and file output: an `Installation` in, a `Communication` out, rendered as the
+Commission's communication template for installations (XLSX, the template itself filled in), JSON, or
+XML whose emissions part validates against the Commission's CBAM types (QReport_17.03.xsd).
 
     comm = build_communication(installation, period=2026, certificate_price_eur=80.0, receipts=[...])
     data = render_communication(comm, "xlsx")   # or "json", "xml"
@@ -39,17 +40,20 @@ from footprint_engine.cbam.export_xlsx import communication_to_xlsx, write_commu
 from footprint_engine.cbam.export_xml import communication_to_xml
 from footprint_engine.cbam.model import (
     CarbonPricePaid,
+    ContactPerson,
     DirectEmissionSource,
     DirectLinkEvidence,
     ElectricityUse,
     GecClaim,
     GridFactor,
     Installation,
+    PfcSlopeMethod,
     PowerPurchaseAgreement,
     PrecursorInput,
     ProducedGood,
     ProductionProcess,
     SupplierEmbeddedEmissions,
+    Verifier,
 )
 from footprint_engine.cbam.results import Communication, DefaultComparison, GoodResult, ProcessResult
 from footprint_engine.cbam.scope import GoodScope, classify_good, routes_for_category
@@ -63,6 +67,7 @@ __all__ = [
     "CbamError",
     "CbamInputError",
     "Communication",
+    "ContactPerson",
     "DefaultComparison",
     "DefaultTable",
     "DefaultValue",
@@ -78,6 +83,7 @@ __all__ = [
     "GridFactor",
     "Installation",
     "MissingProductionRouteError",
+    "PfcSlopeMethod",
     "PowerPurchaseAgreement",
     "PrecursorInput",
     "PrecursorMassError",
@@ -86,6 +92,7 @@ __all__ = [
     "ProductionProcess",
     "SupplierEmbeddedEmissions",
     "UnsupportedGoodError",
+    "Verifier",
     "apply_electricity_rule",
     "build_communication",
     "bundled_default_table",

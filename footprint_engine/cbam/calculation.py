@@ -22,7 +22,13 @@ from footprint_engine.cbam.errors import (
     PrecursorMassError,
     UnsupportedGoodError,
 )
-from footprint_engine.cbam.model import DirectEmissionSource, Installation, PrecursorInput, ProductionProcess
+from footprint_engine.cbam.model import (
+    DirectEmissionSource,
+    Installation,
+    PfcSlopeMethod,
+    PrecursorInput,
+    ProductionProcess,
+)
 from footprint_engine.cbam.results import ElectricityLine, PrecursorContribution, ProcessResult
 from footprint_engine.cbam.scope import (
     GoodScope,
@@ -32,9 +38,22 @@ from footprint_engine.cbam.scope import (
     routes_for_category,
 )
 
-__all__ = ["SEE_DECIMALS", "ProcessPlan", "calculate_processes", "check_installation"]
+__all__ = [
+    "GWP_C2F6",
+    "GWP_CF4",
+    "SEE_DECIMALS",
+    "ProcessPlan",
+    "calculate_processes",
+    "check_installation",
+    "pfc_slope_tco2e",
+    "source_tco2e",
+]
 
 SEE_DECIMALS = 5
+#: GWP100 (IPCC AR5) that Implementing Regulation (EU) 2023/1773 Annex VIII and the communication template
+#: (Parameters_Constants, CONST_GWP_CF4 / CONST_GWP_C2F6) use for PFC.
+GWP_CF4 = 6630.0
+GWP_C2F6 = 11100.0
 _ATTRIBUTION_TOLERANCE = 1e-6
 
 
@@ -50,7 +69,33 @@ class ProcessPlan:
     precursor_routes: tuple[ProductionRoute | None, ...]
 
 
-def _source_tco2e(source: DirectEmissionSource) -> float:
+def pfc_slope_tco2e(slope: PfcSlopeMethod) -> float:
+    """PFC emissions (tCO2e) by the slope method, as the template's sheet B_EmInst (b) computes them."""
+    cf4 = (
+        slope.primary_aluminium_t
+        * slope.anode_effect_frequency
+        * slope.anode_effect_duration
+        * slope.sef_cf4
+        / 1000
+    )
+    c2f6 = cf4 * slope.f_c2f6
+    return (cf4 * GWP_CF4 + c2f6 * GWP_C2F6) / slope.collection_efficiency
+
+
+def source_tco2e(source: DirectEmissionSource) -> float:
+    """Emissions of one source (negative for exported heat); raises on an incomplete or ambiguous source."""
+    if source.pfc_slope is not None:
+        if source.kind != "pfc":
+            raise CbamInputError(
+                f"direct emission source {source.source_id!r}: pfc_slope given for kind {source.kind!r} — "
+                "set kind to 'pfc' or remove pfc_slope"
+            )
+        if source.tco2e is not None or source.activity_data is not None:
+            raise CbamInputError(
+                f"direct emission source {source.source_id!r}: pfc_slope given together with tco2e or "
+                "activity_data — give one of them"
+            )
+        return pfc_slope_tco2e(source.pfc_slope)
     if source.tco2e is not None:
         if source.activity_data is not None:
             raise CbamInputError(
@@ -112,7 +157,20 @@ def _check_precursor(
             raise CbamInputError(f"{where}: from_process names the consuming process itself — remove it")
         return None
     if pre.supplier_data is not None:
-        return None
+        data = pre.supplier_data
+        if (data.electricity_mwh_per_t is None) != (data.electricity_factor is None):
+            raise CbamInputError(
+                f"{where}: supplier_data gives only one of electricity_mwh_per_t and electricity_factor — "
+                "give both (SEE indirect = MWh/t × tCO2/MWh) or neither"
+            )
+        if data.electricity_mwh_per_t is not None and data.electricity_factor is not None:
+            product = data.electricity_mwh_per_t * data.electricity_factor
+            if abs(product - data.see_indirect) > 1e-6 * max(1.0, data.see_indirect):
+                raise CbamInputError(
+                    f"{where}: supplier_data see_indirect {data.see_indirect:g} tCO2e/t, but "
+                    f"electricity_mwh_per_t × electricity_factor = {product:g} — correct one of them"
+                )
+        return _purchased_route(pre, scope, where)
     # Valued at the default: the route selects the default-value line.
     if not routes_for_category(scope.aggregated_goods_category):
         return None
@@ -120,6 +178,16 @@ def _check_precursor(
         return resolve_route(scope, pre.production_route, good_id=pre.precursor_id)
     except MissingProductionRouteError as exc:
         raise MissingProductionRouteError(f"{where} valued at the default: {exc}") from None
+
+
+def _purchased_route(pre: PrecursorInput, scope: GoodScope, where: str) -> ProductionRoute | None:
+    """The route of a precursor bought with the supplier's data: optional, but checked when given."""
+    if not pre.production_route or not routes_for_category(scope.aggregated_goods_category):
+        return None
+    try:
+        return resolve_route(scope, pre.production_route, good_id=pre.precursor_id)
+    except MissingProductionRouteError as exc:
+        raise MissingProductionRouteError(f"{where}: {exc}") from None
 
 
 def check_installation(installation: Installation) -> list[ProcessPlan]:
@@ -137,6 +205,16 @@ def check_installation(installation: Installation) -> list[ProcessPlan]:
         raise CbamInputError(
             f"reporting period ends {inst.reporting_period_end} before it starts {inst.reporting_period_start}"
             " — swap or correct the dates"
+        )
+    if inst.verified and inst.verifier is None:
+        raise CbamInputError(
+            "verified is true but no verifier is given — name the verifier (company, address, accreditation) "
+            "or set verified to false"
+        )
+    if inst.verified and inst.quality_assurance not in ("", "Third-party verification"):
+        raise CbamInputError(
+            f"verified is true but quality_assurance is {inst.quality_assurance!r} — verified data come from "
+            "'Third-party verification'"
         )
     process_ids = [p.process_id for p in inst.processes]
     good_ids = [g.good_id for p in inst.processes for g in p.goods]
@@ -193,7 +271,7 @@ def check_installation(installation: Installation) -> list[ProcessPlan]:
         )
     # (3)
     for source in inst.direct_emissions:
-        _source_tco2e(source)
+        source_tco2e(source)
         unknown = [pid for pid in source.attribution if pid not in known]
         if unknown:
             raise CbamInputError(
@@ -215,7 +293,7 @@ def calculate_processes(installation: Installation, table: DefaultTable) -> list
     plans = check_installation(installation)
     attributed: dict[str, float] = {p.process.process_id: 0.0 for p in plans}
     for source in installation.direct_emissions:
-        amount = _source_tco2e(source)
+        amount = source_tco2e(source)
         for pid, fraction in source.attribution.items():
             attributed[pid] += amount * fraction
     period = (installation.reporting_period_start, installation.reporting_period_end)
@@ -287,13 +365,18 @@ def _precursor_contribution(
     exact: dict[str, tuple[float, float]],
     table: DefaultTable,
 ) -> PrecursorContribution:
-    code = classify_good(pre.cn_code).cn_code
+    scope = classify_good(pre.cn_code)
+    code = scope.cn_code
+    mwh_per_t: float | None = None
+    factor: float | None = None
     if pre.from_process is not None:
         see_d, see_i = exact[pre.from_process]
         determination, source = "own_process", f"process {pre.from_process} of this installation"
     elif pre.supplier_data is not None:
-        see_d, see_i = pre.supplier_data.see_direct, pre.supplier_data.see_indirect
-        determination, source = "actual_supplier", pre.supplier_data.source
+        data = pre.supplier_data
+        see_d, see_i = data.see_direct, data.see_indirect
+        mwh_per_t, factor = data.electricity_mwh_per_t, data.electricity_factor
+        determination, source = "actual_supplier", data.source
     else:
         default = table.default_value(
             pre.country_of_origin, code, route.default_route_code if route else None
@@ -304,6 +387,12 @@ def _precursor_contribution(
     return PrecursorContribution(
         precursor_id=pre.precursor_id,
         cn_code=code,
+        aggregated_goods_category=scope.aggregated_goods_category,
+        production_route=route.route if route else pre.production_route,
+        country_of_origin=pre.country_of_origin,
+        from_process=pre.from_process,
+        electricity_mwh_per_t=mwh_per_t,
+        electricity_factor=factor,
         mass_t=pre.mass_t,
         see_direct=see_d,
         see_indirect=see_i,

@@ -12,21 +12,24 @@ from footprint_engine.cbam.calculation import (
     ProcessPlan,
     calculate_processes,
     check_installation,
+    source_tco2e,
 )
 from footprint_engine.cbam.defaults import DefaultTable, bundled_default_table
 from footprint_engine.cbam.electricity import ELECTRICITY_RULE, ELECTRICITY_RULE_SOURCE
 from footprint_engine.cbam.errors import CbamInputError, DefaultValueNotFoundError
-from footprint_engine.cbam.model import CarbonPricePaid, Installation, ProducedGood
+from footprint_engine.cbam.model import CarbonPricePaid, Installation, PrecursorInput, ProducedGood
 from footprint_engine.cbam.results import (
     CarbonPriceResult,
     Communication,
     DefaultComparison,
+    EmissionSourceLine,
     GoodResult,
     InstallationSummary,
     ProcessResult,
 )
+from footprint_engine.cbam.scope import classify_good
 
-__all__ = ["METHOD", "build_communication"]
+__all__ = ["METHOD", "QUALIFYING_PARAMETERS", "build_communication", "verification_statement"]
 
 METHOD = (
     "SEE = (attributed emissions of the production process + embedded emissions of relevant precursors) / "
@@ -62,7 +65,61 @@ def _carbon_price(price: CarbonPricePaid | None, see_total: float) -> CarbonPric
         effective_price_per_t_eur=(
             None if price.eur_per_currency_unit is None else round(effective * price.eur_per_currency_unit, 4)
         ),
+        eur_per_currency_unit=price.eur_per_currency_unit,
     )
+
+
+#: Qualifying parameters the communication template asks for, per its goods category (sheet
+#: Parameters_Constants rows 110-127); numeric ones not given are written as 0, the clinker factor of
+#: cement is computed from its clinker precursors.
+QUALIFYING_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "Cement": ("Clinker factor",),
+    "Iron or steel products": ("% Mn", "% Cr", "% Ni", "% other alloys", "% other materials"),
+    "Crude steel": ("% Mn", "% Cr", "% Ni", "% other alloys", "t scrap per t steel", "% pre-consumer scrap"),
+    "DRI": ("% Mn", "% Cr", "% Ni", "% other alloys"),
+    "Pig iron": ("% Mn", "% Cr", "% Ni", "% other alloys"),
+    "FeMn": ("% Mn", "% Cr", "% Ni", "% carbon"),
+    "FeCr": ("% Mn", "% Cr", "% Ni", "% carbon"),
+    "FeNi": ("% Mn", "% Cr", "% Ni", "% carbon"),
+    "Ammonia": ("Concentration, if hydrous solution",),
+    "Nitric acid": ("% nitric acid",),
+    "Urea": ("% urea", "% N contained"),
+    "Mixed fertilisers": (
+        "% N as ammonium (NH4+)",
+        "% N as nitrate (NO3–)",
+        "% N as Urea",
+        "% N in other (organic) forms",
+    ),
+    "Aluminium products": ("t scrap per t aluminium", "% non-aluminium elements", "% pre-consumer scrap"),
+    "Unwrought aluminium": ("t scrap per t aluminium", "% non-aluminium elements", "% pre-consumer scrap"),
+}
+
+
+def _qualifying_parameters(
+    good: ProducedGood, plan: ProcessPlan, precursors: Sequence[PrecursorInput]
+) -> dict[str, float]:
+    wanted = QUALIFYING_PARAMETERS.get(plan.category, ())
+    unknown = sorted(set(good.qualifying_parameters) - set(wanted))
+    if unknown:
+        raise CbamInputError(
+            f"good {good.good_id!r}: qualifying parameter {unknown[0]!r} is not one the template asks for "
+            f"{plan.category!r} — use one of: {', '.join(wanted) or 'none'}"
+        )
+    values: dict[str, float] = {}
+    for name in wanted:
+        if name in good.qualifying_parameters:
+            values[name] = good.qualifying_parameters[name]
+        elif name == "Clinker factor":
+            activity = sum(g.activity_level_t for g in plan.process.goods)
+            clinker = sum(
+                p.mass_t
+                for p in precursors
+                if classify_good(p.cn_code).aggregated_goods_category == "Cement clinker"
+            )
+            values[name] = round(clinker / activity, 4)
+        else:
+            values[name] = 0.0
+    return values
 
 
 def _comparison(
@@ -198,22 +255,52 @@ def build_communication(
                     default_share=result.default_share,
                     default_comparison=comparison,
                     carbon_price=_carbon_price(price, result.see_total),
+                    qualifying_parameters=_qualifying_parameters(good, plan, process.precursors),
+                    reducing_agent=good.reducing_agent,
+                    steel_mill_id=good.steel_mill_id,
                     notes=notes,
                 )
             )
+    sources = [
+        EmissionSourceLine(
+            source_id=s.source_id,
+            kind=s.kind,
+            description=s.description,
+            tco2e=source_tco2e(s),
+            activity_data=s.activity_data,
+            activity_unit=s.activity_unit,
+            emission_factor=s.emission_factor,
+            factor_source=s.factor_source,
+            pfc_slope=s.pfc_slope,
+            attribution=dict(s.attribution),
+        )
+        for s in installation.direct_emissions
+    ]
+    excl_pfc = sum(s.tco2e for s in sources if s.kind in ("fuel", "process"))
+    pfc = sum(s.tco2e for s in sources if s.kind == "pfc")
     summary = InstallationSummary(
         installation_id=installation.installation_id,
         name=installation.name,
+        name_local=installation.name_local,
+        operator_id=installation.operator_id,
         operator_name=installation.operator_name,
         street=installation.street,
+        city=installation.city,
+        postcode=installation.postcode,
+        po_box=installation.po_box,
         economic_activity=installation.economic_activity,
         country=installation.country,
         unlocode=installation.unlocode,
+        contact=installation.contact,
+        verifier=installation.verifier,
+        verified=installation.verified,
         latitude=installation.latitude,
         longitude=installation.longitude,
         reporting_period_start=installation.reporting_period_start,
         reporting_period_end=installation.reporting_period_end,
-        total_direct_tco2e=round(sum(p.attributed_direct_tco2e for p in processes), SEE_DECIMALS),
+        total_direct_excl_pfc_tco2e=round(excl_pfc, SEE_DECIMALS),
+        total_pfc_tco2e=round(pfc, SEE_DECIMALS),
+        total_direct_tco2e=round(excl_pfc + pfc, SEE_DECIMALS),
         total_indirect_tco2e=round(sum(p.attributed_indirect_tco2e for p in processes), SEE_DECIMALS),
         data_quality=installation.data_quality,
         default_value_justification=installation.default_value_justification,
@@ -222,6 +309,7 @@ def build_communication(
     return Communication(
         period=period,
         installation=summary,
+        emission_sources=sources,
         processes=processes,
         goods=goods,
         electricity_rule=ELECTRICITY_RULE,
@@ -232,3 +320,17 @@ def build_communication(
         receipts=all_receipts,
         method=METHOD,
     )
+
+
+def verification_statement(c: Communication) -> str:
+    """Whether the data were verified, and by whom — written into the communication's remarks."""
+    inst = c.installation
+    v = inst.verifier
+    if inst.verified and v is not None:
+        accreditation = ", ".join(
+            x for x in (v.accreditation_body, v.accreditation_member_state, v.registration_number) if x
+        )
+        return f"Data verified by {v.company_name}" + (
+            f" (accreditation: {accreditation})" if accreditation else ""
+        )
+    return "Data not verified by an accredited verifier"

@@ -16,18 +16,48 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "CarbonPricePaid",
+    "ContactPerson",
     "DirectEmissionSource",
     "DirectLinkEvidence",
     "ElectricityUse",
     "GecClaim",
     "GridFactor",
     "Installation",
+    "PfcSlopeMethod",
     "PowerPurchaseAgreement",
     "PrecursorInput",
     "ProducedGood",
     "ProductionProcess",
     "SupplierEmbeddedEmissions",
+    "Verifier",
 ]
+
+#: The communication template's own lists (sheet Parameters_Constants of the 2024-12-13 version).
+DataQuality = Literal[
+    "",
+    "Mostly measurements & analyses",
+    "Mostly measurements & national standard factors for e.g. the emission factor",
+    "Mostly measurements & sector-specific standard factors for e.g. the emission factor",
+    "Mostly measurements & international standard factors for e.g. the emission factor",
+    "Mostly default values provided by the European Commission",
+]
+DefaultValueJustification = Literal[
+    "", "Unreasonable costs for more accurate monitoring", "Data gaps", "Other"
+]
+QualityAssurance = Literal["", "Third-party verification", "Internal audits", "Four eyes principle", "None"]
+InstrumentType = Literal[
+    "Carbon Tax",
+    "Carbon Levy",
+    "Carbon Fee",
+    "National Emissions Trading System",
+    "Regional Emissions Trading System",
+    "Combination",
+    "Other",
+]
+RebateType = Literal[
+    "None", "Free allocation", "Financial compensation", "Tax deduction", "Combination", "Other"
+]
+ReducingAgent = Literal["Coal or coke", "Natural gas", "Biogas", "Hydrogen"]
 
 
 class _Model(BaseModel):
@@ -41,12 +71,31 @@ class GridFactor(_Model):
     source: str = ""
 
 
+class PfcSlopeMethod(_Model):
+    """PFC emissions of primary aluminium by the slope method (Implementing Regulation (EU) 2023/1773
+    Annex III section B.7; the communication template's sheet B_EmInst (b)):
+
+        t CF4 = AD × anode-effect frequency × anode-effect duration × SEF(CF4) / 1000
+        t C2F6 = t CF4 × F(C2F6)
+        tCO2e = (t CF4 × GWP(CF4) + t C2F6 × GWP(C2F6)) / collection efficiency
+    """
+
+    technology: str = Field(min_length=1, max_length=200)
+    primary_aluminium_t: float = Field(gt=0)
+    anode_effect_frequency: float = Field(ge=0)  # anode effects per cell-day
+    anode_effect_duration: float = Field(ge=0)  # minutes per anode effect
+    sef_cf4: float = Field(ge=0)  # (kg CF4 / t Al) / (AE-minutes / cell-day)
+    f_c2f6: float = Field(ge=0, le=1)  # t C2F6 per t CF4
+    collection_efficiency: float = Field(gt=0, le=1)
+
+
 class DirectEmissionSource(_Model):
     """One source stream or emission source of the installation and how it is attributed to processes.
 
     `kind`: fuel combustion, process emissions, PFC, measurable heat imported into / exported from the
     attributed processes (exports are subtracted). Give `tco2e` directly, or `activity_data` ×
-    `emission_factor` (e.g. TJ × tCO2/TJ) with `factor_source`.
+    `emission_factor` (e.g. TJ × tCO2/TJ, t × tCO2/t) with `factor_source`; PFC by the slope method
+    with `pfc_slope` (the communication template computes PFC emissions only that way or by overvoltage).
     """
 
     source_id: str = Field(min_length=1, max_length=200)
@@ -57,6 +106,7 @@ class DirectEmissionSource(_Model):
     activity_unit: str = ""
     emission_factor: float | None = Field(default=None, ge=0)
     factor_source: str = ""
+    pfc_slope: PfcSlopeMethod | None = None
     #: process id → fraction of this source attributed to that process (fractions sum to 1).
     attribution: dict[str, float] = Field(min_length=1)
 
@@ -111,6 +161,9 @@ class SupplierEmbeddedEmissions(_Model):
     see_indirect: float = Field(default=0.0, ge=0)
     source: str = Field(min_length=1)
     receipt: dict[str, Any] | None = None
+    #: what SEE (indirect) is made of, when the supplier says: MWh per tonne × tCO2/MWh.
+    electricity_mwh_per_t: float | None = Field(default=None, ge=0)
+    electricity_factor: float | None = Field(default=None, ge=0, le=5)
 
 
 class PrecursorInput(_Model):
@@ -137,6 +190,12 @@ class ProducedGood(_Model):
     activity_level_t: float = Field(gt=0)
     #: tonnes shipped to the EU importer; the default comparison uses it (activity level when absent).
     quantity_to_eu_t: float | None = Field(default=None, ge=0)
+    #: the template's qualifying parameters (Summary_Products), by the template's column header,
+    #: e.g. {"% Mn": 0.2, "Clinker factor": 0.86}; relevant ones not given are written as 0 (percentages,
+    #: scrap) or computed (clinker factor of cement from its clinker precursors).
+    qualifying_parameters: dict[str, float] = Field(default_factory=dict, max_length=20)
+    reducing_agent: ReducingAgent | None = None
+    steel_mill_id: str = Field(default="", max_length=256)
 
 
 class CarbonPricePaid(_Model):
@@ -146,12 +205,12 @@ class CarbonPricePaid(_Model):
     tCO2e in `currency`, share covered by the rebate (free allocation), optional EUR exchange rate.
     """
 
-    instrument_type: str = Field(min_length=1)
-    legal_act: str = ""
+    instrument_type: InstrumentType
+    legal_act: str = Field(default="", max_length=512)
     currency: str = Field(default="CNY", min_length=3, max_length=3)
     price_per_tco2e: float = Field(ge=0)
     share_covered: float = Field(ge=0, le=1)
-    rebate_type: str = "free allocation"
+    rebate_type: RebateType = "Free allocation"
     rebate_share: float = Field(default=0.0, ge=0, le=1)
     eur_per_currency_unit: float | None = Field(default=None, gt=0)
 
@@ -165,14 +224,46 @@ class ProductionProcess(_Model):
     carbon_price: CarbonPricePaid | None = None
 
 
-class Installation(_Model):
-    installation_id: str = Field(min_length=1, max_length=200)
-    name: str = Field(min_length=1)
-    operator_name: str = ""
+class ContactPerson(_Model):
+    """The installation's authorised representative (template A_InstData 2 xii-xiv; XML ContactDetails)."""
+
+    name: str = Field(min_length=1, max_length=70)
+    email: str = Field(min_length=3, max_length=256, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str = Field(min_length=1, max_length=35)
+
+
+class Verifier(_Model):
+    """The verifier of the installation's data (template A_InstData section 3)."""
+
+    company_name: str = Field(min_length=1, max_length=200)
     street: str = ""
-    economic_activity: str = ""
+    city: str = ""
+    postcode: str = ""
     country: str = Field(default="CN", min_length=2, max_length=2)
-    unlocode: str = ""
+    representative: ContactPerson | None = None
+    accreditation_member_state: str = ""
+    accreditation_body: str = ""
+    registration_number: str = ""
+
+
+class Installation(_Model):
+    installation_id: str = Field(min_length=1, max_length=17)
+    name: str = Field(min_length=1, max_length=256)
+    name_local: str = Field(default="", max_length=256)
+    #: the operator's identifier as the importer's registry knows it (XML OperatorId, at most 17
+    #: characters: an 18-character unified social credit code does not fit — give it in operator_name).
+    operator_id: str = Field(default="", max_length=17)
+    operator_name: str = Field(default="", max_length=70)
+    street: str = Field(default="", max_length=70)
+    city: str = Field(default="", max_length=35)
+    postcode: str = Field(default="", max_length=17)
+    po_box: str = Field(default="", max_length=70)
+    economic_activity: str = Field(default="", max_length=256)
+    country: str = Field(default="CN", min_length=2, max_length=2)
+    unlocode: str = Field(default="", max_length=17)
+    contact: ContactPerson | None = None
+    verifier: Verifier | None = None
+    verified: bool = False
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     reporting_period_start: date
@@ -183,6 +274,6 @@ class Installation(_Model):
     #: precursor mass may exceed product mass by this fraction (yield losses) before it is refused.
     precursor_mass_tolerance: float = Field(default=0.15, ge=0, le=10)
     carbon_price: CarbonPricePaid | None = None
-    data_quality: str = ""
-    default_value_justification: str = ""
-    quality_assurance: str = ""
+    data_quality: DataQuality = ""
+    default_value_justification: DefaultValueJustification = ""
+    quality_assurance: QualityAssurance = ""

@@ -8,11 +8,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from footprint_engine.cbam.model import ContactPerson, PfcSlopeMethod, Verifier
+
 __all__ = [
     "CarbonPriceResult",
     "Communication",
     "DefaultComparison",
     "ElectricityLine",
+    "EmissionSourceLine",
     "GoodResult",
     "InstallationSummary",
     "PrecursorContribution",
@@ -33,9 +36,30 @@ class ElectricityLine(_Result):
     tco2e: float
 
 
+class EmissionSourceLine(_Result):
+    """One source stream of the installation as given, with its emissions (template sheet B_EmInst)."""
+
+    source_id: str
+    kind: str
+    description: str
+    tco2e: float
+    activity_data: float | None
+    activity_unit: str
+    emission_factor: float | None
+    factor_source: str
+    pfc_slope: PfcSlopeMethod | None
+    attribution: dict[str, float]
+
+
 class PrecursorContribution(_Result):
     precursor_id: str
     cn_code: str
+    aggregated_goods_category: str
+    production_route: str | None
+    country_of_origin: str
+    from_process: str | None
+    electricity_mwh_per_t: float | None
+    electricity_factor: float | None
     mass_t: float
     see_direct: float
     see_indirect: float
@@ -94,6 +118,7 @@ class CarbonPriceResult(_Result):
     rebate_amount_per_t: float
     effective_price_per_t: float
     effective_price_per_t_eur: float | None
+    eur_per_currency_unit: float | None
 
 
 class GoodResult(_Result):
@@ -118,21 +143,36 @@ class GoodResult(_Result):
     default_share: float
     default_comparison: DefaultComparison | None
     carbon_price: CarbonPriceResult | None
+    qualifying_parameters: dict[str, float]
+    reducing_agent: str | None
+    steel_mill_id: str
     notes: list[str]
 
 
 class InstallationSummary(_Result):
     installation_id: str
     name: str
+    name_local: str
+    operator_id: str
     operator_name: str
     street: str
+    city: str
+    postcode: str
+    po_box: str
     economic_activity: str
     country: str
     unlocode: str
+    contact: ContactPerson | None
+    verifier: Verifier | None
+    verified: bool
     latitude: float | None
     longitude: float | None
     reporting_period_start: date
     reporting_period_end: date
+    #: installation level (template C_Emissions&Energy): source streams excluding PFC, PFC, their sum
+    #: (measurable heat imported or exported is not an emission of the installation), electricity.
+    total_direct_excl_pfc_tco2e: float
+    total_pfc_tco2e: float
     total_direct_tco2e: float
     total_indirect_tco2e: float
     data_quality: str
@@ -146,6 +186,7 @@ class Communication(_Result):
     communication_version: int = 1
     period: int
     installation: InstallationSummary
+    emission_sources: list[EmissionSourceLine]
     processes: list[ProcessResult]
     goods: list[GoodResult]
     electricity_rule: str

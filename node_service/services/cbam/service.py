@@ -16,7 +16,13 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from footprint_engine.cbam import MEDIA_TYPES, CbamError, build_communication, render_communication
+from footprint_engine.cbam import (
+    MEDIA_TYPES,
+    CbamError,
+    Communication,
+    build_communication,
+    render_communication,
+)
 from node_service.db.models import Organisation
 from node_service.errors import Conflict, NotFound, ValidationFailed
 from node_service.log.append import canonical_sha256, make_entry
@@ -31,17 +37,20 @@ from node_service.services.cbam.document import (
 )
 from node_service.services.cbam.models import CbamInstallation, CbamInstallationVersion
 from node_service.services.context import NodeResources
-from node_service.services.footprints.documents import footprint_for
+from node_service.services.footprints.documents import footprint_for, list_visible
 from node_service.services.receipts import build_receipt
 
 __all__ = [
     "ENTRY_TYPE",
     "CommunicationFile",
+    "PrecursorFootprint",
     "StoredInstallation",
     "communication_file",
     "create_installation",
     "get_installation",
     "installations_of",
+    "precursor_footprints",
+    "preview_communication",
     "replace_installation",
 ]
 
@@ -67,6 +76,17 @@ class CommunicationFile:
     media_type: str
     filename: str
     receipts: int
+
+
+@dataclass(frozen=True)
+class PrecursorFootprint:
+    """A supplier's footprint the exporter may cite as a precursor's actual data (declared per mass)."""
+
+    footprint_id: str
+    product_id: str
+    supplier: str
+    see_direct: float
+    see_indirect: float
 
 
 def _entry_id(record_id: str, version: int) -> str:
@@ -304,3 +324,53 @@ def communication_file(
         filename=_filename(installation_id, period, fmt),
         receipts=len(communication.receipts),
     )
+
+
+def preview_communication(
+    node: NodeResources,
+    owner: Organisation,
+    document: Any,
+    *,
+    period: int,
+    certificate_price_eur: float | None = None,
+) -> Communication:
+    """The figures a document would give, before it is stored: the same checks as storing it, cited
+    footprints resolved, nothing written."""
+    with node.db.transaction() as session:
+        _validated(session, document, owner)
+        stripped, citations = extract_citations(document)
+        supplied = _cited_supplier_data(session, citations, owner)
+    installation = resolve_document(stripped, citations, supplied)
+    try:
+        return build_communication(installation, period=period, certificate_price_eur=certificate_price_eur)
+    except CbamError as exc:
+        raise cbam_problem(exc) from exc
+
+
+def precursor_footprints(
+    node: NodeResources, owner: Organisation, *, limit: int = 200
+) -> list[PrecursorFootprint]:
+    """Suppliers' footprints shared with ``owner`` (not its own) that can stand for a precursor's actual
+    data: declared per unit of mass, with their SEE split as the communication will use it."""
+    found: list[PrecursorFootprint] = []
+    with node.db.transaction() as session:
+        for footprint in list_visible(session, owner, limit=limit):
+            if footprint.organisation_id == owner.id:
+                continue
+            try:
+                data = supplier_data_from_footprint(footprint.id, footprint.result)
+            except ValidationFailed:
+                continue  # not per unit of mass
+            supplier = session.get(Organisation, footprint.organisation_id)
+            found.append(
+                PrecursorFootprint(
+                    footprint_id=footprint.id,
+                    product_id=footprint.product_id,
+                    supplier=(supplier.name_zh or supplier.name_en or supplier.did)
+                    if supplier
+                    else footprint.organisation_id,
+                    see_direct=float(data["see_direct"]),
+                    see_indirect=float(data.get("see_indirect", 0.0)),
+                )
+            )
+    return found

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import openpyxl
+from openpyxl.worksheet.formula import ArrayFormula
 
 from footprint_engine.cbam import Installation, build_communication, render_communication
 from tests.footprint_engine.cbam.examples import aluminium_installation, cement_installation
@@ -38,6 +39,9 @@ def aluminium_products(footprint_id: str | None, *, mass_t: float = 1_050.0) -> 
     return {
         "installation_id": "CN-EXTRUSION-001",
         "name": "Example Extrusion Plant (Guangdong)",
+        "operator_id": "CNEXTR0001",
+        "city": "Foshan",
+        "contact": {"name": "Chen Jing", "email": "chen.jing@example.cn", "phone": "+86 757 8000 0000"},
         "reporting_period_start": "2026-01-01",
         "reporting_period_end": "2026-12-31",
         "grid_factor": {"value": 0.5366, "source": "MEE/NBS release 2024-12-20: 2022 national grid average"},
@@ -79,6 +83,15 @@ def engine_render(
     return render_communication(comm, fmt)  # type: ignore[arg-type]
 
 
+def _comparable(value: Any) -> Any:
+    if isinstance(value, ArrayFormula):  # compares by identity otherwise
+        return ("array formula", value.ref, value.text)
+    return value
+
+
 def workbook_values(content: bytes) -> dict[str, list[tuple[Any, ...]]]:
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-    return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+    return {
+        ws.title: [tuple(_comparable(v) for v in row) for row in ws.iter_rows(values_only=True)]
+        for ws in book.worksheets
+    }

@@ -80,7 +80,9 @@ def test_all_three_formats_match_the_engine(node):
             if fmt == "xlsx":
                 values = workbook_values(resp.content)
                 assert values == workbook_values(expected)
-                receipts_sheet = "\n".join(str(v) for row in values["Receipts"] for v in row if v is not None)
+                receipts_sheet = "\n".join(
+                    str(v) for row in values["tanlian_Receipts"] for v in row if v is not None
+                )
                 assert record["entryId"] in receipts_sheet
             else:
                 assert resp.content == expected
@@ -176,3 +178,26 @@ def test_footprint_not_per_mass_is_refused(node):
         both["processes"][0]["precursors"][0]["supplier_data"] = {"see_direct": 1.0, "source": "x"}
         resp = client.post("/cbam/installations", json=both, headers=exporter.auth)
         assert resp.status_code == 422 and "not both" in resp.json()["fix"]
+
+
+def test_shared_footprints_are_offered_as_precursors(node):
+    """The portal form's precursor choices: suppliers' footprints shared with the exporter, not others."""
+    from sqlalchemy import select
+
+    from node_service.db.models import Organisation
+    from node_service.services.cbam.service import precursor_footprints
+
+    with TestClient(create_app(node=node)) as client:
+        supplier = register(client, "Smelter", ["supplier"])
+        exporter = register(client, "Extruder", ["exporter"])
+        footprint_id = _supplier_footprint(client, supplier)
+        with node.db.transaction() as session:
+            org = session.execute(select(Organisation).where(Organisation.did == exporter.did)).scalar_one()
+            session.expunge(org)
+        assert precursor_footprints(node, org) == []
+        shared = client.post(
+            f"/footprints/{footprint_id}/shares", json={"organisation": exporter.did}, headers=supplier.auth
+        )
+        assert shared.status_code == 201
+        (offer,) = precursor_footprints(node, org)
+        assert offer.footprint_id == footprint_id and offer.see_direct > 0 and offer.supplier
