@@ -2,14 +2,14 @@
 chain_deployments (the current contract per chain), so receipts of a retired contract stay verifiable
 
 Revision ID: 0013_chain_deployment_history
-Revises: 0011_tree_tiles
+Revises: 0001 (its own branch: it needs only chain_deployments)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_chain_deployment_history"
-down_revision = "0011_tree_tiles"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
