@@ -289,6 +289,8 @@ EXPECTATIONS: dict[str, list[Cell]] = {
     "GET /portal/footprints/{footprint_id}/verification-package": FOOTPRINT,
     "GET /portal/cbam": [signed_in()],
     "POST /portal/cbam": [form(signed_in(422, viewer=403), installation="not json")],
+    "GET /portal/cbam/new": [signed_in(viewer=403)],
+    "POST /portal/cbam/new": [form(signed_in(422, viewer=403), installation_id="")],
     "GET /portal/cbam/{record_id}": [owner_org(record_id="installation"), nobody(record_id="missing")],
     "GET /portal/cbam/{record_id}/communication.{fmt}": [
         query(owner_org(record_id="installation", fmt="json"), "period=2026"),
