@@ -183,5 +183,8 @@ def load_default_table(path: str | Path) -> DefaultTable:
 
 @functools.cache
 def bundled_default_table() -> DefaultTable:
-    """The small sourced table shipped in footprint_engine/data/cbam/default_values_cn.csv."""
-    return load_default_table(DATA_DIR / "default_values_cn.csv")
+    """The small sourced table shipped in footprint_engine/data/cbam/default_values_cn.csv. Its origin, which the
+    communication names, is that path inside the package — never where the server happens to keep it."""
+    table = load_default_table(DATA_DIR / "default_values_cn.csv")
+    table.origin = "footprint_engine/data/cbam/default_values_cn.csv"
+    return table

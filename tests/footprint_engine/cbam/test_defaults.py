@@ -76,3 +76,18 @@ def test_reference_file_itself_loads():
 def test_parser_refuses_malformed_tables(text, message):
     with pytest.raises(CbamInputError, match=message):
         parse_default_table(text)
+
+
+def test_a_communication_names_the_bundled_table_without_a_server_path():
+    """The communication (JSON shown to importers and buyers) names the default-value table by its place in the
+    package, not by the server's absolute path."""
+    from pathlib import Path
+
+    from footprint_engine.cbam import build_communication, bundled_default_table, render_communication
+    from tests.footprint_engine.cbam.examples import steel_installation
+
+    root = str(Path(__file__).resolve().parents[3])
+    assert bundled_default_table().origin == "footprint_engine/data/cbam/default_values_cn.csv"
+    rendered = render_communication(build_communication(steel_installation(), period=2026), "json")
+    text = rendered.decode()
+    assert "default_values_cn.csv" in text and root not in text
