@@ -222,14 +222,20 @@ def released_document(document: dict[str, Any], result: FootprintResult) -> dict
     """A stored draft-shaped v3 ProductFootprint in the released v3.0 shape: the ``pcf`` rendered again from the
     footprint's engine result ``result`` (with the product mass it was published with), the draft's
     ``version`` left out (v3.0 has none), every other field as stored."""
-    stored = document["pcf"]
-    mass: float | None = None
-    if result.declared_unit not in _KILOGRAM_UNITS:
-        given = float(stored.get("productMassPerDeclaredUnit", "0"))
-        mass = given if given > 0 else None
     released = {key: value for key, value in document.items() if key != "version"}
-    released["pcf"] = to_pact_v3_pcf(result, product_mass_per_declared_unit_kg=mass)
+    released["pcf"] = to_pact_v3_pcf(
+        result, product_mass_per_declared_unit_kg=_published_mass(document, result)
+    )
     return released
+
+
+def _published_mass(v3: dict[str, Any], result: FootprintResult) -> float | None:
+    """The product mass a stored v3 document was published with (``pcf.productMassPerDeclaredUnit``), for a
+    declared unit that is not a mass (None: a mass unit, or not known)."""
+    if result.declared_unit in _KILOGRAM_UNITS:
+        return None
+    stored = float(v3["pcf"].get("productMassPerDeclaredUnit", "0"))
+    return stored if stored > 0 else None
 
 
 def to_v2_product_footprint(v3: dict[str, Any], result: FootprintResult) -> dict[str, Any]:
@@ -238,16 +244,10 @@ def to_v2_product_footprint(v3: dict[str, Any], result: FootprintResult) -> dict
 
     Raises :class:`PactMappingError` when the result has no v2.3 form (exemptions above v2's 5 % ceiling, a
     piece without the product's mass)."""
-    mass: float | None = None
-    if result.declared_unit not in _KILOGRAM_UNITS:
-        stored = float(v3["pcf"].get("productMassPerDeclaredUnit", "0"))
-        mass = stored if stored > 0 else None
-    pcf = to_pact_v23_pcf(result, product_mass_per_declared_unit_kg=mass)
+    pcf = to_pact_v23_pcf(result, product_mass_per_declared_unit_kg=_published_mass(v3, result))
     pf: dict[str, Any] = {key: v3[key] for key in _V2_FROM_V3 if key in v3}
     pf["specVersion"] = SPEC_VERSION_V2
-    pf.setdefault(
-        "version", 1
-    )  # required in v2.3; v3.0 has none (a footprint is never revised in place here)
+    pf.setdefault("version", 1)  # required in v2.3; v3.0 has none (never revised in place here)
     pf["productCategoryCpc"] = next(
         (c.rsplit(":", 1)[-1] for c in v3.get("productClassifications", []) if "cpc" in c.lower()),
         "unclassified",

@@ -255,8 +255,12 @@ def matching_owned(
 
 
 def render(session: Session, row: PactFootprint, base_url: str) -> dict[str, Any]:
-    """The ProductFootprint of ``row`` in the released v3.0 shape with the receipt URLs of this host filled in."""
-    return render_document(v3_documents(session, [row.id])[row.id], base_url)
+    """The ProductFootprint of ``row`` in the released v3.0 shape with the receipt URLs of this host filled in
+    (the stored document as loaded with ``row``; only a draft-shaped one needs its engine result read)."""
+    document = row.document
+    if is_draft_document(document):
+        document = v3_documents(session, [row.id])[row.id]
+    return render_document(document, base_url)
 
 
 def v3_documents(session: Session | Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
