@@ -1,15 +1,11 @@
 """Helpers of the organisations tests: organisations with prefixes and several keys, key-management
-credentials, counts of stored rows, problem assertions, and a loopback uvicorn server."""
+credentials, counts of stored rows and problem assertions (a loopback uvicorn server: tests.identifier_resolver.helpers)."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
@@ -128,30 +124,3 @@ def records_for_example(client: Any, owner: Org, other: Org) -> None:
 
 def later(seconds: float) -> datetime:
     return now() + timedelta(seconds=seconds)
-
-
-class ServerThread:
-    """uvicorn serving ``app`` on 127.0.0.1:<free port> until ``stop()``."""
-
-    def __init__(self, app: Any) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def start(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start within 10 s")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()

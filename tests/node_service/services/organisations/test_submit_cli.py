@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 
 from node_service.app import create_app
 from node_service.cli.main import app
+from tests.identifier_resolver.helpers import ServerThread
 from tests.node_service.helpers import activity
-from tests.node_service.services.organisations.helpers import ServerThread, register, signed_activity
+from tests.node_service.services.organisations.helpers import register, signed_activity
 
 
 @pytest.fixture
