@@ -26,7 +26,8 @@ from typing import Any
 
 import httpx
 
-from tests.conformance.processes import ChildProcess, ConformanceError, free_port, http_ok
+from node_service.chain.devnet import free_loopback_port
+from tests.conformance.processes import ChildProcess, ConformanceError, http_ok
 from tests.conformance.service import CALLBACK_CLIENT_ID, CALLBACK_CLIENT_SECRET
 from tests.node_service.helpers import Org, activity, register, signed_activity
 
@@ -100,7 +101,7 @@ class LocalNode:
     def __init__(self, workdir: Path, *, callback_url: str) -> None:
         self.workdir = workdir
         self.callback_url = callback_url.rstrip("/")
-        self.port = free_port()
+        self.port = free_loopback_port()
         self.base_url = f"https://127.0.0.1:{self.port}"
         self.cert = workdir / "tls" / "cert.pem"
         self.key = workdir / "tls" / "key.pem"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import time
@@ -14,19 +13,11 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["ChildProcess", "ConformanceError", "free_port", "http_ok", "tail"]
+__all__ = ["ChildProcess", "ConformanceError", "http_ok", "tail"]
 
 
 class ConformanceError(Exception):
     """A conformance run could not be carried out (as opposed to a conformance test failing)."""
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def http_ok(url: str, verify: ssl.SSLContext | bool = True) -> bool:

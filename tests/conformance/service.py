@@ -29,7 +29,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from tests.conformance.processes import ChildProcess, ConformanceError, free_port, http_ok
+from node_service.chain.devnet import free_loopback_port
+from tests.conformance.processes import ChildProcess, ConformanceError, http_ok
 
 __all__ = [
     "CALLBACK_CLIENT_ID",
@@ -247,7 +248,7 @@ class ConformanceService:
         verify_tls: bool = False,
     ) -> None:
         self.installed = installed
-        self.port = port or free_port()
+        self.port = port or free_loopback_port()
         self.local_url = f"http://127.0.0.1:{self.port}"
         self.public_url = (public_url or self.local_url).rstrip("/")
         self.workdir = workdir
