@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -56,6 +57,26 @@ class Factor(BaseModel):
         description="Fuels: net calorific value in GJ per factor unit, for amounts given in energy units.",
     )
     ncv_source: str | None = Field(default=None, description="Where the net calorific value comes from.")
+    # -- library metadata (search, versions, licensing); all optional so a bare factor file still loads ------
+    name_zh: str | None = Field(default=None, description="Chinese name, as the source publishes it.")
+    name_en: str | None = None
+    category: str | None = Field(default=None, description="Search category, e.g. 'metal', 'grid-co2'.")
+    scope: str | None = Field(default=None, description="System boundary as published: cradle-to-gate, …")
+    version: str = Field(default="1", min_length=1, description="Version of this factor id; results record it.")
+    valid_from: date | None = Field(default=None, description="First day this version is in force.")
+    valid_to: date | None = Field(default=None, description="Last day this version is in force (None: current).")
+    source_id: str | None = Field(
+        default=None, description="Key of the data source (footprint_engine.factors.sources) and its terms."
+    )
+    publisher: str | None = None
+    source_url: str | None = None
+    verified_in: str | None = Field(default=None, description="Where the figure was read (URL or repo:path).")
+    cpcd_code: str | None = Field(default=None, description="CPCD entry code, for rows from the CPCD.")
+    redistributable: bool = Field(
+        default=True,
+        description="False: licensed or private data; only the computed figure may leave the owner.",
+    )
+    owner: str | None = Field(default=None, description="Organisation id of a private factor; None: the library.")
 
     @field_validator("unit")
     @classmethod
@@ -89,6 +110,9 @@ class Factor(BaseModel):
             "note": self.note,
             "ncvGJPerUnit": self.ncv_gj_per_unit,
             "ncvSource": self.ncv_source,
+            "version": self.version,
+            "sourceId": self.source_id,
+            "redistributable": self.redistributable,
         }
 
 
