@@ -16,6 +16,7 @@ from node_service.services.organisations.registration import register_organisati
 from node_service.services.receipts import build_receipt
 from node_service.services.records import Footprint, Organisation, Submission
 from node_service.services.submissions import submission_of, submit_credential
+from node_service.services.submissions.dry_run import dry_run
 
 __all__ = ["router"]
 
@@ -155,6 +156,40 @@ def submit(node: NodeDep, credential: JsonObject, response: Response) -> Submiss
     return _submission(accepted.submission, accepted.footprint.id).model_copy(
         update={"flags": accepted.flags}
     )
+
+
+class CheckProblem(BaseModel):
+    field: str = Field(
+        description="JSON path inside the credential, e.g. credentialSubject.inputs.materials[2].factorId"
+    )
+    code: str = Field(
+        description="what kind of problem: unknown-factor, unit-mismatch, unknown-geography, schema, …"
+    )
+    message: str
+    fix: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict, description="the values the message names, by code")
+
+
+class CheckResult(BaseModel):
+    ok: bool = Field(
+        description="true: no problem found; a signed copy passes every check that needs no signature"
+    )
+    problems: list[CheckProblem] = Field(description="every problem found, not only the first")
+    warnings: list[CheckProblem] = Field(description="what would be flagged on the stored submission")
+    engineChecked: bool = Field(
+        description="the engine ran (it runs once the other checks pass, and refuses one input at a time)"
+    )
+    preview: dict[str, Any] | None = Field(
+        description="the footprint it would compute: totalKgCO2ePerDeclaredUnit, factors used and their fallbacks"
+    )
+
+
+@router.post("/submissions/check", tags=["submissions"])
+def check_submission_draft(node: NodeDep, document: JsonObject, org: CurrentOrg) -> CheckResult:
+    """Dry run: every check of POST /submissions that needs no signature (schema, identifiers, evidence, GEC
+    serials, upstream citations, factor ids, units, geographies, then the engine) on UNSIGNED activity data of
+    your organisation — an unsigned credential or its credentialSubject. Stores and logs nothing."""
+    return CheckResult.model_validate(dry_run(node, org, document).as_json())
 
 
 @router.get("/submissions/{submission_id:path}", tags=["submissions"])

@@ -108,6 +108,12 @@ def _owner_credential(world: World, party: str) -> dict[str, Any]:
     return {"json": _CREDENTIALS["owner"]}
 
 
+def _owner_activity(world: World, party: str) -> dict[str, Any]:
+    """The owner's unsigned activity data, for the dry run (any organisation may check a draft: another's is
+    answered 200 with the problems, such as an organisation that is not the caller)."""
+    return {"json": activity(world.owner.did)}
+
+
 def _forged_credential(world: World, party: str) -> dict[str, Any]:
     """A credential naming the owner as issuer, signed with ``other``'s key: acting for another organisation."""
     credential = build_credential(activity(world.owner.did), world.owner.did)
@@ -193,6 +199,8 @@ EXPECTATIONS: dict[str, list[Cell]] = {
     # a submission is authenticated by its signature, not by a token: anybody may carry it; a credential in
     # another organisation's name is refused whoever sends it
     "POST /submissions": [with_body(public(), _owner_credential), with_body(public(422), _forged_credential)],
+    # the dry run of unsigned activity data: for the calling organisation (its token), stores nothing
+    "POST /submissions/check": [with_body(any_org(), _owner_activity)],
     "GET /submissions/{submission_id}": [
         only("owner", submission_id="submission"),
         only(submission_id="missing"),
