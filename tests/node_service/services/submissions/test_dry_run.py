@@ -177,3 +177,47 @@ def test_refused_without_credentials_and_for_non_objects(world: Any) -> None:
     assert client.post(CHECK, json=activity(org.did)).status_code == 401
     resp = client.post(CHECK, json=[1, 2], headers=org.auth)
     assert resp.status_code == 422
+
+
+# --- tanlian submit FILE --check ----------------------------------------------------------------------------
+
+
+def _cli(*args: str) -> Any:
+    from typer.testing import CliRunner
+
+    from node_service.cli.main import app
+
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def test_cli_check_exit_codes(world: Any, tmp_path: Any) -> None:
+    import json
+
+    from tests.identifier_resolver.helpers import ServerThread
+
+    client, node, org = world
+    server = ServerThread(client.app).start()
+    try:
+        good = tmp_path / "activity.json"
+        good.write_text(json.dumps(build_credential(activity(org.did), org.did)))
+        result = _cli("submit", str(good), "--check", "--node", server.url, "--token", org.token)
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("ok: ") and "kgCO2e per t" in result.output
+        subject = activity(org.did)
+        subject["inputs"]["materials"][2]["factorId"] = "material/nothing-like-it/CN/2024"
+        subject["site"]["gridRegion"] = "Yunnan"
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps(subject))
+        before = _counts(node)
+        result = _cli("submit", str(bad), "--check", "--node", server.url, "--token", org.token)
+        assert result.exit_code == 1, result.output
+        lines = [line for line in result.stdout.splitlines() if line]
+        assert len(lines) == 2, lines
+        assert lines[0].startswith(f"{SUBJECT}.site.gridRegion: [unknown-geography]")
+        assert lines[1].startswith(f"{SUBJECT}.inputs.materials[2].factorId: [unknown-factor]")
+        assert _counts(node) == before
+        # no token: a one-line reason, exit 1, nothing sent
+        result = _cli("submit", str(good), "--check", "--node", server.url)
+        assert result.exit_code == 1 and "--token" in result.output
+    finally:
+        server.stop()
