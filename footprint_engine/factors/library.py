@@ -4,7 +4,8 @@ Fallback rules for :meth:`FactorLibrary.find`, tried in order and written into t
 
 1. the requested geography and year;
 2. the same geography, latest year before the requested one, else the earliest year after it;
-3. the same two steps for each parent geography (province → regional grid → CN → GLO).
+3. the same two steps for each parent geography (province → regional grid → CN → GLO); the step says why
+   (see :func:`footprint_engine.factors.geography.fallback_reason`).
 
 Factors without a year match any year without a fallback note.
 """
@@ -22,7 +23,7 @@ from pydantic import ValidationError
 
 from footprint_engine.errors import FactorLibraryError, FactorNotFoundError
 from footprint_engine.factors.builtin import builtin_energy_coefficients, builtin_factors, read_long_format
-from footprint_engine.factors.geography import parents
+from footprint_engine.factors.geography import fallback_reason, parents
 from footprint_engine.factors.model import EnergyCoefficient, Factor, FactorMatch
 
 __all__ = ["MAX_FACTOR_FILE_BYTES", "FactorLibrary"]
@@ -96,7 +97,7 @@ class FactorLibrary:
             if not here:
                 continue
             if geo != geography:
-                steps.append(f"geography {geography} → {geo} (no factor for {geography})")
+                steps.append(f"geography {geography} → {geo} ({fallback_reason(kind, key, geography, geo)})")
             chosen = _by_year(here, year)
             if chosen.year is not None and year is not None and chosen.year != year:
                 steps.append(f"year {year} → {chosen.year} (nearest available for {geo})")
