@@ -18,6 +18,7 @@ from typing import Any
 
 from footprint_engine.calculate import FootprintResult
 from node_service.services.reports._verification import verification_section
+from node_service.services.reports.factor_notes import factor_notes, rule_notes
 from node_service.services.reports.messages import Catalogue, Lang
 from node_service.services.reports.model import (
     BarChart,
@@ -338,16 +339,26 @@ def _carrier(c: Catalogue, key: str) -> str:
     return key
 
 
-def _factors(c: Catalogue, r: FootprintResult) -> Section:
+def _factors(c: Catalogue, result: dict[str, Any]) -> Section:
+    """Every factor with its name, id, version, source (CPCD code, transcription note), flags and the geography and
+    year fallbacks in sentences (node_service.services.reports.factor_notes), then the account rule applied."""
+    notes = factor_notes(result, c.lang)
     rows = []
-    for f in r.factors:
-        source = f.source + (" " + c.t("illustrative_mark") if f.illustrative else "")
-        if f.fallbacks:
-            source += " · " + c.t("fallback_note", text="; ".join(f.fallbacks))
-        rows.append((f.id, source, str(f.year or "–"), f.geography, f.unit, ", ".join(f.used_by)))
+    for f in notes:
+        source = " · ".join((f.source, *f.notes))
+        rows.append(
+            (
+                f"{f.name} · {f.id} · " + c.t("factor_version", version=f.version),
+                source,
+                f.year,
+                f.geography,
+                f.unit,
+                ", ".join(f.used_by),
+            )
+        )
     table = Table(
         header=(
-            c.t("col_factor_id"),
+            c.t("col_factor"),
             c.t("col_source_text"),
             c.t("col_year"),
             c.t("col_geo"),
@@ -355,9 +366,16 @@ def _factors(c: Catalogue, r: FootprintResult) -> Section:
             c.t("col_used_by"),
         ),
         rows=tuple(rows),
-        widths=(0.2, 0.38, 0.06, 0.09, 0.06, 0.21),
+        widths=(0.3, 0.3, 0.07, 0.09, 0.06, 0.18),
     )
-    return Section(7, c.t("s_factors"), (table,))
+    blocks: list[Block] = [table]
+    fallbacks = [c.t("fallback_line", name=f.name, text=text) for f in notes for text in f.fallbacks]
+    if fallbacks:
+        blocks += [Subheading(c.t("fallbacks_heading")), Steps(tuple(fallbacks))]
+    rules = rule_notes(result, c.lang)
+    if rules:
+        blocks += [Subheading(c.t("rules_heading")), Steps(tuple(rules))]
+    return Section(7, c.t("s_factors"), tuple(blocks))
 
 
 def _limitations(c: Catalogue, r: FootprintResult) -> Section:
@@ -418,7 +436,7 @@ def build_report_content(data: ReportInput, lang: Lang) -> ReportContent:
         _electricity(c, r),
         _uncertainty(c, r),
         _energy(c, r),
-        _factors(c, r),
+        _factors(c, doc["result"]),
         _limitations(c, r),
         verification_section(c, data),
     )

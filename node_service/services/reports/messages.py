@@ -203,14 +203,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "not_counted": ("未计入", "Not counted"),
     # 7 factors
     "s_factors": ("排放因子及来源", "Emission factors and provenance"),
-    "col_factor_id": ("因子编号", "Factor id"),
     "col_source_text": ("来源", "Source"),
     "col_year": ("年份", "Year"),
     "col_geo": ("地域", "Geography"),
     "col_unit": ("单位", "Unit"),
     "col_used_by": ("用于", "Used by"),
     "illustrative_mark": ("（示例值）", "(illustrative)"),
-    "fallback_note": ("回退：{text}", "fallback: {text}"),
+    "factor_version": ("版本 {version}", "version {version}"),
+    "fallbacks_heading": ("地域与年份回退", "Geography and year fallbacks"),
+    "fallback_line": ("{name}：{text}", "{name}: {text}"),
+    "rules_heading": ("核算规则", "Account rule"),
     # 8 limitations
     "s_limitations": ("局限性", "Limitations"),
     "lim_illustrative": (

@@ -65,7 +65,9 @@ def test_figures_are_the_results(ingot_results):
     assert "No co-products; no allocation" in text
     # provenance of every factor
     factors = next(b for b in _section(content, 7).blocks if isinstance(b, Table))
-    assert [row[0] for row in factors.rows] == [f.id for f in r.factors]
+    assert len(factors.rows) == len(r.factors)
+    for row, f in zip(factors.rows, r.factors, strict=True):  # name · id · version
+        assert f" · {f.id} · version " in row[0], row[0]
     assert content.warning is not None  # the example uses illustrative factors
 
 
@@ -76,7 +78,11 @@ def test_chinese_report_translates_labels_not_data(ingot_results):
         assert label in text
     assert "我国尚未发布官方的剩余电力组合排放因子" in text
     assert "化石源温室气体排放" in text and "生物源温室气体清除" in text
-    assert r.factors[0].source in text  # provenance is quoted as published
+    # provenance in Chinese: the source's Chinese name, the factor's Chinese name and version
+    assert "排放因子及来源" in text and "版本 " in text
+    section = build_report_content(report_input(r, anchored=False), "zh").sections[6]
+    table = next(b for b in section.blocks if isinstance(b, Table))
+    assert all(row[1] and not row[1].isascii() for row in table.rows), table.rows
 
 
 def test_uncertainty_summary_when_monte_carlo_ran(ingot_results):
