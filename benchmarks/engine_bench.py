@@ -25,7 +25,15 @@ from footprint_engine.calculate.uncertainty import monte_carlo_inventory
 from footprint_engine.factors import FactorLibrary
 
 ORG = "91530100MA6K8Q2L5T"
-MATERIALS = ["alumina", "carbon-anode", "steel-hot-rolled", "copper-cathode", "pet-granulate", "cement"]
+#: built-in material factors (CPCD rows of library 2026.12), per t or per kg: the engine converts the kg amounts
+MATERIALS = [
+    "material/alumina/CN/2021",
+    "material/carbon-anode/CN/2013",
+    "material/hot-rolled-wide-strip/CN/2022",
+    "material/copper-and-alloys/CN/2021",
+    "material/pet/CN/2021",
+    "material/cement-po-42-5/CN/2022",
+]
 MODES = ["road-truck", "rail", "sea-container", "inland-waterway"]
 
 
@@ -49,10 +57,10 @@ def product(pid: str, n_inputs: int, cites: list[str] = ()) -> dict:
             materials.append(
                 {
                     "id": f"m{k}",
-                    "identifier": f"88.1.1/{m}-{k}",
+                    "identifier": f"88.1.1/{m.split('/')[1]}-{k}",
                     "amount": 10 + k,
                     "unit": "kg",
-                    "factorId": f"material/{m}/GLO/2022",
+                    "factorId": m,
                 }
             )
         elif kind == 1:

@@ -80,16 +80,31 @@ def test_cn_default_factors_are_consistent_with_their_ncv():
         assert f.emissions["CO2/fossil"] == approx(f.ncv_gj_per_unit * kg_per_gj, rel=2e-4), row["fuel"]
 
 
-def test_ipcc_fuel_without_ncv_is_per_tj():
-    # anthracite: 98 300 kgCO2/TJ, no NCV in the IPCC row → factor per TJ; 500 GJ = 0.5 TJ, per t of 100 t
+def test_ipcc_anthracite_and_crude_oil_use_the_table_1_2_ncv():
+    # IPCC 2006 Vol. 2 Ch. 1 Table 1.2: anthracite 26.7 TJ/Gg, crude oil 42.3 TJ/Gg (per t of 100 t produced)
+    assert total(doc("anthracite", 10, "t", method="ipcc-2006")) == approx(
+        10 * 26.7e-3 * 98_300 / 100, rel=1e-12
+    )
+    assert total(doc("crude_oil", 10, "t", method="ipcc-2006")) == approx(
+        10 * 42.3e-3 * 73_300 / 100, rel=1e-12
+    )
+    # energy amounts need no NCV: 500 GJ = 0.5 TJ × 98 300 kgCO2/TJ
     assert total(doc("anthracite", 500, "GJ", method="ipcc-2006")) == approx(98_300 * 0.5 / 100, rel=1e-12)
 
 
-def test_ipcc_fuel_without_ncv_refuses_a_mass():
+def test_fuel_factor_per_tj_refuses_a_mass(tmp_path):
+    """A factor published per TJ without an NCV (here a user's peat factor) takes energy, never a mass."""
+    path = tmp_path / "f.json"
+    factor = {"id": "fuel/x/peat", "kind": "fuel", "key": "ipcc-2006:peat", "geography": "GLO", "unit": "TJ",
+              "emissions": {"CO2/fossil": 106_000}, "source": "test"}  # fmt: skip
+    path.write_text(json.dumps([factor]))
+    lib = FactorLibrary.builtin().with_file(path)
+    r = calculate(parse_activity(doc("peat", 500, "GJ", method="ipcc-2006")), library=lib)
+    assert r.emissions.total == approx(106_000 * 0.5 / 100, rel=1e-12)
     with pytest.raises(UnitError) as info:
-        calculate(parse_activity(doc("anthracite", 10, "t", method="ipcc-2006")))
+        calculate(parse_activity(doc("peat", 10, "t", method="ipcc-2006")), library=lib)
     assert info.value.field == "inputs.fuels[0].unit"
-    assert "fuel/ipcc-2006/anthracite" in str(info.value)
+    assert "fuel/x/peat" in str(info.value)
 
 
 def test_fuel_factor_without_ncv_names_the_unit(tmp_path):

@@ -13,12 +13,15 @@ from footprint_engine.pact import to_pact_v3_pcf
 ORG = "91320500MA1W4Y9BXB"
 
 # Hand calculation (built-in factors, AR6), per piece:
-STEEL = 2.0 * 2.3  # 2 kg hot-rolled steel × 2.3 kgCO2e/kg (material/steel-hot-rolled/GLO/2022)
+# 2 kg hot-rolled strip × 2310 kgCO2e/t (CPCD, material/hot-rolled-wide-strip/CN/2022; CN-JS → CN)
+STEEL = 2.0 * 2310 / 1000
 SITE_POWER = 10.0 * 0.5777  # 10 kWh × MEE 2024 national footprint factor (CN-JS → CN)
 DELIVERY = 2.5 * 500 * 0.107 / 1000  # 2.5 t × 500 km road-truck for 1000 pieces
 USE_POWER = (30.0 * 8 + 10.0) * 0.5777  # 30 kWh/year × 8 years + 10 kWh standby over life, CN grid 2024
 RECYCLING = 2.4 * 0.60 * 0.021  # 60 % of 2.4 kg recycled: collection and transport only (cut-off)
-INCINERATION_ER = 2.4 * 0.25 * 0.9  # 25 % incinerated with energy recovery, no credit
+# 25 % incinerated with energy recovery, no credit: the China row (CPCD 生活垃圾焚烧发电 188.9 kgCO2e/t,
+# waste/incineration-energy-recovery/CN/2011) is nearer the CN-JS site than the illustrative GLO one (0.9 kg/kg)
+INCINERATION_ER = 2.4 * 0.25 * 188.9 / 1000
 LANDFILL = 2.4 * 0.15 * 0.45  # 15 % landfilled
 EOL = RECYCLING + INCINERATION_ER + LANDFILL
 TOTAL = STEEL + SITE_POWER + DELIVERY + USE_POWER + EOL
@@ -33,7 +36,9 @@ def fan() -> dict:
         "declaredUnit": "piece",
         "producedQuantity": {"amount": 1000, "unit": "piece"},
         "inputs": {
-            "materials": [{"id": "steel", "identifier": "steel-hot-rolled", "amount": 2000, "unit": "kg"}],
+            "materials": [
+                {"id": "steel", "identifier": "hot-rolled-wide-strip", "amount": 2000, "unit": "kg"}
+            ],
             "electricity": [{"id": "power", "amount": 10, "unit": "MWh"}],
             "transport": [
                 {
