@@ -1,0 +1,243 @@
+"""Text side of factor search: normalised terms, spelling variants, pinyin, and substring look-up.
+
+Internal to :mod:`footprint_engine.factors.search`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator
+
+__all__ = [
+    "SYNONYMS",
+    "Pinyin",
+    "SortedKeys",
+    "Substrings",
+    "TokenGroup",
+    "at_syllable",
+    "gather",
+    "is_cjk",
+    "name_keys",
+    "pinyin_term",
+    "terms",
+    "variants",
+]
+
+#: English spelling variants searched for each other (both directions).
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("aluminium", "aluminum"),
+    ("sulphur", "sulfur"),
+    ("sulphuric", "sulfuric"),
+    ("fibre", "fiber"),
+    ("tyre", "tire"),
+    ("litre", "liter"),
+    ("grey", "gray"),
+    ("colour", "color"),
+    ("caesium", "cesium"),
+)
+
+_CANON = {word: group[0] for group in SYNONYMS for word in group}
+_ALTERNATIVES = {word: group for group in SYNONYMS for word in group}
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK unified ideographs, extension A, compatibility
+_CJK = re.compile(f"[{_HAN}]+")
+_TERM = re.compile(f"[{_HAN}]+|[^\\W_{_HAN}]+")
+# Tone marks off, 'ü' as 'v' (the way pinyin is typed): lǜ → lv.
+_TONELESS = str.maketrans(
+    {
+        **{c: "v" for c in "üǖǘǚǜ"},
+        **{c: unicodedata.normalize("NFD", c)[0] for c in "āáǎàēéěèêīíǐìōóǒòūúǔùńňǹḿ"},
+    }
+)
+
+
+def terms(text: str) -> list[str]:
+    """Normalised terms of ``text`` (NFKC, case-folded): letter/digit runs, Chinese runs split from Latin ones."""
+    return _TERM.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def is_cjk(term: str) -> bool:
+    return _CJK.fullmatch(term) is not None
+
+
+def variants(term: str) -> tuple[str, ...]:
+    """The term, its spelling variants, and its singular (a trailing plural 's' dropped)."""
+    out = list(_ALTERNATIVES.get(term, (term,)))
+    if len(term) >= 4 and term.isascii() and term.isalpha():
+        if term.endswith("ies"):
+            out.append(term[:-3] + "y")
+        elif term.endswith("s") and not term.endswith(("ss", "us", "is")):
+            out.append(term[:-1])
+    return tuple(dict.fromkeys(out))
+
+
+def name_keys(name_terms: list[str]) -> tuple[str, str]:
+    """(spaced, compact) comparison keys of a name or query: canonical spellings, joined."""
+    canon = [_CANON.get(t, t) for t in name_terms]
+    return " ".join(canon), "".join(canon)
+
+
+def pinyin_term(term: str) -> str | None:
+    """The term as pinyin to look for ('ü' typed as 'v'), or None when it cannot be pinyin (< 2 letters)."""
+    py = term.replace("ü", "v")
+    return py if len(py) >= 2 and py.isascii() and py.isalpha() else None
+
+
+def at_syllable(full: str, starts: frozenset[int], term: str) -> bool:
+    """Whether ``term`` occurs in ``full`` starting at a syllable boundary."""
+    i = full.find(term)
+    while i != -1:
+        if i in starts:
+            return True
+        i = full.find(term, i + 1)
+    return False
+
+
+class Pinyin:
+    """Pinyin of Chinese runs, as ``pypinyin.lazy_pinyin`` gives it (its phrase dictionary decides readings).
+
+    A run is cut into words by pypinyin's own segmenter (the one lazy_pinyin uses) and each word converted once,
+    so 10,000 names sharing words cost the words, not the names. pypinyin is imported on first use.
+    """
+
+    def __init__(self) -> None:
+        from pypinyin import Style, lazy_pinyin
+        from pypinyin.seg.mmseg import seg
+
+        self._cut: Callable[[str], Iterable[str]] = seg.cut
+        self._convert: Callable[[str], list[str]] = lambda word: lazy_pinyin(word, style=Style.TONE)
+        self._words: dict[str, list[str]] = {}
+        self._cache: dict[str, tuple[str, frozenset[int], str]] = {}
+
+    def syllables(self, run: str) -> list[str]:
+        """Toneless syllables of ``run`` ('ü' as 'v')."""
+        out: list[str] = []
+        for word in self._cut(run):
+            got = self._words.get(word)
+            if got is None:
+                got = self._words[word] = [_toneless(s) for s in self._convert(word) if s]
+            out += got
+        return out
+
+    def of(self, run: str) -> tuple[str, frozenset[int], str]:
+        """(full pinyin, offsets where a syllable starts, initials) of a run of Chinese characters."""
+        got = self._cache.get(run)
+        if got is None:
+            syllables = self.syllables(run)
+            starts, pos = [], 0
+            for s in syllables:
+                starts.append(pos)
+                pos += len(s)
+            got = ("".join(syllables), frozenset(starts), "".join(s[0] for s in syllables))
+            self._cache[run] = got
+        return got
+
+
+def _toneless(syllable: str) -> str:
+    s = syllable.translate(_TONELESS)
+    if s.isascii():
+        return s
+    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+
+
+class Substrings:
+    """Distinct strings with a character-bigram index (and Chinese characters alone): which contain a term."""
+
+    def __init__(self) -> None:
+        self.strings: list[str] = []
+        self.ids: dict[str, int] = {}
+        self._grams: dict[str, set[int]] = {}
+
+    def add(self, s: str) -> int:
+        i = self.ids.get(s)
+        if i is None:
+            i = self.ids[s] = len(self.strings)
+            self.strings.append(s)
+            grams = {s[j : j + 2] for j in range(len(s) - 1)}
+            if not s.isascii():
+                grams.update(c for c in s if _CJK.match(c))
+            for g in grams:
+                self._grams.setdefault(g, set()).add(i)
+        return i
+
+    def containing(self, term: str) -> Iterator[int]:
+        strings = self.strings
+        if len(term) < 2:
+            if _CJK.match(term):
+                return iter(self._grams.get(term, ()))
+            return (i for i, s in enumerate(strings) if term in s)
+        postings = []
+        for g in {term[j : j + 2] for j in range(len(term) - 1)}:
+            p = self._grams.get(g)
+            if p is None:
+                return iter(())
+            postings.append(p)
+        postings.sort(key=len)
+        candidates = postings[0].intersection(*postings[1:4])
+        return (i for i in candidates if term in strings[i])
+
+
+class TokenGroup:
+    """Field values → their tokens → documents, for one group of fields (names, or the other fields).
+
+    A value shared by many documents (a publisher, a category) is tokenised once; :meth:`freeze` then turns
+    token → values → documents into token → documents, so a look-up is one set union per matching token.
+    """
+
+    def __init__(self) -> None:
+        self.tokens = Substrings()
+        self._token_values: list[list[int]] = []
+        self._values: dict[str, int] = {}
+        self._value_docs: list[set[int]] = []
+        self._token_docs: list[set[int]] = []
+
+    def add(self, value: str, tokens: Iterable[str], doc: int) -> None:
+        v = self._values.get(value)
+        if v is not None:
+            self._value_docs[v].add(doc)
+            return
+        v = self._values[value] = len(self._value_docs)
+        self._value_docs.append({doc})
+        known, token_values = self.tokens.ids, self._token_values
+        for t in set(tokens):
+            i = known.get(t)
+            if i is None:
+                i = self.tokens.add(t)
+                token_values.append([])
+            token_values[i].append(v)
+
+    def freeze(self) -> None:
+        value_docs = self._value_docs
+        self._token_docs = [set().union(*(value_docs[v] for v in values)) for values in self._token_values]
+        self._token_values, self._values, self._value_docs = [], {}, []
+
+    def postings(self, term: str) -> Iterator[tuple[set[int], bool]]:
+        """(documents, whether the token starts with ``term``) of every token containing ``term``."""
+        strings, docs = self.tokens.strings, self._token_docs
+        return ((docs[i], strings[i].startswith(term)) for i in self.tokens.containing(term))
+
+
+def gather(postings: list[set[int]], within: set[int] | None) -> set[int]:
+    """The union of ``postings``, restricted to ``within`` (None: everything), whichever way is cheaper."""
+    if within is None:
+        return set().union(*postings)
+    if len(postings) * len(within) < sum(map(len, postings)):
+        return set().union(*(within & p for p in postings))
+    return within.intersection(set().union(*postings))
+
+
+class SortedKeys:
+    """(key, document) pairs sorted by key: the documents of a key, or of every key starting with a prefix."""
+
+    def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
+        ordered = sorted(pairs)
+        self._keys = [k for k, _ in ordered]
+        self._docs = [d for _, d in ordered]
+
+    def exact(self, key: str) -> list[int]:
+        return self._docs[bisect_left(self._keys, key) : bisect_right(self._keys, key)]
+
+    def prefixed(self, prefix: str) -> list[int]:
+        lo = bisect_left(self._keys, prefix)
+        return self._docs[lo : bisect_left(self._keys, prefix + "\U0010ffff", lo)]
