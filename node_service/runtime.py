@@ -2,7 +2,8 @@
 
 ``Node.start()`` is the whole start-up sequence; each step fails with a StartupError naming what to do:
   (1) the data directory is writable;
-  (2) the database is reachable and migrated to head;
+  (2) the database is reachable and migrated to head, and holds the built-in factor library (a changed factor is
+      a new version, with recompute notices for the footprints that used the old one);
   (3) the chain: an anvil devnet subprocess (state in the data directory) unless TANLIAN_CHAIN_RPC is set;
   (4) the node's chain account (generated in the data directory on first start; funded on a devnet);
   (5) the anchor contract: deployed on first start and remembered per chain id (with the history of every
@@ -43,6 +44,7 @@ from node_service.evidence import MAX_EVIDENCE_SIZE, EvidenceStore, KuboEvidence
 from node_service.log.append import TransparencyLog
 from node_service.log.heads import Deployment
 from node_service.log.tree_store import configure_subtree_cache
+from node_service.services.factors.builtin_sync import sync_builtin
 from node_service.services.organisations.resolution import make_resolver
 from node_service.services.submissions.group_commit import GroupCommit
 from node_service.settings import Settings
@@ -129,6 +131,7 @@ class Node:
         self.db = create_database(s.sqlalchemy_url)
         if not self.is_worker:
             upgrade_to_head(self.db.engine)
+            sync_builtin(self.db)  # the built-in factor library, recorded with its versions
         configure_subtree_cache(self.db.engine, s.log_tile_cache_mib << 20)
         self.tlog = TransparencyLog(self.db.writer_lock_file)
         try:

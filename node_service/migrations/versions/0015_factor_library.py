@@ -5,6 +5,7 @@ Revision ID: 0015_factor_library
 Revises: 0001 (a branch of its own)
 """
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,9 +74,10 @@ def upgrade() -> None:
         "factor_library_state",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.bulk_insert(state, [{"id": 1, "revision": 0}])
+    op.bulk_insert(state, [{"id": 1, "revision": 0, "token": uuid.uuid4().hex}])
     _backfill_uses(uses)
 
 

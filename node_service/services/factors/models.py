@@ -27,7 +27,9 @@ class FactorVersion(Base):
     version: Mapped[str] = mapped_column(String(64))
     owner_organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the Factor, model_dump(mode="json")
-    sha256: Mapped[str] = mapped_column(String(64))  # of the RFC 8785 JSON of its content (store.content_hash)
+    sha256: Mapped[str] = mapped_column(
+        String(64)
+    )  # of the RFC 8785 JSON of its content (store.content_hash)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     current: Mapped[bool] = mapped_column(Boolean)
@@ -72,9 +74,11 @@ class FactorRecomputeNotice(Base):
 
 class FactorLibraryState(Base):
     """One row: the library's revision, raised by every write to ``factor_versions`` (a new version, a
-    publication), so that a process knows when its cached organisation libraries are stale."""
+    publication), and a random token drawn anew with each revision, which is what a process keys its cached
+    organisation libraries by (unique across databases, and after a database is restored from a backup)."""
 
     __tablename__ = "factor_library_state"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     revision: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(32))

@@ -15,6 +15,7 @@ from footprint_engine.calculate import FootprintResult, UpstreamFootprint
 from node_service.db.models import Footprint, FootprintShare, Organisation
 from node_service.errors import AccessDenied, NotFound, ValidationFailed
 from node_service.services.context import NodeResources
+from node_service.services.factors.library import organisation_library
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.footprints.visibility import add_share, may_see, visible_to
 from node_service.services.organisations.keys import as_utc
@@ -129,7 +130,8 @@ def compute_footprint_document(
     with node.db.transaction() as session:
         viewer = session.execute(select(Organisation).where(Organisation.did == organisation)).scalar_one()
         upstream = upstream_for(session, activity, viewer)
-    result = calculate_activity(node.settings, activity, upstream)
+        library = organisation_library(session, viewer.id).library
+    result = calculate_activity(node.settings, activity, upstream, library=library)
     return {
         "id": footprint_id,
         "type": "ProductCarbonFootprint",

@@ -1,5 +1,5 @@
-"""Storing a checked submission: its rows (submission, footprint, flags, GEC claims, citations) and log entries
-in one transaction, through the node's group commit (:func:`store_submission`)."""
+"""Storing a checked submission: its rows (submission, footprint, flags, GEC claims, citations, factor uses) and
+log entries in one transaction, through the node's group commit (:func:`store_submission`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from node_service.db.models import Footprint, Submission
 from node_service.errors import Conflict
 from node_service.log.append import make_entry
 from node_service.services.context import NodeResources
+from node_service.services.evidence_files.contract_claims import check_contracts_free, write_contract_claims
 from node_service.services.evidence_files.gec_claims import check_serials_free, write_gec_claims
+from node_service.services.factors.uses import record_factor_uses
 from node_service.services.pact.actions.citations import record_citations
 from node_service.services.submissions.checks import Accepted, Checked
 
@@ -100,8 +102,11 @@ def _write_rows(session: Session, item: _Write, ids: set[str]) -> None:
         raise Conflict(
             f"credential {checked.credential_id} was submitted concurrently", fix="retry the request"
         )
-    claimant = checked.claimant if checked.gec else None
+    claimant = checked.claimant if checked.gec or checked.contracts else None
     moving = check_serials_free(session, claimant, checked.gec) if claimant is not None else set()
+    moving_contracts = (
+        check_contracts_free(session, claimant, checked.contracts) if claimant is not None else set()
+    )
     # the footprint's version: the next of this organisation's product, read here, where writers are
     # serialised, so that concurrent submissions (other processes, earlier members of the group) never share
     # one; the document is then final and is hashed
@@ -167,6 +172,7 @@ def _write_rows(session: Session, item: _Write, ids: set[str]) -> None:
         ),
     )
     record_citations(session, footprint.id, document)
+    record_factor_uses(session, footprint.id, document)
     dbapi.executemany(
         session,
         "INSERT INTO submission_flags (submission_id, kind, field, detail, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -174,6 +180,7 @@ def _write_rows(session: Session, item: _Write, ids: set[str]) -> None:
     )
     if claimant is not None:
         item.gec_entries = write_gec_claims(session, claimant, checked.gec, moving, item.now)
+        write_contract_claims(session, claimant, checked.contracts, moving_contracts, item.now)
 
 
 def store_submission(

@@ -28,6 +28,7 @@ from footprint_engine.calculate import UpstreamFootprint
 from node_service.db.models import Footprint, FootprintShare, Organisation, Submission
 from node_service.errors import Conflict, NotFound, ValidationFailed
 from node_service.services.context import NodeResources
+from node_service.services.factors.library import organisation_library
 from node_service.services.footprints.documents import cited_footprint
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.footprints.visibility import may_see_published
@@ -189,8 +190,9 @@ def recompute(node: NodeResources, organisation: Organisation, notice_id: str) -
         notice = get_notice(session, organisation, notice_id)
         inputs = _inputs(session, notice)
         new_upstream_id, new_version = notice.new_upstream_id, notice.new_version
+        library = organisation_library(session, organisation.id).library
     # (4)
-    result = calculate_activity(node.settings, inputs.activity, inputs.upstream)
+    result = calculate_activity(node.settings, inputs.activity, inputs.upstream, library=library)
     now = datetime.now(UTC)
     draft = {
         "type": DRAFT_TYPE,
