@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 __all__ = [
     "SYNONYMS",
     "Pinyin",
+    "PinyinRuns",
     "SortedKeys",
     "Substrings",
     "TokenGroup",
@@ -157,8 +158,13 @@ class Substrings:
             grams = {s[j : j + 2] for j in range(len(s) - 1)}
             if not s.isascii():
                 grams.update(c for c in s if _CJK.match(c))
+            index = self._grams
             for g in grams:
-                self._grams.setdefault(g, set()).add(i)
+                posting = index.get(g)
+                if posting is None:
+                    index[g] = {i}
+                else:
+                    posting.add(i)
         return i
 
     def containing(self, term: str) -> Iterator[int]:
@@ -228,16 +234,63 @@ def gather(postings: list[set[int]], within: set[int] | None) -> set[int]:
 
 
 class SortedKeys:
-    """(key, document) pairs sorted by key: the documents of a key, or of every key starting with a prefix."""
+    """Keys with a document each, sorted by key: the documents of a key, or of every key with a prefix."""
 
-    def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
-        ordered = sorted(pairs)
-        self._keys = [k for k, _ in ordered]
-        self._docs = [d for _, d in ordered]
+    def __init__(self, keys: list[str], docs: list[int]) -> None:
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        self.keys = [keys[i] for i in order]
+        self.docs = [docs[i] for i in order]
 
     def exact(self, key: str) -> list[int]:
-        return self._docs[bisect_left(self._keys, key) : bisect_right(self._keys, key)]
+        return self.docs[bisect_left(self.keys, key) : bisect_right(self.keys, key)]
 
     def prefixed(self, prefix: str) -> list[int]:
-        lo = bisect_left(self._keys, prefix)
-        return self._docs[lo : bisect_left(self._keys, prefix + "\U0010ffff", lo)]
+        lo = bisect_left(self.keys, prefix)
+        return self.docs[lo : bisect_left(self.keys, prefix + "\U0010ffff", lo)]
+
+
+class PinyinRuns:
+    """Chinese runs of names → documents, found by pinyin typed from a syllable boundary or by initials.
+
+    Every suffix of a run's pinyin that starts a syllable ("dianjielv", "jielv", "lv") and every suffix of its
+    initials ("djl", "jl") is a sorted key, so "typed from a syllable boundary" is a prefix range. Short terms
+    match thousands of runs; their documents are gathered once, at :meth:`freeze`, for every prefix of up to
+    :data:`SHORT` letters.
+    """
+
+    SHORT = 3
+
+    def __init__(self) -> None:
+        self._runs: dict[str, int] = {}
+        self._run_docs: list[set[int]] = []
+        self._suffixes: list[str] = []
+        self._suffix_runs: list[int] = []
+        self._keys = SortedKeys([], [])
+        self._short: dict[str, set[int]] = {}
+
+    def add(self, run: str, pinyin: tuple[str, frozenset[int], str], doc: int) -> None:
+        r = self._runs.get(run)
+        if r is not None:
+            self._run_docs[r].add(doc)
+            return
+        r = self._runs[run] = len(self._run_docs)
+        self._run_docs.append({doc})
+        full, starts, initials = pinyin
+        suffixes = [full[i:] for i in starts] + [initials[i:] for i in range(len(initials))]
+        self._suffixes += suffixes
+        self._suffix_runs += [r] * len(suffixes)
+
+    def freeze(self) -> None:
+        self._keys = keys = SortedKeys(self._suffixes, self._suffix_runs)
+        self._suffixes, self._suffix_runs = [], []
+        run_docs = self._run_docs
+        for n in range(2, self.SHORT + 1):
+            for prefix in {k[:n] for k in keys.keys if len(k) >= n}:
+                runs = set(keys.prefixed(prefix))
+                self._short[prefix] = set().union(*map(run_docs.__getitem__, runs))
+
+    def postings(self, term: str) -> list[set[int]]:
+        if len(term) <= self.SHORT:
+            found = self._short.get(term)
+            return [found] if found else []
+        return [self._run_docs[r] for r in set(self._keys.prefixed(term))]

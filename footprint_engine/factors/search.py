@@ -56,8 +56,8 @@ from footprint_engine.errors import FootprintEngineError
 from footprint_engine.factors._search_text import (
     SYNONYMS,
     Pinyin,
+    PinyinRuns,
     SortedKeys,
-    Substrings,
     TokenGroup,
     at_syllable,
     gather,
@@ -253,10 +253,7 @@ class FactorIndex:
 
         self._names = TokenGroup()  # name_zh, name_en: their terms, and the compact Chinese name
         self._others = TokenGroup()  # id, key, cpcd_code, category, publisher
-        self._pinyin = Substrings()  # full pinyin of each Chinese run of a name
-        self._initials = Substrings()  # initials of each Chinese run
-        pinyin_docs: dict[int, dict[frozenset[int], set[int]]] = {}  # by syllable starts (xian ≠ xi'an)
-        initials_docs: dict[int, set[int]] = {}
+        self._runs = PinyinRuns()  # the Chinese runs of names, by their pinyin
         self._docs: list[_Doc] = []
         self._by_id: dict[str, int] = {}
         postings: dict[str, dict[object, set[int]]] = {
@@ -280,11 +277,10 @@ class FactorIndex:
             full, initials = "", ""
             for t in zh_terms:
                 if is_cjk(t):
-                    py, py_starts, py_initials = pinyin.of(t)
-                    pinyin_docs.setdefault(self._pinyin.add(py), {}).setdefault(py_starts, set()).add(n)
-                    initials_docs.setdefault(self._initials.add(py_initials), set()).add(n)
-                    full += py
-                    initials += py_initials
+                    run = pinyin.of(t)
+                    self._runs.add(t, run, n)
+                    full += run[0]
+                    initials += run[2]
             lengths = [len(c) for c in (zh_compact, en_compact) if c]
             self._docs.append(
                 _Doc(
@@ -306,23 +302,27 @@ class FactorIndex:
                 ("source_id", f.source_id),
             ):
                 if posted is not None:
-                    postings[key].setdefault(posted, set()).add(n)
+                    posting = postings[key].get(posted)
+                    if posting is None:
+                        postings[key][posted] = {n}
+                    else:
+                        posting.add(n)
         self._names.freeze()
         self._others.freeze()
         docs_ = self._docs
-        self._id_keys = SortedKeys((d.factor.id.casefold(), n) for n, d in enumerate(docs_))
-        self._name_exact = SortedKeys((key, n) for n, d in enumerate(docs_) for key in d.name_keys if key)
-        self._name_prefix = SortedKeys(
-            (key, n) for n, d in enumerate(docs_) for key in d.name_keys[:3] if key
-        )  # zh spaced and compact, en spaced
-        self._pinyin_keys = SortedKeys(
-            (key, n) for n, d in enumerate(docs_) for key in (d.pinyin, d.initials) if key
+        numbers = range(len(docs_))
+        self._id_keys = SortedKeys([d.factor.id.casefold() for d in docs_], list(numbers))
+        # zh spaced and compact, en spaced and compact: exact names, and names starting with the query
+        self._name_keys = SortedKeys(
+            [k for d in docs_ for k in d.name_keys], [n for n in numbers for _ in range(4)]
+        )
+        self._pinyin_keys = SortedKeys(  # whole pinyin and initials of the Chinese name
+            [k for d in docs_ for k in (d.pinyin, d.initials)], [n for n in numbers for _ in range(2)]
         )
         self._inv_name_len = [1.0 / d.name_len if d.name_len else 0.0 for d in docs_]
         self._inv_pinyin_len = [1.0 / len(d.pinyin) if d.pinyin else 0.0 for d in docs_]
         self._geo = [d.factor.geography for d in docs_]
-        self._pinyin_docs = [list(pinyin_docs[i].items()) for i in range(len(self._pinyin.strings))]
-        self._initials_docs = [initials_docs[i] for i in range(len(self._initials.strings))]
+        self._runs.freeze()
         self._postings = postings
         self._geographies = {g.casefold(): g for g in (*PROVINCE_GRID, *PROVINCE_GRID.values(), "CN", "GLO")}
         self._geographies.update({f.geography.casefold(): f.geography for f in ordered})
@@ -405,10 +405,10 @@ class FactorIndex:
         scores: dict[int, float] = {}
         for tier, docs in (
             (700.0, self._id_keys.prefixed(query.raw_id)),
-            (800.0, self._name_prefix.prefixed(query.spaced)),
-            (800.0, self._name_prefix.prefixed(query.compact)),
-            (900.0, self._name_exact.exact(query.spaced)),
-            (900.0, self._name_exact.exact(query.compact)),
+            (800.0, self._name_keys.prefixed(query.spaced)),
+            (800.0, self._name_keys.prefixed(query.compact)),
+            (900.0, self._name_keys.exact(query.spaced)),
+            (900.0, self._name_keys.exact(query.compact)),
             (1000.0, self._id_keys.exact(query.raw_id)),
         ):
             scores.update((n, tier) for n in docs if n in found)
@@ -492,12 +492,7 @@ class FactorIndex:
             t.other.extend(docs for docs, _ in self._others.postings(variant))
         py = pinyin_term(term)
         if py is not None:
-            t.pinyin.extend(self._initials_docs[i] for i in self._initials.containing(py))
-            for i in self._pinyin.containing(py):
-                full = self._pinyin.strings[i]
-                t.pinyin.extend(
-                    docs for starts, docs in self._pinyin_docs[i] if at_syllable(full, starts, py)
-                )
+            t.pinyin = self._runs.postings(py)
         t.size = sum(map(len, t.name)) + sum(map(len, t.other)) + sum(map(len, t.pinyin))
         return t
 
