@@ -7,9 +7,11 @@ from decimal import Decimal
 
 from footprint_engine.calculate.result import FootprintResult
 from footprint_engine.errors import FootprintEngineError
+from footprint_engine.factors.sources import data_source
 
 __all__ = [
     "GATE_STAGES",
+    "LICENSED_SOURCE",
     "SIGNIFICANT_DIGITS",
     "GateFigures",
     "PactMappingError",
@@ -18,6 +20,7 @@ __all__ = [
     "gate_figures",
     "geography",
     "pact_decimal",
+    "rules_comment",
     "secondary_sources",
 ]
 
@@ -134,8 +137,37 @@ def geography(result: FootprintResult) -> dict[str, str]:
     return {}
 
 
+#: How a factor that may not be redistributed (licensed LCI, an organisation's private factors) is named in a
+#: PACT document: the figure it produced is published, its source's name and details are not.
+LICENSED_SOURCE = {"name": "licensed secondary data", "version": "not disclosed"}
+
+
 def secondary_sources(result: FootprintResult) -> list[dict[str, str]]:
-    pairs = sorted(
-        {(f.source.split(";")[0].split(" (")[0].strip()[:200], str(f.year or "n/a")) for f in result.factors}
-    )
-    return [{"name": n, "version": v} for n, v in pairs if n]
+    """PACT ``secondaryEmissionFactorSources``: each data source used, by name and version (the factors' year and
+    library version), never a value; non-redistributable factors only as :data:`LICENSED_SOURCE`."""
+    pairs: set[tuple[str, str]] = set()
+    for f in result.factors:
+        if f.redistributable is False:
+            pairs.add((LICENSED_SOURCE["name"], LICENSED_SOURCE["version"]))
+            continue
+        registered = data_source(f.source_id)
+        name = registered.title if registered is not None else f.source.split(";")[0].split(" (")[0]
+        version = str(f.year or "undated") + (f" / v{f.version}" if f.version else "")
+        pairs.add((name.strip()[:200], version))
+    return [{"name": n, "version": v} for n, v in sorted(pairs) if n]
+
+
+def rules_comment(result: FootprintResult) -> str:
+    """A sentence for a PACT footprint's ``comment``: the account rule, the grid factor it applied (id and
+    version) and its geography and year fallbacks, and any deviation — empty for results before rules."""
+    sentences = []
+    for rule in result.rules or []:
+        grids = [a for a in rule.applied if a.use == "grid"]
+        used = ", ".join(dict.fromkeys(f"{a.factor_id} (version {a.factor_version})" for a in grids))
+        text = f"Grid electricity per rule {rule.id} ({rule.title})" + (f": {used}" if used else "")
+        steps = list(dict.fromkeys(t for a in rule.applied for t in a.text))
+        if steps:
+            text += "; fallback " + "; ".join(steps)
+        sentences.append(text + ".")
+        sentences.extend(f"Deviation ({d['code']}): {d['text']}." for d in rule.deviations)
+    return " ".join(sentences)

@@ -32,6 +32,7 @@ from footprint_engine.units import check_unit, conversion_factor
 __all__ = [
     "FUEL_UNIT_DIMENSIONS",
     "INPUT_LISTS",
+    "MAX_BUNDLED_GECS",
     "ContractClaim",
     "ElectricityInput",
     "FuelInput",
@@ -118,17 +119,38 @@ class GecClaim(DocumentModel):
         return value
 
 
+#: Most GEC serials one contract claim may list in ``bundledGecSerials``.
+MAX_BUNDLED_GECS = 1000
+
+
 class ContractClaim(DocumentModel):
-    """A green-power trading contract (绿电交易) delivering MWh in a delivery period."""
+    """A green-power trading contract (绿电交易) delivering MWh in a delivery window inside the reporting period.
+
+    Green-power trading comes with its certificates: ``bundledGecSerials`` lists them, so that they are claimed
+    with the contract (once across the exchange) and never again on their own; the MWh is the contract's
+    ``quantityMWh``, counted once."""
 
     type: Literal["green-power-contract"] = "green-power-contract"
     contract_id: str = Field(min_length=1)
     quantity_mwh: Amount = Field(
-        alias="quantityMWh", description="MWh delivered under the contract and claimed."
+        alias="quantityMWh",
+        description="MWh delivered under the contract inside the reporting period and claimed.",
     )
     generation_type: str = Field(min_length=1)
-    delivery_start: date
-    delivery_end: date
+    delivery_start: date = Field(
+        description="First day of the delivery claimed; inside the reporting period."
+    )
+    delivery_end: date = Field(description="Last day of the delivery claimed; inside the reporting period.")
+    delivery: Literal["grid", "direct-line"] = Field(
+        default="grid",
+        description="'grid': delivered over the public grid (transmission and distribution counted in a product "
+        "footprint); 'direct-line': a direct line from the generator (绿电直连).",
+    )
+    bundled_gec_serials: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list,
+        max_length=MAX_BUNDLED_GECS,
+        description="Serials of the GECs (绿证) issued for this contract's electricity; claimed with it.",
+    )
     evidence: list[Cid] = Field(default_factory=list)
 
 

@@ -10,10 +10,22 @@ GEC claim, checked in this order, each with its own error:
   (4) cancelled, and cancelled for this claimant (``organisation.id`` of the document);
   (5) cancelled while valid and not before production.
 Contract claim:
-  (1) delivery_end >= delivery_start;  (2) the delivery window overlaps the reporting period.
+  (1) delivery_end >= delivery_start;
+  (2) the delivery window lies inside the reporting period: a contract delivering over a longer window is
+      claimed with the MWh delivered inside the period and delivery dates inside it (a window that only
+      overlaps the period is refused, naming the date to move).
+Across the claims of one document (the MWh is counted once):
+  (3) a GEC serial is claimed once — as a GEC claim or bundled with a contract (``bundledGecSerials``), compared
+      in the canonical serial form (footprint_engine.gec_serial);
+  (4) one contract (canonical contract id) is not claimed twice for overlapping delivery windows.
 Per electricity input: claimed MWh <= consumed MWh (checked by the schema).
 
-A serial used twice across the whole exchange is the node's check; the engine sees one document.
+Claims of the same serial or contract across the whole exchange are the node's check (gec_claims and
+contract_claims); the engine sees one document.
+
+Transmission and distribution: green power delivered over the grid (every GEC claim: the certificate covers
+grid electricity consumed; a contract with ``delivery`` "grid") is marked ``over_grid`` in its slice, and a
+product footprint adds MEE's T&D footprint factor to it (footprint_engine.calculate.line_builder).
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ from datetime import date
 from footprint_engine.activity_base import ReportingPeriod
 from footprint_engine.activity_inputs import ContractClaim, ElectricityInput, GecClaim
 from footprint_engine.errors import GreenPowerClaimError
+from footprint_engine.gec_serial import legacy_gec_serial_key
 
 __all__ = ["GEC_VALIDITY_YEARS", "ClaimedPower", "gec_valid_until", "split_electricity", "validate_claims"]
 
@@ -39,6 +52,7 @@ class ClaimedPower:
     generation_type: str | None  # None for the grid remainder
     claim_ref: str | None  # serial or contract id
     kind: str  # "gec", "green-power-contract" or "grid"
+    over_grid: bool = True  # delivered over the public grid (False: a contract's direct line)
 
 
 def gec_valid_until(production_date: date) -> date:
@@ -58,6 +72,46 @@ def validate_claims(electricity: Sequence[ElectricityInput], period: ReportingPe
                 _check_gec(claim, period, claimant, path)
             else:
                 _check_contract(claim, period, path)
+    _check_counted_once(electricity)
+
+
+def _check_counted_once(electricity: Sequence[ElectricityInput]) -> None:
+    """Rules (3) and (4): every serial once, every contract window once, in document order."""
+    serials: dict[str, str] = {}  # canonical serial → where it is claimed
+    contracts: dict[str, list[tuple[ContractClaim, str]]] = {}
+    for i, elec in enumerate(electricity):
+        for j, claim in enumerate(elec.green_power_claims):
+            path = f"inputs.electricity[{i}].greenPowerClaims[{j}]"
+            if isinstance(claim, GecClaim):
+                _claim_serial_once(serials, claim.serial, f"{path}.serial", None)
+                continue
+            for k, serial in enumerate(claim.bundled_gec_serials):
+                _claim_serial_once(serials, serial, f"{path}.bundledGecSerials[{k}]", claim.contract_id)
+            key = legacy_gec_serial_key(claim.contract_id)
+            for other, where in contracts.get(key, []):
+                if claim.delivery_start <= other.delivery_end and other.delivery_start <= claim.delivery_end:
+                    raise GreenPowerClaimError(
+                        "green-power contract claim refused",
+                        f"contract {claim.contract_id!r} delivering {claim.delivery_start}…{claim.delivery_end} is "
+                        f"also claimed at {where} for {other.delivery_start}…{other.delivery_end}",
+                        "claim each contract's delivery once: one claim per contract and delivery window",
+                        field=f"{path}.contractId",
+                    )
+            contracts.setdefault(key, []).append((claim, path))
+
+
+def _claim_serial_once(seen: dict[str, str], serial: str, field: str, contract: str | None) -> None:
+    key = legacy_gec_serial_key(serial)
+    if key in seen:
+        bundled = f" (bundled with contract {contract!r})" if contract is not None else ""
+        raise GreenPowerClaimError(
+            "GEC claim refused",
+            f"GEC serial {serial!r}{bundled} is also claimed at {seen[key]}: the same MWh would count twice",
+            "claim each certificate once — a GEC bundled with a green-power contract is claimed by the contract "
+            "only (serials compare in canonical form)",
+            field=field,
+        )
+    seen[key] = field
 
 
 def _check_gec(claim: GecClaim, period: ReportingPeriod, claimant: str, path: str) -> None:
@@ -107,6 +161,7 @@ def _check_gec(claim: GecClaim, period: ReportingPeriod, claimant: str, path: st
 
 
 def _check_contract(claim: ContractClaim, period: ReportingPeriod, path: str) -> None:
+    # (1)
     if claim.delivery_end < claim.delivery_start:
         raise GreenPowerClaimError(
             "green-power contract claim refused",
@@ -115,13 +170,23 @@ def _check_contract(claim: ContractClaim, period: ReportingPeriod, path: str) ->
             "correct the delivery dates",
             field=f"{path}.deliveryEnd",
         )
-    if claim.delivery_start > period.end or claim.delivery_end < period.start:
+    # (2)
+    inside = "claim only the MWh delivered inside the period, with delivery dates inside it"
+    if claim.delivery_start < period.start:
         raise GreenPowerClaimError(
             "green-power contract claim refused",
-            f"contract {claim.contract_id!r} delivered {claim.delivery_start}…{claim.delivery_end}, outside the "
-            f"reporting period {period.start}…{period.end}",
-            "claim contracts delivering in the reporting period",
+            f"contract {claim.contract_id!r} delivery starts {claim.delivery_start}, before the reporting period "
+            f"{period.start}…{period.end}",
+            f"{inside} (deliveryStart on or after {period.start})",
             field=f"{path}.deliveryStart",
+        )
+    if claim.delivery_end > period.end:
+        raise GreenPowerClaimError(
+            "green-power contract claim refused",
+            f"contract {claim.contract_id!r} delivery ends {claim.delivery_end}, after the reporting period "
+            f"{period.start}…{period.end}",
+            f"{inside} (deliveryEnd on or before {period.end})",
+            field=f"{path}.deliveryEnd",
         )
 
 
@@ -134,7 +199,11 @@ def split_electricity(elec: ElectricityInput) -> list[ClaimedPower]:
         else:
             slices.append(
                 ClaimedPower(
-                    claim.quantity_mwh, claim.generation_type, claim.contract_id, "green-power-contract"
+                    claim.quantity_mwh,
+                    claim.generation_type,
+                    claim.contract_id,
+                    "green-power-contract",
+                    over_grid=claim.delivery == "grid",
                 )
             )
     remainder = max(elec.consumed_mwh() - sum(s.mwh for s in slices), 0.0)

@@ -38,6 +38,7 @@ from footprint_engine._pact_common import (
     gate_figures,
     geography,
     pact_decimal,
+    rules_comment,
     secondary_sources,
 )
 from footprint_engine.calculate.result import FootprintResult
@@ -48,6 +49,7 @@ __all__ = [
     "SIGNIFICANT_DIGITS",
     "PactMappingError",
     "pact_decimal",
+    "rules_comment",
     "to_pact_v3_pcf",
     "to_pact_v23_pcf",
 ]

@@ -12,22 +12,27 @@ from footprint_engine.activity import STAGES
 from footprint_engine.allocation import allocation_shares
 from footprint_engine.brightway import brightway_versions
 from footprint_engine.calculate.energy import comprehensive_energy
+from footprint_engine.calculate.line_builder import TD_KIND
 from footprint_engine.calculate.lines import ALLOCATED_STAGES, Inventory
 from footprint_engine.calculate.options import CalculationOptions
 from footprint_engine.calculate.result import (
     CategoryTotals,
     DataQualityIndicators,
     ElectricityReport,
+    FactorAlternative,
     FactorUse,
     FootprintResult,
     FunctionalUnitReport,
     GasResult,
     InputContribution,
     LifeCycleReport,
+    RuleApplication,
+    RuleUse,
     UpstreamSource,
 )
 from footprint_engine.calculate.scenario_lines import CUT_OFF_RULE
-from footprint_engine.factors import FactorLibrary, characterisation
+from footprint_engine.factors import Factor, FactorLibrary, GwpSet, characterisation
+from footprint_engine.factors.rules import PRODUCT_FOOTPRINT, account_rule
 from footprint_engine.scenarios import eol_product_mass_kg, scenario_items, service_life_years
 from footprint_engine.units import conversion_factor
 from footprint_engine.version import ENGINE_VERSION
@@ -37,7 +42,9 @@ __all__ = ["METHOD", "build_result", "engine_meta"]
 METHOD: dict[str, Any] = {
     "standard": "GB/T 24067-2024 (ISO 14067:2018, MOD)",
     "calculation": "matrix LCA on Brightway 2.5 (bw2calc LCA, in-memory bw_processing datapackages)",
-    "greenPower": "valid GEC / green-power-contract MWh at generation-type factors, remainder at grid factor",
+    "greenPower": "valid GEC / green-power-contract MWh at generation-type factors plus MEE's transmission-and-"
+    "distribution factor when delivered over the grid, remainder at the grid factor",
+    "accountRule": "grid factors chosen by the account rule (see rules): GB/T 24067-2024 product footprint",
     "allocation": "inputs of the raw-material and production stages multiplied by the product's share",
     "primaryDataShare": "PACT: Σ input emissions × input primary fraction / Σ emissions (excl. removals)",
     "dqi": "emission-weighted pedigree scores 1–5 (= PACT v3 DQR scale 1–5)",
@@ -195,13 +202,14 @@ def build_result(
             "excludedSharePercent": excluded,
             "exclusions": [e.model_dump(by_alias=True) for e in act.exclusions],
         },
-        factors=_factors(inv),
+        factors=_factors(inv, library, options.gwp_set),
         upstream_footprints=sorted({ln.upstream.reference for ln in inv.lines if ln.upstream}),
         upstream_sources=_upstream_sources(inv),
         illustrative_factors_used=any(ln.factor is not None and ln.factor.illustrative for ln in inv.lines),
         engine={**engine, "lines": n},
         life_cycle=_life_cycle(inv, boundary, per_stage, contributions),
         functional_unit=_functional_unit(inv, total, per_stage),
+        rules=[_rule_use(inv, options)],
     )
 
 
@@ -288,9 +296,14 @@ def _electricity(
 ) -> ElectricityReport:
     consumed = gec = contract = grid = market = location = 0.0
     claims: list[dict[str, Any]] = []
+    td: dict[tuple[str, str | None], str] = {}
     for j, line in enumerate(inv.lines):
         if line.kind != "electricity" or line.scenario is not None:
             continue  # use-stage electricity is per declared unit and not the site's
+        if line.gec_kind == TD_KIND:  # the T&D of a claimed slice: no MWh of its own, 0 location-based
+            market += float(co2e_by_line[j])
+            td[(line.path, line.claim)] = line.factor.id if line.factor else ""
+            continue
         mwh = line.consumed
         consumed += mwh
         if line.gec_kind == "gec":
@@ -312,6 +325,9 @@ def _electricity(
                     "factorId": line.factor.id if line.factor else None,
                 }
             )
+    for claim in claims:
+        if (claim["path"], claim["reference"]) in td:
+            claim["transmissionDistributionFactorId"] = td[(claim["path"], claim["reference"])]
     return ElectricityReport(
         consumed_mwh=consumed,
         gec_mwh=gec,
@@ -345,10 +361,10 @@ def _allocation(inv: Inventory) -> dict[str, Any]:
     }
 
 
-def _factors(inv: Inventory) -> list[FactorUse]:
+def _factors(inv: Inventory, library: FactorLibrary, gwp_set: GwpSet) -> list[FactorUse]:
     used_by: dict[str, list[str]] = {}
     fallbacks: dict[str, list[str]] = {}
-    factors = {}
+    factors: dict[str, Factor] = {}
     for line in inv.lines:
         f = line.factor
         if f is None:
@@ -359,6 +375,7 @@ def _factors(inv: Inventory) -> list[FactorUse]:
             paths.append(line.path)
         notes = fallbacks.setdefault(f.id, [])
         notes.extend(n for n in line.fallbacks if n not in notes)
+    alternatives = _alternatives(factors, library, gwp_set)
     return [
         FactorUse(
             id=f.id,
@@ -372,6 +389,115 @@ def _factors(inv: Inventory) -> list[FactorUse]:
             fallbacks=fallbacks[i],
             ncv_gj_per_unit=f.ncv_gj_per_unit,
             ncv_source=f.ncv_source,
+            version=f.version,
+            name_zh=f.name_zh,
+            name_en=f.name_en,
+            source_id=f.source_id,
+            redistributable=f.redistributable,
+            cpcd_code=f.cpcd_code,
+            category=f.category,
+            alternatives=alternatives[i],
         )
         for i, f in factors.items()
     ]
+
+
+#: Most alternatives listed per factor use.
+MAX_ALTERNATIVES = 10
+
+
+def _alternatives(
+    used: dict[str, Factor], library: FactorLibrary, gwp_set: GwpSet
+) -> dict[str, list[FactorAlternative]]:
+    """Per used factor: the library's other factors of the same kind with the same key and geography, or the
+    same published name (Chinese or English), that were not used — e.g. CPCD entries that disagree. Factors
+    that may not be redistributed are never listed (their names stay with their owner)."""
+    wanted_keys = {(f.kind, f.key, f.geography) for f in used.values()}
+    wanted_names = {(f.kind, n) for f in used.values() for n in (f.name_zh, f.name_en) if n}
+    by_key: dict[tuple[str, str, str], list[Factor]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[Factor]] = defaultdict(list)
+    if wanted_keys or wanted_names:
+        for f in library.factors():
+            if not f.redistributable or f.id in used:
+                continue
+            if (f.kind, f.key, f.geography) in wanted_keys:
+                by_key[(f.kind, f.key, f.geography)].append(f)
+            for n in (f.name_zh, f.name_en):
+                if n and (f.kind, n) in wanted_names:
+                    by_name[(f.kind, n)].append(f)
+    out: dict[str, list[FactorAlternative]] = {}
+    for fid, f in used.items():
+        found: dict[str, Factor] = {}
+        for other in by_key.get((f.kind, f.key, f.geography), []):
+            found.setdefault(other.id, other)
+        for n in (f.name_zh, f.name_en):
+            for other in by_name.get((f.kind, n), []) if n else []:
+                found.setdefault(other.id, other)
+        ranked = sorted(found.values(), key=lambda a: (-(a.year or 0), a.id))[:MAX_ALTERNATIVES]
+        out[fid] = [
+            FactorAlternative(
+                id=a.id,
+                year=a.year,
+                value=sum(kg * characterisation(flow, gwp_set) for flow, kg in a.emissions.items()),
+                unit=a.unit,
+                geography=a.geography,
+                version=a.version,
+                note=a.note,
+            )
+            for a in ranked
+        ]
+    return out
+
+
+_USE_ORDER = ("grid", "transmission-distribution", "use-stage grid")
+
+
+def _rule_use(inv: Inventory, options: CalculationOptions) -> RuleUse:
+    """The product-footprint rule as applied: the grid (and T&D) factors it chose, with their fallback steps,
+    and every deviation — the ``co2`` grid basis, a document's own grid factorId, a T&D factor missing."""
+    rule = account_rule(PRODUCT_FOOTPRINT)
+    applied: dict[tuple[str, str, str], RuleApplication] = {}
+    for line in inv.lines:
+        if line.rule is None or line.factor is None:
+            continue
+        use: Literal["grid", "transmission-distribution", "use-stage grid"] = (
+            "transmission-distribution"
+            if line.gec_kind == TD_KIND
+            else "use-stage grid"
+            if line.scenario is not None
+            else "grid"
+        )
+        applied.setdefault(
+            (line.path, use, line.factor.id),
+            RuleApplication(
+                path=line.path,
+                use=use,
+                rule=line.rule,
+                factor_id=line.factor.id,
+                factor_version=line.factor.version,
+                fallbacks=[dict(s) for s in line.rule_steps],
+                text=list(line.fallbacks),
+            ),
+        )
+    deviations = list(inv.deviations)
+    if options.grid_basis != "footprint":
+        deviations.insert(
+            0,
+            {
+                "code": "grid-basis-co2",
+                "path": "options.gridBasis",
+                "text": "computed on the MEE/NBS grid CO2 basis (combustion only, organisation accounting) at the "
+                "caller's request, not with the carbon-footprint factors GB/T 24067-2024 prescribes: not a "
+                "GB/T 24067 product footprint; transmission and distribution not added",
+            },
+        )
+    return RuleUse(
+        id=rule.id,
+        title=rule.title,
+        citations=[c.as_dict() for c in rule.citations],
+        electricity=rule.electricity,
+        check=rule.check,
+        applied=sorted(applied.values(), key=lambda a: (a.path, _USE_ORDER.index(a.use), a.factor_id)),
+        deviations=deviations,
+        followed=not deviations,
+    )

@@ -26,13 +26,20 @@ from footprint_engine.activity import (
 from footprint_engine.calculate.fuel_amount import fuel_in_factor_unit
 from footprint_engine.calculate.options import CalculationOptions
 from footprint_engine.calculate.upstream import UpstreamFootprint
-from footprint_engine.errors import UnitError, UpstreamFootprintError
+from footprint_engine.errors import FactorNotFoundError, UnitError, UpstreamFootprintError
 from footprint_engine.factors import Factor, FactorLibrary, FactorMatch, flow_key
-from footprint_engine.greenpower import split_electricity
+from footprint_engine.factors.rules import PRODUCT_FOOTPRINT, RuledMatch, grid_factor_for, td_factor_for
+from footprint_engine.greenpower import ClaimedPower, split_electricity
 from footprint_engine.scenarios import UseEmission, UseFuel
 from footprint_engine.units import conversion_factor
 
-__all__ = ["IPCC_FUEL_NAMES", "Line", "LineBuilder"]
+__all__ = ["CO2_BASIS_RULE", "IPCC_FUEL_NAMES", "TD_KIND", "Line", "LineBuilder"]
+
+#: The rule whose grid CO2 factors a calculation on ``grid_basis="co2"`` takes (a stated deviation from the
+#: product-footprint rule).
+CO2_BASIS_RULE = "organisation-inventory/generic"
+#: ``Line.gec_kind`` of the transmission-and-distribution line added to grid-delivered green power.
+TD_KIND = "transmission-distribution"
 
 #: Everyday fuel names → IPCC 2006 fuel names.
 IPCC_FUEL_NAMES = {
@@ -69,6 +76,8 @@ class Line:
     consumed_unit: str = ""
     conversion: str | None = None  # e.g. an energy amount converted through a net calorific value
     scenario: str | None = None  # "use" / "end-of-life" for lines of the life-cycle scenarios
+    rule: str | None = None  # account rule that chose this line's factor (electricity)
+    rule_steps: tuple[dict[str, str], ...] = ()  # its fallback steps as data
 
 
 class LineBuilder:
@@ -89,6 +98,8 @@ class LineBuilder:
         self.options = options
         self.year = year
         self.geo = activity.site.grid_region
+        #: where the calculation departs from the account rule, as data: {"code", "path", "text"}
+        self.deviations: list[dict[str, str]] = []
 
     def lines_for(self, path: str, item: object) -> list[Line]:
         if isinstance(item, MaterialInput):
@@ -118,6 +129,23 @@ class LineBuilder:
             f = self.library.get(factor_id, field=f"{path}.factorId")
             return FactorMatch(factor=f, requested=f"factor {factor_id}")
         return self.library.find(kind, key, geo or self.geo, self.year, field=path)
+
+    def grid_match(self, path: str, factor_id: str | None, region: str) -> FactorMatch:
+        """The grid factor of an electricity input: the one the product-footprint rule prescribes
+        (:mod:`footprint_engine.factors.rules`); a document's own ``factorId``, or the ``co2`` grid basis, is a
+        deviation the result states."""
+        if factor_id:
+            self.deviations.append(
+                {
+                    "code": "factor-id-given",
+                    "path": f"{path}.factorId",
+                    "text": f"{path} uses factor {factor_id} named in the document instead of the grid factor of "
+                    f"rule {PRODUCT_FOOTPRINT}",
+                }
+            )
+            return self.match(path, factor_id, "electricity-grid", self.options.grid_basis, region)
+        rule = PRODUCT_FOOTPRINT if self.options.grid_basis == "footprint" else CO2_BASIS_RULE
+        return grid_factor_for(rule, region, self.year, self.library, field=path)
 
     @staticmethod
     def convert(amount: float, unit: str, want: str, path: str, what: str) -> float:
@@ -163,6 +191,8 @@ class LineBuilder:
             factor=match.factor if match else None,
             fallbacks=match.fallbacks if match else (),
             factor_gsd=match.factor.uncertainty_gsd if match else None,
+            rule=match.rule if isinstance(match, RuledMatch) else None,
+            rule_steps=match.steps if isinstance(match, RuledMatch) else (),
         )
 
     def _simple(
@@ -303,7 +333,8 @@ class LineBuilder:
 
     def _electricity(self, path: str, item: ElectricityInput) -> list[Line]:
         region = item.grid_region or self.geo
-        grid = self.match(path, item.factor_id, "electricity-grid", self.options.grid_basis, region)
+        grid = self.grid_match(path, item.factor_id, region)
+        td_applies = self.options.grid_basis == "footprint"
         lines = []
         for k, sl in enumerate(split_electricity(item)):
             if sl.generation_type is None:
@@ -328,4 +359,43 @@ class LineBuilder:
             line.gec_kind = sl.kind
             line.consumed, line.consumed_unit = sl.mwh, "MWh"
             lines.append(line)
+            if sl.generation_type is not None and sl.over_grid and td_applies and sl.mwh > 0:
+                td = self._transmission_distribution(path, item, region, sl, k)
+                if td is not None:
+                    lines.append(td)
         return lines
+
+    def _transmission_distribution(
+        self, path: str, item: ElectricityInput, region: str, sl: ClaimedPower, k: int
+    ) -> Line | None:
+        """GB/T 24067-2024 6.4.9.4 (ISO 14067:2018): electricity's emissions include its transmission and
+        distribution, so green power delivered over the grid adds MEE's T&D footprint factor to the generation
+        type's (whose factor ends at the power plant). Its own line and factor use; 0 in the location-based
+        figure, whose grid average already covers the grid. A library without the factor is a stated deviation."""
+        try:
+            m = td_factor_for(PRODUCT_FOOTPRINT, region, self.year, self.library, field=path)
+        except FactorNotFoundError as exc:
+            self.deviations.append(
+                {
+                    "code": "td-factor-missing",
+                    "path": f"{path}.greenPowerClaims[{k}]",
+                    "text": f"transmission and distribution not counted for {sl.kind} {sl.claim_ref}: {exc.detail}",
+                }
+            )
+            return None
+        amount = self.convert(sl.mwh, "MWh", m.factor.unit, path, f"factor {m.factor.id}")
+        line = self.new_line(
+            path,
+            item,
+            "electricity",
+            f"transmission and distribution of {sl.kind} {sl.claim_ref}",
+            amount,
+            m.factor.unit,
+            dict(m.factor.emissions),
+            match=m,
+        )
+        line.location_flows = {}
+        line.claim = sl.claim_ref
+        line.gec_kind = TD_KIND
+        line.consumed, line.consumed_unit = sl.mwh, "MWh"
+        return line

@@ -32,6 +32,7 @@ class Inventory:
     produced: float  # produced quantity in declared units
     year: int
     notes: list[str] = field(default_factory=list)
+    deviations: list[dict[str, str]] = field(default_factory=list)  # from the account rule, as data
 
 
 def build_inventory(
@@ -65,4 +66,5 @@ def build_inventory(
             inv.lines.append(line)
     if activity.use_scenario is not None or activity.end_of_life_scenario is not None:
         inv.lines.extend(scenario_lines(builder, activity))  # already per declared unit, not allocated
+    inv.deviations = builder.deviations
     return inv

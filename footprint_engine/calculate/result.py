@@ -15,12 +15,15 @@ __all__ = [
     "DataQualityIndicators",
     "ElectricityReport",
     "EnergyReport",
+    "FactorAlternative",
     "FactorUse",
     "FootprintResult",
     "FunctionalUnitReport",
     "GasResult",
     "InputContribution",
     "LifeCycleReport",
+    "RuleApplication",
+    "RuleUse",
     "UncertaintyResult",
     "UpstreamSource",
 ]
@@ -118,6 +121,19 @@ class DataQualityIndicators(_Out):
     pact_dqr: dict[str, float]
 
 
+class FactorAlternative(_Out):
+    """Another library factor for the same thing (same key and geography, or the same published name) that was
+    not used: conflicting entries stay side by side, and the result says which one was used."""
+
+    id: str
+    year: int | None
+    value: float = Field(description="kgCO2e per unit (the result's GWP set).")
+    unit: str
+    geography: str
+    version: str
+    note: str | None = None
+
+
 class FactorUse(_Out):
     id: str
     source: str
@@ -130,6 +146,62 @@ class FactorUse(_Out):
     fallbacks: list[str] = Field(default_factory=list)
     ncv_gj_per_unit: float | None = Field(default=None, description="Fuels: the NCV used for energy amounts.")
     ncv_source: str | None = None
+    # -- provenance (absent in results computed before these fields) ------------------------------------------
+    version: str | None = Field(default=None, description="The exact version of the factor used.")
+    name_zh: str | None = None
+    name_en: str | None = None
+    source_id: str | None = Field(default=None, description="Data source (footprint_engine.factors.sources).")
+    redistributable: bool | None = None
+    cpcd_code: str | None = None
+    category: str | None = None
+    alternatives: list[FactorAlternative] | None = Field(
+        default=None, description="Other library factors for the same key or name, not used."
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_absent_provenance(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Provenance fields left unset (results computed before them) are left out, so such results keep the
+        shape (and bytes) they had."""
+        data: dict[str, Any] = handler(self)
+        for name in _PROVENANCE:
+            for key in (name, to_camel(name)):
+                if key in data and data[key] is None:
+                    del data[key]
+        return data
+
+
+_PROVENANCE = (
+    "version", "name_zh", "name_en", "source_id", "redistributable", "cpcd_code", "category", "alternatives",
+)  # fmt: skip
+
+
+class RuleApplication(_Out):
+    """Where an account rule chose a factor: the input path, the factor and its version, and the fallback
+    steps (data: ``{"kind", "from", "to", "reason"}``; ``text``: the same in English)."""
+
+    path: str
+    use: Literal["grid", "transmission-distribution", "use-stage grid"]
+    rule: str = Field(
+        description="The rule that chose the factor (differs from the account's on a deviation)."
+    )
+    factor_id: str
+    factor_version: str
+    fallbacks: list[dict[str, str]] = Field(default_factory=list)
+    text: list[str] = Field(default_factory=list)
+
+
+class RuleUse(_Out):
+    """The account rule of the result (:mod:`footprint_engine.factors.rules`), what it prescribes, where it chose
+    the factors, and every departure from it (``deviations``: ``{"code", "path", "text"}``)."""
+
+    id: str
+    title: str
+    citations: list[dict[str, Any]]
+    electricity: str
+    check: bool = Field(description="Some cited text was not read: verify before relying on the rule.")
+    applied: list[RuleApplication]
+    deviations: list[dict[str, str]] = Field(default_factory=list)
+    followed: bool = Field(description="No deviation: every grid factor is the one the rule prescribes.")
 
 
 class LifeCycleReport(_Out):
@@ -220,13 +292,18 @@ class FootprintResult(_Out):
         default=None, description="Per-segment figures and scenarios (absent in results before this field)."
     )
     functional_unit: FunctionalUnitReport | None = None
+    rules: list[RuleUse] | None = Field(
+        default=None,
+        description="The account rule applied, its citations, the factors it chose (id, version, fallbacks) and "
+        "any deviation (absent in results computed before this field).",
+    )
 
     @model_serializer(mode="wrap")
     def _without_absent_sources(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """``upstreamSources`` is left out when no upstream footprint was used, so results without any keep
-        the shape (and bytes) they had before the field existed."""
+        """``upstreamSources`` is left out when no upstream footprint was used, and ``rules`` when absent (results
+        computed before it), so such results keep the shape (and bytes) they had before the fields existed."""
         data: dict[str, Any] = handler(self)
-        for name in ("upstream_sources", "upstreamSources"):
+        for name in ("upstream_sources", "upstreamSources", "rules"):
             if name in data and data[name] is None:
                 del data[name]
         return data

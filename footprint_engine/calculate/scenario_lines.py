@@ -65,7 +65,7 @@ def scenario_lines(builder: LineBuilder, activity: ActivityData) -> list[Line]:
 
 def _use_electricity(builder: LineBuilder, path: str, item: UseElectricity, region: str | None) -> Line:
     where = item.grid_region or region or builder.geo
-    m = builder.match(path, item.factor_id, "electricity-grid", builder.options.grid_basis, where)
+    m = builder.grid_match(path, item.factor_id, where)
     amount = builder.convert(item.amount, item.unit, m.factor.unit, path, f"factor {m.factor.id}")
     line = builder.new_line(
         path, item, "electricity", item.name or f"use-stage grid electricity {where}", amount, m.factor.unit,

@@ -16,6 +16,7 @@ from datetime import date
 
 from footprint_engine.cbam.errors import ElectricityFactorSourceError
 from footprint_engine.cbam.model import ElectricityUse, GridFactor
+from footprint_engine.factors.rules import account_rule
 
 __all__ = [
     "ELECTRICITY_RULE",
@@ -24,14 +25,12 @@ __all__ = [
     "apply_electricity_rule",
 ]
 
-ELECTRICITY_RULE = (
-    "Grid-average emission factor of the country of production by default; the producer's actual factor "
-    "only with a direct technical link to the installation or a power purchase agreement covering the "
-    "electricity claimed; a green electricity certificate (GEC) alone does not change the CBAM factor."
-)
-ELECTRICITY_RULE_SOURCE = (
-    "Regulation (EU) 2023/956 Annex IV point 6 (definitions 1(e), 1(f)); "
-    "Implementing Regulation (EU) 2023/1773 Annex III section D"
+#: The account rule ``cbam-indirect`` (footprint_engine.factors.rules), stated once there: the default is the
+#: country's grid factor — the Commission's IEA-based factor (Annex III D.4(a)) or other public data (D.4(b)),
+#: given by the installation as ``installation.grid_factor`` with its source.
+ELECTRICITY_RULE = account_rule("cbam-indirect").electricity
+ELECTRICITY_RULE_SOURCE = "; ".join(
+    f"{c.document} {c.clause}" for c in account_rule("cbam-indirect").citations
 )
 
 

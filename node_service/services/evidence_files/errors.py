@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from node_service.errors import Conflict, ValidationFailed
 
-__all__ = ["GecSerialClaimed", "UploadInvalid"]
+__all__ = ["ContractClaimed", "GecSerialClaimed", "UploadInvalid"]
 
 
 class UploadInvalid(ValidationFailed):
@@ -16,3 +16,8 @@ class UploadInvalid(ValidationFailed):
 class GecSerialClaimed(Conflict):
     problem = "gec-serial-claimed"
     title = "The GEC serial is already claimed"
+
+
+class ContractClaimed(Conflict):
+    problem = "green-power-contract-claimed"
+    title = "The green-power contract's delivery is already claimed"

@@ -2,7 +2,9 @@
 
 A submission's claims are checked and recorded in the submission's own transaction, in three steps:
 
-(1) ``serial_claims``: every GEC claim of the activity data with its JSON path, its trimmed serial and its
+(1) ``serial_claims``: every GEC claim of the activity data — and every GEC bundled with a green-power contract
+    (``bundledGecSerials``: green-power trading comes with its certificates, which are then claimed with the
+    contract and can never be claimed again on their own) — with its JSON path, its trimmed serial and its
     canonical serial (footprint_engine.gec_serial: NFKC, format characters, whitespace and separators removed,
     upper case, A-Z and 0-9 only); 422 for a serial without a canonical form, one given twice (compared
     canonically), or one too long for its log entry id;
@@ -33,7 +35,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from footprint_engine.activity import ActivityData, GecClaim
+from footprint_engine.activity import ActivityData, ContractClaim, GecClaim
 from footprint_engine.gec_serial import GecSerialError, canonical_gec_serial
 from node_service.credentials.jcs import canonicalize
 from node_service.db import statements as dbapi
@@ -45,6 +47,7 @@ from node_service.services.evidence_files.files import OrganisationRef
 __all__ = [
     "Claimant",
     "SerialClaim",
+    "bundled_serials_of",
     "canonical_gec_serial",
     "check_serials_free",
     "gec_claims_of",
@@ -93,8 +96,13 @@ class Claimant:
 class SerialClaim:
     path: str  # JSON path of the claim, e.g. credentialSubject.inputs.electricity[0].greenPowerClaims[1]
     serial: str  # trimmed, as given: gec_claims.serial and the log entry id
-    claim: GecClaim
+    claim: GecClaim | ContractClaim  # a contract: the serial is one of its bundledGecSerials
     key: str = ""  # the canonical serial (footprint_engine.gec_serial): gec_claims.serial_key, unique
+    field: str = ""  # JSON path of the serial itself: ….serial, or ….bundledGecSerials[k]
+
+    def __post_init__(self) -> None:
+        if not self.field:
+            object.__setattr__(self, "field", f"{self.path}.serial")
 
 
 def gec_claims_of(activity: ActivityData) -> list[tuple[str, GecClaim]]:
@@ -111,13 +119,28 @@ def _entry_id(submission_id: str, serial: str) -> str:
     return f"urn:tanlian:gec-claim:{submission_id}:{serial}"
 
 
+def bundled_serials_of(activity: ActivityData) -> list[tuple[str, str, str, ContractClaim]]:
+    """Every GEC serial bundled with a green-power contract: (claim path, serial path, serial, contract)."""
+    out = []
+    for i, elec in enumerate(activity.inputs.electricity):
+        for j, claim in enumerate(elec.green_power_claims):
+            if isinstance(claim, ContractClaim):
+                path = f"credentialSubject.inputs.electricity[{i}].greenPowerClaims[{j}]"
+                for k, serial in enumerate(claim.bundled_gec_serials):
+                    out.append((path, f"{path}.bundledGecSerials[{k}]", serial, claim))
+    return out
+
+
 def serial_claims(activity: ActivityData, submission_id: str) -> list[SerialClaim]:
     """Step (1): the claims with trimmed and canonical serials, refusing (422) what cannot be recorded."""
     out: list[SerialClaim] = []
     seen: dict[str, str] = {}
-    for path, claim in gec_claims_of(activity):
-        field = f"{path}.serial"
-        serial = claim.serial.strip()
+    given: list[tuple[str, str, str, GecClaim | ContractClaim]] = [
+        (path, f"{path}.serial", claim.serial, claim) for path, claim in gec_claims_of(activity)
+    ]
+    given.extend(bundled_serials_of(activity))
+    for path, field, raw, claim in given:
+        serial = raw.strip()
         if not serial:
             raise ValidationFailed(
                 f"{field}: the GEC serial is blank", field=field, fix="give the certificate serial"
@@ -132,10 +155,11 @@ def serial_claims(activity: ActivityData, submission_id: str) -> list[SerialClai
             ) from exc
         if key in seen:
             raise ValidationFailed(
-                f"{field}: GEC serial {serial!r} is also claimed at {seen[key]}.serial",
+                f"{field}: GEC serial {serial!r} is also claimed at {seen[key]}",
                 field=field,
-                fix="claim each certificate serial once (serials are compared in their canonical form: case, "
-                "spaces, separators and invisible characters do not count)",
+                fix="claim each certificate serial once — a GEC bundled with a green-power contract is claimed by "
+                "the contract only (serials are compared in their canonical form: case, spaces, separators and "
+                "invisible characters do not count)",
             )
         if len(serial) > MAX_SERIAL:
             raise ValidationFailed(
@@ -150,8 +174,8 @@ def serial_claims(activity: ActivityData, submission_id: str) -> list[SerialClai
                 field="id",
                 fix="give the credential a shorter id, such as urn:uuid:…",
             )
-        seen[key] = path
-        out.append(SerialClaim(path, serial, claim, key))
+        seen[key] = field
+        out.append(SerialClaim(path, serial, claim, key, field))
     return out
 
 
@@ -181,9 +205,9 @@ def check_serials_free(session: Session, claimant: Claimant, claims: Sequence[Se
             continue
         spelt = "" if held_as == c.serial else f" (as {held_as!r}; serials compare in canonical form {c.key})"
         raise GecSerialClaimed(
-            f"{c.path}.serial: GEC serial {c.serial!r} is already claimed on this exchange{spelt}"
+            f"{c.field}: GEC serial {c.serial!r} is already claimed on this exchange{spelt}"
             + (f" by your submission {submission_id}" if own else ""),
-            field=f"{c.path}.serial",
+            field=c.field,
             fix="claim only certificates cancelled for you and not claimed before"
             + (
                 " (a new version of that submission — same product and period — takes its claims over)"
@@ -194,16 +218,24 @@ def check_serials_free(session: Session, claimant: Claimant, claims: Sequence[Se
     return moving
 
 
-def _claim_document(serial: str, key: str, claim: GecClaim, claimant: Claimant) -> dict[str, Any]:
-    return {
+def _claim_document(
+    serial: str, key: str, claim: GecClaim | ContractClaim, claimant: Claimant
+) -> dict[str, Any]:
+    document: dict[str, Any] = {
         "serial": serial,
         "canonicalSerial": key,
         "organisation": claimant.organisation_did,
         "submissionId": claimant.submission_id,
-        "quantityMWh": claim.quantity_mwh,
         "generationType": claim.generation_type,
-        "productionDate": claim.production_date.isoformat(),
     }
+    if isinstance(claim, GecClaim):
+        document["quantityMWh"] = claim.quantity_mwh
+        document["productionDate"] = claim.production_date.isoformat()
+    else:  # bundled with a contract, whose MWh it carries (counted once, under the contract)
+        document["bundledWithContract"] = claim.contract_id.strip()
+        document["deliveryStart"] = claim.delivery_start.isoformat()
+        document["deliveryEnd"] = claim.delivery_end.isoformat()
+    return document
 
 
 def write_gec_claims(

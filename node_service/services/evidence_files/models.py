@@ -1,4 +1,5 @@
-"""Tables of evidence ownership and sharing, and of GEC serials claimed across the exchange."""
+"""Tables of evidence ownership and sharing, and of GEC serials and green-power contracts claimed across the
+exchange."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from node_service.db.models import Base
 
-__all__ = ["EvidenceFile", "EvidenceGrant", "GecClaimRecord"]
+__all__ = ["ContractClaimRecord", "EvidenceFile", "EvidenceGrant", "GecClaimRecord"]
 
 
 class EvidenceFile(Base):
@@ -58,3 +59,21 @@ class GecClaimRecord(Base):
 
 
 Index("ix_gec_claims_serial_key", GecClaimRecord.serial_key, unique=True)
+
+
+class ContractClaimRecord(Base):
+    """A green-power contract's delivery window, claimed once across the exchange (migration
+    0015_contract_claims): the same contract (canonical id) is never claimed twice for overlapping windows."""
+
+    __tablename__ = "contract_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    contract_id: Mapped[str] = mapped_column(String(200))  # as given, trimmed
+    contract_key: Mapped[str] = mapped_column(String(200), index=True)  # footprint_engine.gec_serial form
+    delivery_start: Mapped[str] = mapped_column(String(10))  # ISO dates
+    delivery_end: Mapped[str] = mapped_column(String(10))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    submission_id: Mapped[str] = mapped_column(String(200), index=True)
+    claim: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from pydantic import ValidationError
 
 from footprint_engine.calculate.result import FootprintResult
-from footprint_engine.pact import PactMappingError, to_pact_v3_pcf, to_pact_v23_pcf
+from footprint_engine.pact import PactMappingError, rules_comment, to_pact_v3_pcf, to_pact_v23_pcf
 from node_service.services.pact.errors import InternalError
 
 __all__ = [
@@ -201,6 +201,7 @@ def to_v3_product_footprint(
             "RFC 9162 transparency log anchored on Ethereum (see the receipt extension). Carbon contents are not "
             "assessed and are reported as 0."
             + (" Some secondary factors are illustrative." if result.illustrative_factors_used else "")
+            + (f" {rules}" if (rules := rules_comment(result)) else "")
         ),
         "pcf": pcf,
         "extensions": [_receipt_extension(receipt)],

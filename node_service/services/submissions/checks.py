@@ -21,6 +21,11 @@ from node_service.db import statements as dbapi
 from node_service.db.models import Footprint, Submission
 from node_service.errors import Conflict, ValidationFailed
 from node_service.services.context import NodeResources
+from node_service.services.evidence_files.contract_claims import (
+    ContractClaimRef,
+    check_contracts_free,
+    contract_claims,
+)
 from node_service.services.evidence_files.files import check_cited_evidence, cited_cids
 from node_service.services.evidence_files.gec_claims import (
     Claimant,
@@ -74,6 +79,7 @@ class Checked:
     # RFC 8785 bytes of the credential: hashed for ``sha256`` and stored as the JSON column's text
     canonical: bytes = field(default=b"", repr=False)
     gec: list[SerialClaim] = field(default_factory=list)  # the GEC serials it claims (free when checked)
+    contracts: list[ContractClaimRef] = field(default_factory=list)  # its green-power contracts (free too)
 
     @property
     def claimant(self) -> Claimant:
@@ -164,9 +170,11 @@ def check_submission(node: NodeResources, credential: dict[str, Any]) -> Checked
         organisation here (its IDIS prefix, or the records declaring its GTIN) is a 403 ``product-not-yours``
         unless the owner delegated the prefix to the submitter (node_service.services.organisations.ownership);
     (8) every cited evidence CID is stored on this node by the organisation (422 naming the JSON path);
-    (9) every GEC serial claimed is free: not held by another submission of anyone (409 naming the JSON path),
-        except by an earlier version of this submission, whose claims move to it. The store checks (9) again
-        in its own transaction.
+    (9) every GEC serial claimed (on its own or bundled with a green-power contract) is free: not held by
+        another submission of anyone (409 naming the JSON path), except by an earlier version of this
+        submission, whose claims move to it; likewise every green-power contract's delivery window (409
+        ``green-power-contract-claimed`` when another submission holds an overlapping window of the same
+        contract). The store checks (9) again in its own transaction.
     """
     # (1)
     try:
@@ -246,7 +254,10 @@ def check_submission(node: NodeResources, credential: dict[str, Any]) -> Checked
         check_cited_evidence(session, org, cited_cids(subject, SUBJECT))
         # (9)
         claims = serial_claims(activity, credential_id)
-        check_serials_free(session, Claimant.of(org_id, org_did, credential_id, activity), claims)
+        contracts = contract_claims(activity)
+        claimant = Claimant.of(org_id, org_did, credential_id, activity)
+        check_serials_free(session, claimant, claims)
+        check_contracts_free(session, claimant, contracts)
         flags = [(kind, "proof.verificationMethod", detail) for kind, detail in key_flags] + unresolved
         return Checked(
             credential=credential,
@@ -260,6 +271,7 @@ def check_submission(node: NodeResources, credential: dict[str, Any]) -> Checked
             flags=flags,
             canonical=canonical,
             gec=claims,
+            contracts=contracts,
         )
 
 

@@ -47,11 +47,11 @@ def test_unknown_generation_type():
 
 def test_unit_mismatch_with_factor():
     doc = ingot()
-    doc["inputs"]["materials"][0]["unit"] = "m3"  # alumina factor is per kg
+    doc["inputs"]["materials"][0]["unit"] = "m3"  # the alumina factor (CPCD) is per t
     with pytest.raises(UnitError) as info:
         calculate(parse_activity(doc))
     assert info.value.field == "inputs.materials[0].unit"
-    assert "material/alumina/GLO/2022" in str(info.value)
+    assert "material/alumina/CN/2021" in str(info.value)
 
 
 def test_missing_upstream_footprint():
@@ -64,15 +64,28 @@ def test_missing_upstream_footprint():
 def test_fallbacks_are_reported():
     result = calculate(parse_activity(ingot()))
     grid = next(f for f in result.factors if f.id == "electricity-grid/footprint/CN/2024")
-    assert grid.fallbacks == ["geography CN-YN → CN (no factor for CN-YN)"]
-    assert result.illustrative_factors_used
+    assert grid.fallbacks == ["CN-YN → CN: MEE publishes carbon-footprint factors nationally only"]
+    (rule,) = result.rules
+    applied = next(a for a in rule.applied if a.use == "grid")
+    assert applied.fallbacks == [
+        {"kind": "geography", "from": "CN-YN", "to": "CN", "reason": "no-provincial-footprint-factor"}
+    ]
 
 
-def test_co2_grid_basis_uses_the_provincial_factor():
+def test_co2_grid_basis_uses_the_provincial_factor_and_says_it_is_not_the_rule():
     result = calculate(parse_activity(ingot()), options=CalculationOptions(grid_basis="co2"))
     grid = next(f for f in result.factors if f.id.startswith("electricity-grid/"))
-    assert grid.id == "electricity-grid/co2/CN-YN/2022"
-    assert grid.fallbacks == ["year 2024 → 2022 (nearest available for CN-YN)"]
+    assert grid.id == "electricity-grid/co2/CN-YN/2023"
+    assert grid.fallbacks == [
+        "year 2024 → 2023: not published for the reporting year; the nearest earlier year is used"
+    ]
+    (rule,) = result.rules
+    assert rule.id == "product-footprint" and not rule.followed
+    assert rule.deviations[0]["code"] == "grid-basis-co2"
+    assert "not a GB/T 24067 product footprint" in rule.deviations[0]["text"]
+    assert {a.rule for a in rule.applied} == {"organisation-inventory/generic"}
+    # the organisation basis adds no transmission and distribution to the GECs
+    assert not any("footprint-td" in f.id for f in result.factors)
 
 
 def test_gwp_characterisation():

@@ -1,9 +1,10 @@
 """The three-tier worked example, computed by hand (docs/worked-example.md), against the engine.
 
 Every expected figure below is written out from the published factors, independently of engine code:
-natural gas 2.1622 kgCO2/m3 (Chinese default), grid 0.5777 kgCO2e/kWh (MEE 2024, CN), wind 0.0336
-kgCO2e/kWh (MEE 2023), road truck 0.107 kgCO2e/tkm (illustrative), diesel IPCC 2006 74100 kgCO2/TJ,
-3 kgCH4/TJ, 0.6 kgN2O/TJ at 43.0 TJ/Gg; GWP100 AR6: CH4 fossil 29.8, N2O 273.
+natural gas 2.1622 kgCO2/m3 (Chinese default), grid 0.5777 kgCO2e/kWh (MEE 2024, CN), wind 0.0324
+kgCO2e/kWh (MEE 2024) plus transmission and distribution 0.0046 kgCO2e/kWh (MEE 2024, excluding losses) for
+the GEC-backed grid electricity (GB/T 24067-2024 6.4.9.4), road truck 0.107 kgCO2e/tkm (illustrative), diesel
+IPCC 2006 74100 kgCO2/TJ, 3 kgCH4/TJ, 0.6 kgN2O/TJ at 43.0 TJ/Gg; GWP100 AR6: CH4 fossil 29.8, N2O 273.
 """
 
 import importlib.util
@@ -37,11 +38,16 @@ T1_KGCE = (100 * 1.2143 + 2000 * 0.1229) / 1000
 # tier 2 (per 1000 pieces, 80 % allocated to the part)
 T2_RESIN = 500 * T1_TOTAL
 T2_TRUCK = 0.5 * 200 * 0.107
-T2_WIND = 1000 * 0.0336
+T2_WIND = 1000 * 0.0324
+T2_TD = 1000 * 0.0046  # the GEC's MWh came over the grid
 T2_GRID = 2000 * 0.5777
-T2_TOTAL = 0.8 * (T2_RESIN + T2_TRUCK + T2_WIND + T2_GRID) / 1000
-T2_LOCATION = T2_TOTAL - 0.8 * (T2_WIND + T2_GRID) / 1000 + 0.8 * 3000 * 0.5777 / 1000
-T2_PDS = 100 * (T2_RESIN * T1_PDS / 100 + T2_WIND + T2_GRID) / (T2_RESIN + T2_TRUCK + T2_WIND + T2_GRID)
+T2_TOTAL = 0.8 * (T2_RESIN + T2_TRUCK + T2_WIND + T2_TD + T2_GRID) / 1000
+T2_LOCATION = T2_TOTAL - 0.8 * (T2_WIND + T2_TD + T2_GRID) / 1000 + 0.8 * 3000 * 0.5777 / 1000
+T2_PDS = (
+    100
+    * (T2_RESIN * T1_PDS / 100 + T2_WIND + T2_TD + T2_GRID)
+    / (T2_RESIN + T2_TRUCK + T2_WIND + T2_TD + T2_GRID)
+)
 # tier 3 (per 100 pieces)
 T3_PART = 200 * T2_TOTAL
 NCV = 43.0 / 1000  # TJ per t of diesel
@@ -84,11 +90,13 @@ def test_tier1(results):
 def test_tier2_allocation_green_power_and_linking(results):
     r2 = results[1]
     assert r2.emissions.total == approx(T2_TOTAL)
-    per_input = {(c.input_id, c.claim): c.kg_co2e for c in r2.per_input}
-    assert per_input[("resin", None)] == approx(0.8 * T2_RESIN / 1000)
-    assert per_input[("resin-truck", None)] == approx(0.8 * T2_TRUCK / 1000)
-    assert per_input[("power", "GEC-JS-WIND-1")] == approx(0.8 * T2_WIND / 1000)
-    assert per_input[("power", "grid")] == approx(0.8 * T2_GRID / 1000)
+    per_input = {(c.input_id, c.claim, c.factor_id): c.kg_co2e for c in r2.per_input}
+    assert per_input[("resin", None, None)] == approx(0.8 * T2_RESIN / 1000)
+    assert per_input[("resin-truck", None, "transport/road-truck/GLO/2023")] == approx(0.8 * T2_TRUCK / 1000)
+    wind_id, td_id = "electricity-generation/wind/CN/2024", "electricity-grid/footprint-td/CN/2024"
+    assert per_input[("power", "GEC-JS-WIND-1", wind_id)] == approx(0.8 * T2_WIND / 1000)
+    assert per_input[("power", "GEC-JS-WIND-1", td_id)] == approx(0.8 * T2_TD / 1000)
+    assert per_input[("power", "grid", "electricity-grid/footprint/CN/2024")] == approx(0.8 * T2_GRID / 1000)
     # the upstream breakdown carries through: the resin's CH4 and CO2 appear in the part's flows
     assert r2.flows["CH4/fossil"] == approx(0.8 * 500 * (0.5 / 1000) / 1000)
     assert r2.electricity.gec_mwh == 1 and r2.electricity.grid_mwh == 2
@@ -98,8 +106,8 @@ def test_tier2_allocation_green_power_and_linking(results):
     assert r2.allocation["productSharePercent"] == approx(80)
     assert r2.primary_data_share == approx(T2_PDS)
     assert r2.upstream_footprints == ["88.100.1/RESIN@1"]
-    wind = next(f for f in r2.factors if f.id == "electricity-generation/wind/CN/2023")
-    assert any("2024 → 2023" in fb for fb in wind.fallbacks)
+    assert {f.id for f in r2.factors} >= {wind_id, td_id}
+    assert r2.electricity.claims[0]["transmissionDistributionFactorId"] == td_id
 
 
 def test_tier3(results):
@@ -149,7 +157,7 @@ def test_supply_chain_recompute_matches_step_by_step(results):
         policy="newest",
     )
     assert list(new) == ["88.100.2/PART", "88.100.3/ASSY"]
-    t2 = 0.8 * (2 * T2_RESIN + T2_TRUCK + T2_WIND + T2_GRID) / 1000
+    t2 = 0.8 * (2 * T2_RESIN + T2_TRUCK + T2_WIND + T2_TD + T2_GRID) / 1000
     assert new["88.100.2/PART"].emissions.total == approx(t2)
     t3 = (200 * t2 + T3_DIESEL + T3_CH4 + T3_DELIVERY) / 100
     assert new["88.100.3/ASSY"].emissions.total == approx(t3)
