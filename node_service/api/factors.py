@@ -27,7 +27,7 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["factors"])
 _bearer = HTTPBearer(auto_error=False, description="API token (optional: it adds your private factors)")
-IMPORT_FORMATS = ("csv", "xlsx")
+TABLE_FORMATS = ("csv", "xlsx")
 
 
 def optional_organisation(
@@ -118,27 +118,51 @@ def recompute(node: NodeDep, org: CurrentOrg, notice_id: str) -> dict[str, Any]:
     "/factors/import",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=UPLOAD_ROUTE,
-    responses={200: {"description": "every factor of the table was stored already, unchanged"}},
+    responses={200: {"description": "every factor of the file was stored already, unchanged"}},
 )
-def import_table(
+def import_factors(
     node: NodeDep,
     org: CurrentOrg,
     response: Response,
-    file: Annotated[UploadFile, File(description="the factor table: CSV (UTF-8 or GB18030/GBK) or XLSX")],
+    file: Annotated[
+        UploadFile,
+        File(description="a factor table (CSV in UTF-8 or GB18030/GBK, or XLSX), or a licensed LCI database"),
+    ],
     file_format: Annotated[
-        str | None, Form(alias="format", description="csv or xlsx (default: from the file)")
+        str | None,
+        Form(
+            alias="format",
+            description="csv or xlsx (default: from the file), or ecospold2 (.zip or .spold), simapro-csv, "
+            "brightway-excel for a licensed background database read with Brightway's importers",
+        ),
     ] = None,
 ) -> dict[str, Any]:
-    """Import your own factor table, all rows or none (docs/factors.md: columns, rules, ids); a changed factor
-    becomes a new version and footprints that used an older one get recompute notices."""
-    if file_format is not None and file_format not in IMPORT_FORMATS:
+    """Import your own factors, all or none (docs/factors.md: the table's columns and rules, ids, licensed
+    databases); a changed factor becomes a new version and footprints that used an older one get notices."""
+    if file_format is not None and file_format not in (*TABLE_FORMATS, *service.LCI_FORMATS):
         raise ValidationFailed(
-            f"format: got {file_format[:30]!r}, want one of {', '.join(IMPORT_FORMATS)}",
+            f"format: got {file_format[:30]!r}, want one of {', '.join((*TABLE_FORMATS, *service.LCI_FORMATS))}",
             field="format",
-            fix="leave it out for CSV or XLSX by file name",
+            fix="leave it out for a CSV or XLSX table",
         )
-    data = file.file.read(MAX_IMPORT_BYTES + 1)
-    result = service.import_factor_table(node, org, data, file.filename or "", file_format)
+    lci = file_format in service.LCI_FORMATS
+    limit = service.MAX_LCI_BYTES if lci else MAX_IMPORT_BYTES
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationFailed(
+            f"file: more than {limit} bytes", field="file", fix="split it, or import the database in parts"
+        )
+    body: dict[str, Any] = {}
+    if lci and file_format is not None:
+        result, summary = service.import_lci_database(node, org, data, file.filename or "", file_format)
+        body["database"] = {
+            "name": summary.database,
+            "activities": summary.activities,
+            "skipped": summary.skipped,
+            "unmatchedFlows": summary.unmatched_flows,
+        }
+    else:
+        result = service.import_factor_table(node, org, data, file.filename or "", file_format)
     if not result.stored:
         response.status_code = status.HTTP_200_OK
     return {
@@ -146,6 +170,7 @@ def import_table(
         "newVersions": [{"id": i, "version": v} for i, v in result.new_versions],
         "unchanged": result.unchanged,
         "notices": result.notices,
+        **body,
     }
 
 

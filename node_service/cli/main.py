@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "node_service.cli.submit_cmds",
     "node_service.cli.resolve_cmds",
     "node_service.cli.footprint_cmds",
+    "node_service.cli.factors_cmds",
     "node_service.cli.evidence_cmds",
     "node_service.cli.receipt_cmds",
     "node_service.cli.log_cmds",

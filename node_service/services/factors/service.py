@@ -3,8 +3,11 @@ transaction (or two around a calculation); the visibility rule is node_service.s
 
 from __future__ import annotations
 
+import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -17,14 +20,17 @@ from node_service.services.context import NodeResources
 from node_service.services.factors import notices as notice_service
 from node_service.services.factors.library import may_see, organisation_library, stored_factor
 from node_service.services.factors.models import FactorRecomputeNotice, FactorVersion
-from node_service.services.factors.table_import import read_factor_table
+from node_service.services.factors.table_import import namespace, read_factor_table
 from node_service.services.factors.versions import bump_revision, content_hash, current_row, record_version
+from node_service.services.footprints.engine import brightway_lock
 
 __all__ = [
     "FactorDetail",
     "ImportResult",
+    "LciSummary",
     "StoredVersion",
     "import_factor_table",
+    "import_lci_database",
     "notice_of",
     "notices_of",
     "publish_factor",
@@ -134,6 +140,63 @@ def import_factor_table(
     factor becomes a new version (with recompute notices for the footprints that used an older one)."""
     factors = read_factor_table(data, filename, organisation.id, fmt)
     return _record_all(node, organisation, factors)
+
+
+#: Formats of licensed background databases, read with Brightway's importers (footprint_engine.factors.lci_import).
+LCI_FORMATS = ("ecospold2", "simapro-csv", "brightway-excel")
+MAX_LCI_BYTES = (
+    64 * 1024 * 1024
+)  # footprint_engine.factors.lci_import.MAX_LCI_BYTES (imported lazily: Brightway)
+_LCI_SUFFIX = {"ecospold2": ".zip", "simapro-csv": ".csv", "brightway-excel": ".xlsx"}
+
+
+@dataclass(frozen=True)
+class LciSummary:
+    database: str
+    activities: int
+    skipped: list[str]
+    unmatched_flows: list[str]
+
+
+def import_lci_database(
+    node: NodeResources, organisation: Organisation, data: bytes, filename: str, fmt: str
+) -> tuple[ImportResult, LciSummary]:
+    """A licensed LCI database (ecospold2 as a .zip or one .spold, SimaPro CSV, Brightway Excel) read with
+    bw2io under the node's Brightway lock, characterised later with the library's GWP set; its factors are the
+    organisation's (ids and keys under ``org/<12 hex>/lci/``), licensed: never published, never shown."""
+    from footprint_engine.errors import FootprintEngineError
+    from footprint_engine.factors.lci_import import import_lci
+
+    if fmt not in LCI_FORMATS:
+        raise ValidationFailed(
+            f"format: got {fmt[:30]!r}, want one of {', '.join(LCI_FORMATS)}",
+            field="format",
+            fix="name the format",
+        )
+    ns = namespace(organisation.id)
+    suffix = ".spold" if fmt == "ecospold2" and filename.lower().endswith(".spold") else _LCI_SUFFIX[fmt]
+    with tempfile.TemporaryDirectory(prefix="tanlian-lci-upload-") as work:
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(filename).stem).strip(".-")[:80] or "database"
+        path = Path(work) / f"{stem}{suffix}"  # bw2io names an ecospold2 database after its file
+        path.write_bytes(data)
+        try:
+            with brightway_lock:
+                imported = import_lci(
+                    path,
+                    fmt,
+                    gwp_set="AR6",
+                    source_id="licensed-lci",
+                    owner=organisation.id,
+                    id_prefix="lci",
+                    brightway_dir=node.settings.brightway_dir,
+                )
+        except FootprintEngineError as exc:
+            raise ValidationFailed(f"{exc.what}: {exc.detail}", fix=exc.fix, field="file") from exc
+    factors = [
+        f.model_copy(update={"id": f"{ns}/{f.id}", "key": f"{ns}/lci/{f.key}"}) for f in imported.factors
+    ]
+    summary = LciSummary(imported.database, imported.activities, imported.skipped, imported.unmatched_flows)
+    return _record_all(node, organisation, factors), summary
 
 
 def _record_all(node: NodeResources, organisation: Organisation, factors: list[Factor]) -> ImportResult:

@@ -4,7 +4,10 @@ only its identity leaves the supplier."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -180,3 +183,43 @@ def test_an_imported_company_factor_is_used_in_a_footprint(make_node: Any, tmp_p
         assert again.status_code == 201 and again.json()["notices"] == 1, again.text
         (notice,) = _notices(client, smelter)
         assert (notice["factorId"], notice["oldVersion"], notice["newVersion"]) == (factor_id, "1", "2")
+
+
+def test_a_licensed_lci_database_is_used_but_never_published(make_node: Any, tmp_path: Any) -> None:
+    """The ecospold2 fixture of footprint_engine's LCI import tests, uploaded as a zip."""
+    fixture = Path(__file__).parents[3] / "footprint_engine/factors/fixtures/lci/ecospold2"
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for spold in sorted(fixture.glob("*.spold")):
+            z.write(spold, spold.name)
+    node = make_node(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with TestClient(create_app(node=node)) as client:
+        smelter = register(client, "Licensee", ["supplier"])
+        other = register(client, "Other", ["buyer"])
+        resp = client.post(
+            "/factors/import",
+            files={"file": ("eco.zip", archive.getvalue(), "application/zip")},
+            data={"format": "ecospold2"},
+            headers=smelter.auth,
+        )
+        assert resp.status_code == 201, resp.text
+        body = resp.json()
+        assert body["database"]["activities"] == 4 and len(body["created"]) == 4
+        ns = namespace(smelter.id)
+        assert all(i.startswith(f"{ns}/lci/eco/") for i in body["created"])
+        found = client.get("/factors", params={"q": "alumina production"}, headers=smelter.auth).json()[
+            "items"
+        ]
+        alumina = next(i for i in found if i["id"].startswith(f"{ns}/lci/"))
+        assert alumina["sourceId"] == "licensed-lci" and alumina["redistributable"] is False
+        assert client.get(f"/factors/{alumina['id']}", headers=other.auth).status_code == 404
+        refused = client.post(f"/factors/{alumina['id']}/publish", headers=smelter.auth)
+        assert refused.status_code == 409 and "licensed-lci" in refused.json()["detail"], refused.text
+
+        subject = _no_gec(activity(smelter.did))
+        subject["inputs"]["materials"][0]["factorId"] = alumina["id"]
+        footprint_id = _submit(client, smelter, subject)
+        result = client.get(f"/footprints/{footprint_id}", headers=smelter.auth).json()["document"]["result"]
+        entry = next(f for f in result["factors"] if f["id"] == alumina["id"])
+        assert entry["source"] == PRIVATE_SOURCE and entry["sourceId"] == "licensed-lci"
+        assert "eco (imported with bw2io" not in json.dumps(result)
