@@ -25,7 +25,7 @@ found instead of the first — and storing nothing, logging nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +54,7 @@ from node_service.errors import NodeError
 from node_service.services.context import NodeResources
 from node_service.services.evidence_files.files import check_cited_evidence, cited_cids
 from node_service.services.evidence_files.gec_claims import Claimant, check_serials_free, serial_claims
+from node_service.services.factors.library import organisation_library
 from node_service.services.footprints.documents import cited_footprint
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.organisations.ownership import check_reporter
@@ -117,14 +118,10 @@ class DryRun:
         }
 
 
-def dry_run(
-    node: NodeResources,
-    org: Organisation,
-    document: dict[str, Any],
-    library: Callable[[Organisation], FactorLibrary] | None = None,
-) -> DryRun:
+def dry_run(node: NodeResources, org: Organisation, document: dict[str, Any]) -> DryRun:
     """Every check of the submission path that needs no signature, on ``document`` of ``org`` (module
-    docstring); ``library`` gives the organisation's factor library (default: the engine's)."""
+    docstring), with the organisation's factor library (node_service.services.factors.library), as a
+    submission of it would be computed."""
     out = DryRun()
     # (1)
     subject, credential_id = _subject(document, org, out)
@@ -148,8 +145,8 @@ def dry_run(
                 {"value": activity.organisation.id, "want": org.did},
             )
         )
-    factor_library = (library or _engine_library)(org)
     with node.db.transaction() as session:
+        factor_library = organisation_library(session, org.id).library
         if credential_id is not None and session.get(Submission, credential_id) is not None:
             out.add(
                 Problem(
@@ -162,7 +159,7 @@ def dry_run(
             )
         # (4)
         for cited in cited_identifiers(activity):
-            with _collect(out, f"{SUBJECT}.{cited.field}"):
+            with _collect(out, f"{SUBJECT}.{cited.field}", params={"value": cited.text}):
                 _, flags = resolve_cited(
                     session, node.resolver, [cited], strict=node.settings.strict_identifiers
                 )
@@ -189,7 +186,7 @@ def dry_run(
     if out.ok:
         out.engine_ran = True
         with _collect(out, SUBJECT, "engine-refused"):
-            result = calculate_activity(node.settings, activity, upstream)
+            result = calculate_activity(node.settings, activity, upstream, library=factor_library)
             out.preview = preview(result)
     return out
 
@@ -364,10 +361,6 @@ def known_geographies(library: FactorLibrary) -> frozenset[str]:
     return frozenset(named | {f.geography for f in library.factors()})
 
 
-def _engine_library(org: Organisation) -> FactorLibrary:
-    return FactorLibrary.builtin()
-
-
 def _factor_problems(
     activity: ActivityData,
     library: FactorLibrary,
@@ -442,6 +435,8 @@ def preview(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "totalKgCO2ePerDeclaredUnit": emissions.get("total"),
         "declaredUnit": result.get("declaredUnit"),
+        "geography": result.get("geography"),
+        "reportingPeriodEnd": result.get("reportingPeriodEnd"),
         "systemBoundary": result.get("systemBoundary"),
         "illustrativeFactorsUsed": result.get("illustrativeFactorsUsed"),
         "primaryDataShare": result.get("primaryDataShare"),
