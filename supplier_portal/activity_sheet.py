@@ -24,6 +24,7 @@ from footprint_engine.errors import ActivityDataError
 
 __all__ = [
     "COLUMNS",
+    "COLUMN_LABELS",
     "MAX_ROWS",
     "MAX_UPLOAD_BYTES",
     "SECTIONS",
@@ -32,6 +33,7 @@ __all__ = [
     "SheetInvalid",
     "build_activity",
     "check_rows",
+    "locate_field",
     "read_upload",
     "rows_from_activity",
     "template_csv",
@@ -62,6 +64,29 @@ COLUMNS = (
     "cancellation_date",
     "claimant",
 )
+# what a person reads for each column and header field (msgids of the portal catalogs)
+COLUMN_LABELS = {
+    "section": N_("Section"),
+    "id": N_("Id"),
+    "name": N_("Name"),
+    "reference": N_("Reference"),
+    "amount": N_("Amount"),
+    "unit": N_("Unit"),
+    "distance_km": N_("Distance (km)"),
+    "data_source": N_("Data source"),
+    "factor_id": N_("Emission factor"),
+    "serial": N_("GEC serial"),
+    "generation_type": N_("Generation type"),
+    "production_date": N_("Production date"),
+    "cancellation_date": N_("Cancellation date"),
+    "claimant": N_("Claimant"),
+    "product": N_("Product"),
+    "period_start": N_("Reporting period start"),
+    "period_end": N_("Reporting period end"),
+    "site_name": N_("Site"),
+    "grid_region": N_("Grid region"),
+    "produced_quantity": N_("Quantity produced"),
+}
 # section -> (document list, name of the field the "reference" column fills)
 SECTIONS: dict[str, tuple[str, str | None]] = {
     "material": ("materials", "identifier"),
@@ -138,7 +163,7 @@ class Header:
 
 _EXAMPLE_ROWS: list[dict[str, str]] = [
     {"section": "material", "id": "alumina", "name": "smelter-grade alumina", "reference": "88.118.5/ALUMINA-SGA",
-     "amount": "192000", "unit": "t", "data_source": "secondary", "factor_id": "material/alumina/GLO/2022"},
+     "amount": "192000", "unit": "t", "data_source": "secondary", "factor_id": "material/alumina/CN/2021"},
     {"section": "fuel", "id": "natural-gas", "name": "natural gas", "reference": "natural_gas",
      "amount": "3000000", "unit": "m3", "data_source": "primary"},
     {"section": "electricity", "id": "electricity", "name": "potline electricity", "reference": "CN-YN",
@@ -464,6 +489,14 @@ def _loc_path(loc: tuple[Any, ...]) -> str:
 _INPUT_PATH = re.compile(
     r"inputs\.(?P<list>\w+)\[(?P<i>\d+)\](?:\.greenPowerClaims\[(?P<c>\d+)\])?(?:\.(?P<field>\w+))?"
 )
+
+
+def locate_field(path: str, rows: list[dict[str, str]]) -> tuple[int, str]:
+    """The row (as numbered in the file, header = 1; 0 = the form's header fields) and column of the document
+    built from ``rows`` (:func:`build_activity`) that a JSON path names, e.g. ``credentialSubject.inputs.
+    materials[2].factorId`` → the third material row's ``factor_id``."""
+    _, where, claims_at, _ = _inputs(rows, "")
+    return _locate(path.removeprefix("credentialSubject."), where, claims_at)
 
 
 def _locate(

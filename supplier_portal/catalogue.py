@@ -30,6 +30,7 @@ from node_service.services.footprints.documents import footprint_for, share_foot
 from node_service.services.organisations.handles import SessionHandleStore, prefix_owner
 from node_service.services.receipts import build_receipt
 from node_service.services.submissions import Accepted, submit_credential
+from node_service.services.submissions.dry_run import dry_run
 from supplier_portal.accounts import Actor, audit
 from supplier_portal.errors import FormInvalid, PortalError
 from supplier_portal.models import PortalProduct, PortalRequest
@@ -40,6 +41,7 @@ __all__ = [
     "add_product",
     "answer_requests",
     "buyers",
+    "check_draft",
     "get_footprint",
     "list_footprints",
     "list_products",
@@ -204,6 +206,17 @@ def receipt(node: Node, actor: Actor, entry_id: str) -> dict[str, Any] | None:
         return build_receipt(node, entry_id, viewer)
     except NotReady:
         return None
+
+
+def check_draft(node: Node, actor: Actor, document: dict[str, Any]) -> dict[str, Any]:
+    """The node's dry run of unsigned activity data (or an unsigned credential) of the actor's organisation:
+    ``{ok, problems, warnings, engineChecked, preview}``; stores nothing."""
+    actor.require("admin", "data_entry")
+    with node.db.transaction() as session:
+        org = session.get(Organisation, actor.organisation_id)
+        assert org is not None
+        session.expunge(org)
+    return dry_run(node, org, document).as_json()
 
 
 def submit_signed(node: Node, actor: Actor, credential: dict[str, Any]) -> Accepted:

@@ -8,10 +8,12 @@ Sankey links must be positive, so biogenic removals appear in the tables, not in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["STAGE_LABELS", "chart_data", "summary"]
+from node_service.services.reports.factor_notes import FactorNote, factor_notes, rule_notes
+
+__all__ = ["STAGE_LABELS", "chart_data", "factors_used", "summary"]
 
 
 def N_(message: str) -> str:
@@ -57,6 +59,16 @@ def summary(document: dict[str, Any]) -> dict[str, Any]:
         "illustrative": result.get("illustrativeFactorsUsed"),
         "factors": result.get("factors") or [],
     }
+
+
+def factors_used(result: Mapping[str, Any] | None, locale: str) -> dict[str, list[Any]]:
+    """The factors a result (or a dry run's preview) used and the account rule, worded in the page's language as
+    in the study report: ``{"factors": [FactorNote …], "rules": [sentence …]}``."""
+    lang = "en" if locale == "en" else "zh"
+    if not result:
+        return {"factors": [], "rules": []}
+    notes: list[FactorNote] = factor_notes(result, lang)
+    return {"factors": notes, "rules": rule_notes(result, lang)}
 
 
 def _label(item: dict[str, Any]) -> str:

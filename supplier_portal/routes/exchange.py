@@ -17,6 +17,7 @@ from node_service.credentials.vc import MAX_DOCUMENT_BYTES, build_credential, lo
 from node_service.errors import NotReady
 from supplier_portal import catalogue
 from supplier_portal.activity_sheet import (
+    COLUMN_LABELS,
     COLUMNS,
     MAX_UPLOAD_BYTES,
     SECTIONS,
@@ -28,8 +29,10 @@ from supplier_portal.activity_sheet import (
     template_csv,
     template_xlsx,
 )
+from supplier_portal.check_view import cell_errors, problem_view, summary_rows
 from supplier_portal.errors import FormInvalid
-from supplier_portal.footprint_view import STAGE_LABELS, chart_data, summary
+from supplier_portal.factor_picker import pick_factors
+from supplier_portal.footprint_view import STAGE_LABELS, chart_data, factors_used, summary
 from supplier_portal.web import Page, PagePost, PortalRoute, page
 
 __all__ = ["router"]
@@ -113,8 +116,9 @@ def _submit_page(
     p: Page,
     header: dict[str, str],
     rows: list[dict[str, str]],
-    cell_errors: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
     status: int = 200,
+    problems: list[dict[str, Any]] | None = None,
 ) -> Response:
     actor = p.signed_in("admin", "data_entry")
     padded = rows + [dict.fromkeys(COLUMNS, "") for _ in range(EMPTY_ROWS)]
@@ -125,8 +129,10 @@ def _submit_page(
         header=header,
         rows=padded,
         columns=COLUMNS,
+        column_labels=COLUMN_LABELS,
         sections=list(SECTIONS),
-        errors=cell_errors or {},
+        errors=errors or {},
+        problems=problems or [],
         max_upload_mib=MAX_UPLOAD_BYTES >> 20,
     )
 
@@ -136,6 +142,14 @@ def new_submission(p: PageDep, product: str | None = None) -> Response:
     actor = p.signed_in("admin", "data_entry")
     chosen = catalogue.product(p.node, actor, product) if product else None
     return _submit_page(p, _default_header(chosen), [])
+
+
+@router.get("/factors/search")
+def factor_search(p: PageDep, q: str = "", section: str = "", limit: int = 10) -> Response:
+    """JSON for the grid's factor picker: the library's best factors for ``q`` (Chinese, English, pinyin, id or
+    CPCD code) of the kind ``section`` needs, in the page's language."""
+    actor = p.signed_in()
+    return p.json(pick_factors(p.node, actor, q[:200], section, p.locale, p._, limit))
 
 
 @router.get("/template.{kind}")
@@ -198,11 +212,15 @@ async def upload_rows(p: PagePost, request: Request) -> Response:
 
 @router.post("/submissions/prepare")
 async def prepare(p: PagePost, request: Request) -> Response:
-    """Build the activity-data document and the unsigned credential; the browser signs it on the next page."""
+    """Build the activity-data document, check it with the node's dry run (every problem shown next to its row
+    and column, nothing typed lost) and make the unsigned credential; the browser signs it on the next page.
+    ``edit=1`` (the review page's way back): the grid again, as it was, without checks."""
     actor = p.signed_in("admin", "data_entry")
     form, _ = await _form_of(request)
     header = _header_from(form)
     rows = _rows_from(form)
+    if form.get("edit") == "1":
+        return _submit_page(p, header, rows)
     if not header["product"]:
         return _submit_page(p, header, rows, {"0.product": p._("Choose one of your products.")}, 422)
     product = catalogue.product(p.node, actor, header["product"])
@@ -230,14 +248,44 @@ async def prepare(p: PagePost, request: Request) -> Response:
         )
     except SheetInvalid as exc:
         return _submit_page(p, header, rows, _cell_errors(p, exc.errors), 422)
+    checked = catalogue.check_draft(p.node, actor, document)
+    if not checked["ok"]:
+        problems = checked["problems"]
+        return _submit_page(
+            p, header, rows, cell_errors(p._, problems, rows), 422, summary_rows(p._, problems, rows)
+        )
     credential = build_credential(document, actor.organisation_did, credential_id=f"urn:uuid:{uuid.uuid4()}")
-    return p.render("review.html", credential=credential, document=document, product=product, rows=rows)
+    return p.render(
+        "review.html",
+        credential=credential,
+        document=document,
+        product=product,
+        rows=rows,
+        header=header,
+        columns=COLUMNS,
+        preview=checked["preview"],
+        used=factors_used(checked["preview"], p.locale),
+    )
 
 
-@router.post("/submissions")
-async def submit(p: PagePost, request: Request) -> Response:
-    """JSON from the review page: the credential the browser signed."""
+@router.post("/submissions/check")
+async def check(p: PagePost, request: Request) -> Response:
+    """JSON for the pages' scripts: the node's dry run of an unsigned credential (or its activity data) of the
+    signed-in organisation, each problem in the user's language with where it is; stores nothing."""
     actor = p.signed_in("admin", "data_entry")
+    document = await _json_body(request)
+    checked = catalogue.check_draft(p.node, actor, document)
+    return p.json(
+        {
+            "ok": checked["ok"],
+            "problems": [problem_view(p._, problem, None) for problem in checked["problems"]],
+            "preview": checked["preview"],
+        }
+    )
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    """The credential a page's script sent as JSON."""
     if request.headers.get("content-type", "").startswith(FORMS):
         # a form's body was read for its CSRF field: it is no JSON document (and cannot be read again)
         raise FormInvalid(
@@ -247,11 +295,18 @@ async def submit(p: PagePost, request: Request) -> Response:
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise FormInvalid("The credential is too large.", field="credential")
     try:
-        credential = load_document(raw)
+        return load_document(raw)
     except CredentialError as exc:
         raise FormInvalid(
             "The credential is not valid JSON: {detail}", field="credential", detail=str(exc)
         ) from exc
+
+
+@router.post("/submissions")
+async def submit(p: PagePost, request: Request) -> Response:
+    """JSON from the review page: the credential the browser signed."""
+    actor = p.signed_in("admin", "data_entry")
+    credential = await _json_body(request)
     accepted = catalogue.submit_signed(p.node, actor, credential)
     return p.json(
         {
@@ -278,6 +333,7 @@ def footprint(p: PageDep, footprint_id: str) -> Response:
         doc=document,
         s=summary(document),
         charts=charts,
+        used=factors_used(document.get("result"), p.locale),
         stage_labels=STAGE_LABELS,
         mine=mine,
         may_publish=mine and actor.may("admin", "data_entry"),
@@ -326,6 +382,7 @@ async def publish(p: PagePost, request: Request, footprint_id: str) -> Response:
             doc=document,
             s=summary(document),
             charts=chart_data(document, p._),
+            used=factors_used(document.get("result"), p.locale),
             stage_labels=STAGE_LABELS,
             mine=True,
             may_publish=True,

@@ -255,6 +255,10 @@ EXPECTATIONS: dict[str, list[Cell]] = {
     "POST /portal/submissions/upload": [signed_in("passes", viewer=403)],
     "POST /portal/submissions/prepare": [signed_in("passes", viewer=403)],
     "POST /portal/submissions": [signed_in("passes", viewer=403)],
+    # the grid's factor picker (any signed-in user: the library it searches is the user's organisation's) and the
+    # dry run of the review page (a form body is no credential: 422, past access control)
+    "GET /portal/factors/search": [query(signed_in(), "q=aluminium")],
+    "POST /portal/submissions/check": [signed_in("passes", viewer=403)],
     "GET /portal/footprints/{footprint_id}": FOOTPRINT,
     "GET /portal/footprints/{footprint_id}/document.json": FOOTPRINT,
     # the signed activity data is the supplier's: the buyer sees the footprint but not the credential

@@ -7,9 +7,9 @@ Fallback steps are rendered from data, never parsed from the engine's English se
 
 * steps the account rule recorded (``rules[].applied[].fallbacks``: ``{"kind", "from", "to", "reason"}``);
 * for any other factor whose look-up fell back (it has English ``fallbacks`` but no recorded steps), the steps that
-  the factor's own geography and year imply against the site's region and the reporting year — the library's
-  fallback chain (footprint_engine.factors.geography.parents) is the only way a factor of another geography is
-  chosen by look-up.
+  the factor's own geography and year imply against the site's region and the reporting year, as many as the
+  engine noted — the library's fallback chain (footprint_engine.factors.geography.parents) is the only way a
+  factor of another geography is chosen by look-up.
 """
 
 from __future__ import annotations
@@ -182,16 +182,19 @@ def _recorded_steps(result: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]
 
 
 def _implied_steps(factor: Mapping[str, Any], result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The steps a look-up that fell back took, from the factor's geography and year (module docstring)."""
+    """The steps a look-up that fell back took (module docstring): a year step when the factor's year is not the
+    reporting year, and a geography step from the site's region to the factor's geography when the engine noted
+    more steps than that (a factor looked up for another geography, e.g. transport for GLO, notes none)."""
     steps: list[dict[str, Any]] = []
-    site = str(result.get("geography") or "")
-    geography = str(factor.get("geography") or "")
-    if site and geography and geography != site and geography in parents(site):
-        steps.append({"kind": "geography", "from": site, "to": geography, "reason": ""})
+    noted = len(factor.get("fallbacks") or [])
     period_end = str(result.get("reportingPeriodEnd") or "")[:4]
     year = factor.get("year")
     if year is not None and period_end.isdigit() and int(year) != int(period_end):
         steps.append({"kind": "year", "from": period_end, "to": str(year), "reason": ""})
+    site = str(result.get("geography") or "")
+    geography = str(factor.get("geography") or "")
+    if noted > len(steps) and site and geography != site and geography in parents(site):
+        steps.insert(0, {"kind": "geography", "from": site, "to": geography, "reason": ""})
     return steps
 
 

@@ -111,9 +111,13 @@ def test_no_english_in_the_chinese_notes() -> None:
 def test_fallbacks_without_recorded_steps_are_implied_by_geography_and_year() -> None:
     """A look-up that fell back (English sentences only, no rule steps): the steps its geography and year imply."""
     result = _result(rules=None)
-    result["factors"][0]["year"] = 2023
+    result["factors"][0].update(year=2023, fallbacks=["geography …", "year …"])
     zh = {n.id: n for n in factor_notes(result, "zh")}[GRID]
     assert zh.fallbacks == ("云南（CN-YN）无该因子，采用全国（CN）因子", "无 2024 年因子，采用 2023 年因子")
+    # one step noted, and the year differs: the year step only (a factor looked up for CN itself, say)
+    result["factors"][0]["fallbacks"] = ["year …"]
+    zh = {n.id: n for n in factor_notes(result, "zh")}[GRID]
+    assert zh.fallbacks == ("无 2024 年因子，采用 2023 年因子",)
     # a factor that did not fall back says nothing, whatever its geography
     assert {n.id: n for n in factor_notes(result, "zh")}[ALUMINA].fallbacks == ()
 
