@@ -31,6 +31,7 @@ from node_service.credentials import eddsa_jcs_2022
 from node_service.credentials.didkey import verification_method_id
 from node_service.credentials.vc import build_credential
 from node_service.evidence.unixfs import cid_of_bytes
+from node_service.services.factors.table_import import namespace
 from tests.node_service.helpers import activity, registration, signed_activity
 from tests.node_service.services.cbam.helpers import cement_document
 from tests.security.world import World, build_world, sqlite_url
@@ -148,6 +149,15 @@ def _upload(world: World, party: str) -> dict[str, Any]:
 
 def _handle_values(world: World, party: str) -> dict[str, Any]:
     return {"json": [{"index": 1, "type": "NAME", "data": {"format": "string", "value": f"set by {party}"}}]}
+
+
+def _factor_table(world: World, party: str) -> dict[str, Any]:
+    """A one-row factor table (each organisation imports it into its own namespace: 201, then 200)."""
+    csv = (
+        "key,name_zh,value,unit,geography,year,source_title,publisher\n"
+        "matrix-widget,矩阵件,1.5,kgCO2e/kg,CN,2024,Matrix EPD,Matrix Co.\n"
+    )
+    return {"files": {"file": ("matrix.csv", csv.encode(), "text/csv")}}
 
 
 def _shared_with(target: str) -> Body:
@@ -286,6 +296,23 @@ EXPECTATIONS: dict[str, list[Cell]] = {
     "GET /pact/recompute-notices": [any_org()],
     "GET /pact/recompute-notices/{notice_id}": [only(notice_id="missing")],
     "POST /pact/recompute-notices/{notice_id}/recompute": [only(notice_id="missing")],
+    # the factor library: reading is public data (no token: the library and published factors; a token adds the
+    # caller's own; a token that is not valid is a 401, hence "ok|401" for the unauthenticated parties), an
+    # organisation imports into its own namespace (owner_factor: the owner's import below), only the owner
+    # publishes its private factor, nobody publishes a library factor
+    "GET /factors": [Cell({"anonymous": "ok|401", **{p: OK for p in ORGS}})],
+    "POST /factors/import": [with_body(any_org(), _factor_table)],
+    "GET /factors/{factor_id}": [
+        Cell({"anonymous": "ok|401", **{p: OK for p in ORGS}}, {"factor_id": "builtin_factor"}),
+        Cell({"anonymous": "404|401", **OWNER_ONLY}, {"factor_id": "owner_factor"}),
+    ],
+    "POST /factors/{factor_id}/publish": [
+        only("owner", factor_id="owner_factor"),
+        only(others=403, factor_id="builtin_factor"),
+    ],
+    "GET /factors/recompute-notices": [any_org()],
+    "GET /factors/recompute-notices/{notice_id}": [only(notice_id="missing")],
+    "POST /factors/recompute-notices/{notice_id}/recompute": [only(notice_id="missing")],
 }
 
 PACT_PATHS = ("/2/", "/3/", "/pact/receipts/")
@@ -321,6 +348,8 @@ def _value(world: World, name: str) -> str:
         "owner_key": verification_method_id(world.owner.key).split("#")[0],
         "request": world.requests[0],
         "other_request": world.requests[1],
+        "builtin_factor": "material/primary-aluminium-electrolytic/CN/2018",
+        "owner_factor": f"{namespace(world.owner.id)}/matrix-widget/CN/2024",
     }
     if name in special:
         return special[name]
