@@ -74,7 +74,7 @@ class FactorLibrary:
             raise FactorNotFoundError(
                 "unknown factor",
                 f"no factor with id {factor_id!r} in library {self.name!r}",
-                "use an id from the library (tanlian footprint factors) or load a factor set with it",
+                "find the id with `tanlian factors search` (or GET /factors?q=…), or load a factor set with it",
                 field=field,
             ) from None
 
@@ -88,7 +88,7 @@ class FactorLibrary:
             raise FactorNotFoundError(
                 "unknown factor",
                 f"no {kind} factor for {key!r} in library {self.name!r}",
-                "use a known key, set factorId, or load a factor set that covers it",
+                "set factorId to an id found with `tanlian factors search`, use a known key, or load a factor set that covers it",
                 field=field,
             )
         steps: list[str] = []
@@ -105,7 +105,7 @@ class FactorLibrary:
         raise FactorNotFoundError(
             "unknown factor",
             f"no {kind} factor for {key!r} in {geography} or its parents {parents(geography)[1:]}",
-            "load a factor set covering this geography or set factorId",
+            "set factorId to an id found with `tanlian factors search --geography …`, or load a factor set covering this geography",
             field=field,
         )
 
