@@ -54,6 +54,17 @@ def test_against_a_node_with_a_token(make_node: Any, tmp_path: Path) -> None:
     try:
         with TestClient(create_app(node=node)) as client:
             org = register(client, "CLI user", ["supplier"])
+            # the API itself: anonymous reads the public library, an invalid token is a 401
+            page = client.get("/factors", params={"q": "aluminium", "limit": 50})
+            assert page.status_code == 200, page.text
+            cpcd = [i for i in page.json()["items"] if i["sourceId"] == "cpcd"]
+            assert cpcd and all(i["cpcdCode"] and i["publisher"] and i["source"] and i["nameZh"] for i in cpcd)
+            assert "material/primary-aluminium-electrolytic/CN/2018" in {i["id"] for i in cpcd}
+            assert client.get("/factors", headers={"Authorization": "Bearer nope"}).status_code == 401
+            shown = client.get("/factors/material/primary-aluminium-electrolytic/CN/2018").json()
+            assert shown["value"] == 20300 and [v["current"] for v in shown["versions"]] == [True]
+            bad = client.get("/factors", params={"limit": 0})
+            assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
         own = tmp_path / "own.csv"
         own.write_bytes(table(own_alumina()))
         no_token = runner.invoke(app, ["factors", "import", str(own), "--node", server.url], env={})
