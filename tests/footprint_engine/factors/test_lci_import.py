@@ -17,9 +17,10 @@ import pytest
 from footprint_engine.activity import parse_activity
 from footprint_engine.calculate import calculate
 from footprint_engine.errors import FactorLibraryError
-from footprint_engine.factors import FactorLibrary
-from footprint_engine.factors import lci_import as lci
-from footprint_engine.factors.lci_import import LciImport, flow_key_of, import_lci
+from footprint_engine.factors import FactorLibrary, lci, lci_import
+from footprint_engine.factors.lci import LciImport, flow_key_of, import_lci
+from footprint_engine.factors.lci import source as lci_source
+from footprint_engine.factors.lci.result import slug
 from tests.footprint_engine.factors.fixtures.lci import build_fixtures as build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lci"
@@ -137,7 +138,7 @@ def test_factors_are_licensed_material_factors_of_the_owner(imported, fmt):
     result = imported[fmt]
     assert result.bw2io_version == "0.9.17" and result.format == fmt and result.gwp_set == "AR6"
     for factor in result.factors:
-        assert factor.id.startswith(f"lci/{lci._slug(result.database)}/")
+        assert factor.id.startswith(f"lci/{slug(result.database)}/")
         assert (
             factor.kind == "material" and factor.category == "lci-import" and factor.scope == "cradle-to-gate"
         )
@@ -270,6 +271,13 @@ def test_footprint_with_an_imported_factor(imported, fmt):
     assert used and used[0].redistributable is False
 
 
+def test_the_old_module_path_re_exports_the_package():
+    # node_service.services.factors imports footprint_engine.factors.lci_import; the names are the package's own
+    assert lci_import.__all__ == lci.__all__
+    for name in lci.__all__:
+        assert getattr(lci_import, name) is getattr(lci, name), name
+
+
 # -- Brightway state ----------------------------------------------------------------------------------------
 
 
@@ -392,7 +400,7 @@ def test_missing_file(tmp_path):
 
 
 def test_file_too_large(monkeypatch):
-    monkeypatch.setattr(lci, "MAX_LCI_BYTES", 1000)
+    monkeypatch.setattr(lci_source, "MAX_LCI_BYTES", 1000)
     for fmt, path in SOURCES.items():
         with pytest.raises(FactorLibraryError) as info:
             import_lci(path, fmt)
