@@ -199,8 +199,28 @@ def test_supplier_buyer_auditor_journey(served: Any, browser: Any, lang: str, tm
         supplier.wait_for_selector("#sheet")
         assert supplier.query_selector(".cell-error") is None
         assert supplier.input_value('input[name="r5.serial"]') == serials[0]
+        # a factor id nobody has: the exchange's check finds it before signing, next to its cell, in the page's
+        # language; then the picker finds the factor by name and the keyboard picks it
+        supplier.fill('input[name="r0.factor_id"]', "material/no-such-factor/CN/2024")
+        supplier.click("#prepare")
+        supplier.wait_for_selector('.cell-error[data-cell="2.factor_id"]')
+        problem = supplier.inner_text('.cell-error[data-cell="2.factor_id"]')
+        assert ("因子库中没有排放因子" if zh else "No factor material/no-such-factor") in problem, problem
+        assert supplier.query_selector("#sign-submit") is None  # nothing to sign yet
+        assert supplier.input_value('input[name="r5.serial"]') == serials[0]  # nothing typed is lost
+        shot(supplier, lang, "check-errors")
+        supplier.fill('input[name="r0.factor_id"]', "")
+        supplier.type('input[name="r0.factor_id"]', "氧化铝" if zh else "alumina", delay=30)
+        supplier.wait_for_selector("#picker-list li")
+        first = supplier.inner_text("#picker-list li")
+        assert ("氧化铝" if zh else "lumina") in first and "kgCO2e/" in first, first
+        shot(supplier, lang, "picker", full=False)
+        supplier.keyboard.press("ArrowDown")
+        supplier.keyboard.press("Enter")
+        assert supplier.input_value('input[name="r0.factor_id"]').startswith("material/alumina")
         supplier.click("#prepare")
         supplier.wait_for_selector("#sign-submit")
+        assert supplier.query_selector("#preview-factors") is not None
         shot(supplier, lang, "review")
 
         # --- sign in the browser and submit; the footprint and its charts ---------------------------------

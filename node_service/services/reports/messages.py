@@ -208,7 +208,6 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "col_geo": ("地域", "Geography"),
     "col_unit": ("单位", "Unit"),
     "col_used_by": ("用于", "Used by"),
-    "illustrative_mark": ("（示例值）", "(illustrative)"),
     "factor_version": ("版本 {version}", "version {version}"),
     "fallbacks_heading": ("地域与年份回退", "Geography and year fallbacks"),
     "fallback_line": ("{name}：{text}", "{name}: {text}"),
