@@ -9,7 +9,7 @@ Sankey links must be positive, so biogenic removals appear in the tables, not in
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from node_service.services.reports.factor_notes import FactorNote, factor_notes, rule_notes
 
@@ -64,7 +64,7 @@ def summary(document: dict[str, Any]) -> dict[str, Any]:
 def factors_used(result: Mapping[str, Any] | None, locale: str) -> dict[str, list[Any]]:
     """The factors a result (or a dry run's preview) used and the account rule, worded in the page's language as
     in the study report: ``{"factors": [FactorNote …], "rules": [sentence …]}``."""
-    lang = "en" if locale == "en" else "zh"
+    lang: Literal["zh", "en"] = "en" if locale == "en" else "zh"
     if not result:
         return {"factors": [], "rules": []}
     notes: list[FactorNote] = factor_notes(result, lang)

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any
 
 from pydantic import ValidationError
@@ -78,7 +79,7 @@ class Problem:
     code: str
     message: str
     fix: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = default(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,8 +96,8 @@ class DryRun:
     """What the dry run found: the problems (none: a signed copy would be accepted as far as the checks without
     a signature go), notes that would be flags on the stored submission, and the engine's preview."""
 
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = default(default_factory=list)
+    warnings: list[Problem] = default(default_factory=list)
     preview: dict[str, Any] | None = None
     engine_ran: bool = False
 
