@@ -43,6 +43,7 @@ _CANON = {word: group[0] for group in SYNONYMS for word in group}
 _ALTERNATIVES = {word: group for group in SYNONYMS for word in group}
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK unified ideographs, extension A, compatibility
 _CJK = re.compile(f"[{_HAN}]+")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
 _TERM = re.compile(f"[{_HAN}]+|[^\\W_{_HAN}]+")
 # Tone marks off, 'ü' as 'v' (the way pinyin is typed): lǜ → lv.
 _TONELESS = str.maketrans(
@@ -155,9 +156,9 @@ class Substrings:
         if i is None:
             i = self.ids[s] = len(self.strings)
             self.strings.append(s)
-            grams = {s[j : j + 2] for j in range(len(s) - 1)}
+            grams = set(map(str.__add__, s, s[1:]))
             if not s.isascii():
-                grams.update(c for c in s if _CJK.match(c))
+                grams.update(_HAN_CHAR.findall(s))
             index = self._grams
             for g in grams:
                 posting = index.get(g)
@@ -197,8 +198,10 @@ class TokenGroup:
         self._values: dict[str, int] = {}
         self._value_docs: list[set[int]] = []
         self._token_docs: list[set[int]] = []
+        self._char_docs: dict[str, tuple[set[int], set[int]]] = {}
 
-    def add(self, value: str, tokens: Iterable[str], doc: int) -> None:
+    def add(self, value: str, doc: int, tokens: Iterable[str] | None = None) -> None:
+        """Index ``doc`` under ``value``, whose tokens are ``tokens`` (default: its space-separated words)."""
         v = self._values.get(value)
         if v is not None:
             self._value_docs[v].add(doc)
@@ -206,7 +209,7 @@ class TokenGroup:
         v = self._values[value] = len(self._value_docs)
         self._value_docs.append({doc})
         known, token_values = self.tokens.ids, self._token_values
-        for t in set(tokens):
+        for t in set(value.split() if tokens is None else tokens):
             i = known.get(t)
             if i is None:
                 i = self.tokens.add(t)
@@ -215,11 +218,31 @@ class TokenGroup:
 
     def freeze(self) -> None:
         value_docs = self._value_docs
-        self._token_docs = [set().union(*(value_docs[v] for v in values)) for values in self._token_values]
+        # a token of one value shares that value's set (never written after this): no copy
+        self._token_docs = docs = [
+            value_docs[values[0]] if len(values) == 1 else set().union(*map(value_docs.__getitem__, values))
+            for values in self._token_values
+        ]
         self._token_values, self._values, self._value_docs = [], {}, []
+        # one letter or digit is in most tokens: its documents (and those of tokens starting with it) gathered once
+        holding: dict[str, list[int]] = {}
+        for i, token in enumerate(self.tokens.strings):
+            for c in set(token) if token.isascii() else ():
+                holding.setdefault(c, []).append(i)
+        strings = self.tokens.strings
+        self._char_docs = {
+            c: (
+                set().union(*(docs[i] for i in ids if strings[i][0] == c)),
+                set().union(*map(docs.__getitem__, ids)),
+            )
+            for c, ids in holding.items()
+        }
 
     def postings(self, term: str) -> Iterator[tuple[set[int], bool]]:
         """(documents, whether the token starts with ``term``) of every token containing ``term``."""
+        if len(term) == 1 and term.isascii():
+            starting, containing = self._char_docs.get(term, (set(), set()))
+            return iter(((starting, True), (containing, False)))
         strings, docs = self.tokens.strings, self._token_docs
         return ((docs[i], strings[i].startswith(term)) for i in self.tokens.containing(term))
 
@@ -258,7 +281,7 @@ class PinyinRuns:
     :data:`SHORT` letters.
     """
 
-    SHORT = 3
+    SHORT = 2
 
     def __init__(self) -> None:
         self._runs: dict[str, int] = {}

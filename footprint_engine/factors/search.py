@@ -142,6 +142,13 @@ def _parse(
     offset: int,
 ) -> _Query:
     """Check every parameter and normalise the query (raises FactorSearchError naming the parameter)."""
+    for name, value in (("q", q), ("category", category), ("geography", geography), ("source_id", source_id)):
+        if value is not None and not isinstance(value, str):
+            raise FactorSearchError(f"{name} is not text", f"got {value!r}", "give a string", field=name)
+        if value is not None and name != "q" and not value.strip():
+            raise FactorSearchError(
+                f"{name} is empty", "an empty filter", "give a value or leave the filter out", field=name
+            )
     text = (q or "").strip()
     if len(text) > MAX_QUERY_CHARS:
         raise FactorSearchError(
@@ -268,12 +275,12 @@ class FactorIndex:
             zh_spaced, zh_compact = name_keys(zh_terms)
             en_spaced, en_compact = name_keys(en_terms)
             if zh:
-                self._names.add(zh, [*zh_terms, "".join(zh_terms)], n)
+                self._names.add(zh, n, [*zh_terms, "".join(zh_terms)])
             if en:
-                self._names.add(en, en_terms, n)
+                self._names.add(en, n)
             for value in fields[:1] + fields[3:]:
                 if value:
-                    self._others.add(value, value.split(), n)
+                    self._others.add(value, n)
             full, initials = "", ""
             for t in zh_terms:
                 if is_cjk(t):

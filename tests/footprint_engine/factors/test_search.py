@@ -274,11 +274,14 @@ def test_long_queries_are_bounded(index):
         ({"offset": -1}, "offset"),
         ({"year": "2020"}, "year"),
         ({"kind": "metal"}, "kind"),
+        ({"geography": " "}, "geography"),
+        ({"category": ""}, "category"),
+        ({"q": 17}, "q"),
     ],
 )
 def test_bad_parameters_name_the_field(index, params, field):
     with pytest.raises(FactorSearchError) as err:
-        index.search("铝", **params)
+        index.search(**{"q": "铝", **params})
     assert err.value.field == field
 
 
