@@ -11,8 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from footprint_engine.errors import FootprintEngineError
 from footprint_engine.factors import Factor
-from footprint_engine.factors.search import FactorSearchError, SearchPage
+from footprint_engine.factors.search import SearchPage
 from footprint_engine.factors.sources import data_source
 from node_service.db.models import Organisation
 from node_service.errors import AccessDenied, Conflict, NotFound, ValidationFailed
@@ -75,7 +76,7 @@ def search_factors(
             limit=limit,
             offset=offset,
         )
-    except FactorSearchError as exc:
+    except FootprintEngineError as exc:  # FactorSearchError, or UnitError for an unknown unit
         raise ValidationFailed(f"{exc.what}: {exc.detail}", fix=exc.fix, field=exc.field) from exc
 
 
@@ -164,7 +165,6 @@ def import_lci_database(
     """A licensed LCI database (ecospold2 as a .zip or one .spold, SimaPro CSV, Brightway Excel) read with
     bw2io under the node's Brightway lock, characterised later with the library's GWP set; its factors are the
     organisation's (ids and keys under ``org/<12 hex>/lci/``), licensed: never published, never shown."""
-    from footprint_engine.errors import FootprintEngineError
     from footprint_engine.factors.lci_import import import_lci
 
     if fmt not in LCI_FORMATS:

@@ -48,6 +48,10 @@ def test_filters_and_bad_parameters(node: DbNode) -> None:
     with pytest.raises(ValidationFailed) as refused:
         service.search_factors(node, None, "x", kind="no-such-kind")
     assert refused.value.field == "kind"
+    for unit in ("", "widgetz"):  # the engine's UnitError, a 422 naming the parameter (found by schemathesis)
+        with pytest.raises(ValidationFailed) as refused:
+            service.search_factors(node, None, "x", unit=unit)
+        assert refused.value.field == "unit"
 
 
 def test_show_gives_the_current_version_and_its_history(node: DbNode) -> None:
