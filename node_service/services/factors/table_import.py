@@ -4,7 +4,8 @@ Reading, in order; every problem of every row is collected, and any problem refu
 
 (1) the file: at most :data:`MAX_IMPORT_BYTES`; XLSX (by name or by its zip signature) or CSV in UTF-8 (a BOM is
     tolerated) or GB18030/GBK (what Excel in China saves); comma- or tab-separated;
-(2) the header: every required column present (:data:`REQUIRED`, and name_zh or name_en), no unknown column;
+(2) the header: every required column present (:data:`REQUIRED`, key or id, name_zh or name_en), no unknown
+    column;
 (3) each row (empty rows skipped; at most :data:`MAX_ROWS`): every cell checked against its rule —
     provenance (source_title and publisher) is required on every row;
 (4) ids: each factor's id is put in the organisation's namespace ``org/<12 hex of its id>/…`` and must be
@@ -47,8 +48,9 @@ __all__ = [
 MAX_IMPORT_BYTES = 8 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_CELL = 2000
-REQUIRED = ("key", "value", "unit", "geography", "source_title", "publisher")
+REQUIRED = ("value", "unit", "geography", "source_title", "publisher")
 OPTIONAL = (
+    "key",
     "id",
     "kind",
     "name_zh",
@@ -72,6 +74,7 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-/]{0,199}")
 _UNIT = re.compile(r"(kg|t|g)([A-Za-z0-9\-]+)/(.+)")
 _THOUSANDS = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
 _MASS = {"kg": 1.0, "t": 1000.0, "g": 0.001}
+_UNIT_ALIASES = {"m2": "m^2", "㎡": "m^2", "m³": "m3", "吨": "t", "千克": "kg", "公斤": "kg", "度": "kWh"}
 _GEO_ALIASES = {"GLOBAL": "GLO", "WORLD": "GLO"}
 
 
@@ -220,6 +223,10 @@ def _header(cells: list[str]) -> list[str]:
                     1, name, "missing-column", f"required column {name!r} is missing", f"add a {name} column"
                 )
             )
+    if "key" not in names and "id" not in names:
+        problems.append(
+            RowProblem(1, "key", "missing-column", "neither key nor id is a column", "add a key column")
+        )
     if "name_zh" not in names and "name_en" not in names:
         problems.append(
             RowProblem(
@@ -313,6 +320,7 @@ def _flow(row: _Row) -> tuple[str, float, str] | None:
             "leave it empty for fossil",
         )
         return None
+    per = _UNIT_ALIASES.get(per, per)
     try:
         check_unit(per, field="unit")
     except FootprintEngineError as exc:
@@ -328,7 +336,8 @@ def _flow(row: _Row) -> tuple[str, float, str] | None:
 
 def _factor(row: _Row, ns: str) -> Factor | None:
     before = len(row.problems)
-    key = row.text("key", required=True, fix="give a short ASCII key such as primary-aluminium-own")
+    local = row.text("id")
+    key = row.text("key", required=not local, fix="give a short ASCII key such as primary-aluminium-own")
     if key and not _KEY.fullmatch(key):
         row.fail(
             "key",
@@ -414,7 +423,6 @@ def _factor(row: _Row, ns: str) -> Factor | None:
             f"{gsd} is not > 1",
             "give a geometric standard deviation > 1 or leave it empty",
         )
-    local = row.text("id")
     if local:
         if local.startswith(ns + "/"):
             local = local[len(ns) + 1 :]
@@ -432,6 +440,9 @@ def _factor(row: _Row, ns: str) -> Factor | None:
                 f"id {local[:60]!r} is not ASCII letters, digits and . _ : - /",
                 "use an ASCII id or leave it empty",
             )
+        key = (
+            key or local
+        )  # a table with ids and no keys (shared/reference/materials_cn.csv): the id is the key
     else:
         local = "/".join(p for p in (key, geography, str(year) if year else "") if p)
     if len(row.problems) > before or value is None or flow is None:

@@ -144,3 +144,19 @@ def test_an_id_taken_by_another_owner_is_a_conflict(node: DbNode) -> None:
     with node.db.transaction() as session, pytest.raises(Conflict):
         bump_revision(session)
         record_version(session, factor, owner=org.id, now=datetime.now(UTC))
+
+
+def test_a_table_with_ids_and_no_keys_takes_the_id_as_key(node: DbNode) -> None:
+    """The columns of shared/reference/materials_cn.csv (id, no key); Chinese unit names and m2 are read."""
+    org = organisation(node.db, "Reference user")
+    header = "id,name_zh,name_en,value,unit,scope,geography,year,source_title,publisher,source_url,verified_in,notes"
+    rows = (
+        "material/glass-own/CN/2022,平板玻璃,Flat glass,12.5,kgCO2e/m2,cradle-to-gate,GLOBAL,2022,EPD,Glass Co.,,,",
+        "material/cable-own/CN/2022,电缆,Cable,3.2,kgCO2e/千克,cradle-to-gate,CN,2022,EPD,Cable Co.,,,",
+    )
+    result = service.import_factor_table(node, org, table(*rows, header=header), "materials.csv")
+    ns = namespace(org.id)
+    assert result.created == [f"{ns}/material/glass-own/CN/2022", f"{ns}/material/cable-own/CN/2022"]
+    glass = service.show_factor(node, org, result.created[0]).factor
+    assert (glass.key, glass.unit, glass.geography) == (f"{ns}/material/glass-own/CN/2022", "m^2", "GLO")
+    assert service.show_factor(node, org, result.created[1]).factor.unit == "kg"
