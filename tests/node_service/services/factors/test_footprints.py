@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from footprint_engine.calculate import FootprintResult
 from footprint_engine.factors import FactorLibrary
 from node_service.app import create_app
 from node_service.db.models import Footprint, LogEntry
@@ -167,6 +168,7 @@ def test_an_imported_company_factor_is_used_in_a_footprint(make_node: Any, tmp_p
             and entry["version"] == "1"
         )
         assert "EPD" not in json.dumps(result) and "Yunnan Example Alumina" not in json.dumps(result)
+        FootprintResult.model_validate(result)  # still a result (buyers cite it, the report reads it)
 
         # another organisation cannot use it
         other = _no_gec(activity(buyer.did))
