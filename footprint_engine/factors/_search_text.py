@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
+from itertools import pairwise
 
 __all__ = [
     "SYNONYMS",
@@ -21,6 +23,7 @@ __all__ = [
     "gather",
     "is_cjk",
     "name_keys",
+    "packed",
     "pinyin_term",
     "terms",
     "variants",
@@ -143,8 +146,20 @@ def _toneless(syllable: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
 
 
+def _grams(s: str) -> set[str]:
+    """The look-up keys of a string: each Chinese character, and each pair of adjacent other characters.
+
+    Every key of a substring is a key of the string, so the strings holding all keys of a term are a superset of
+    those containing it. Chinese characters alone (not pairs) keep the index small; they are selective enough.
+    """
+    if s.isascii():
+        return set(map(str.__add__, s, s[1:]))
+    han = set(_HAN_CHAR.findall(s))
+    return han.union(a + b for a, b in pairwise(s) if a not in han and b not in han)
+
+
 class Substrings:
-    """Distinct strings with a character-bigram index (and Chinese characters alone): which contain a term."""
+    """Distinct strings with an index of their :func:`_grams`: which strings contain a term."""
 
     def __init__(self) -> None:
         self.strings: list[str] = []
@@ -156,11 +171,8 @@ class Substrings:
         if i is None:
             i = self.ids[s] = len(self.strings)
             self.strings.append(s)
-            grams = set(map(str.__add__, s, s[1:]))
-            if not s.isascii():
-                grams.update(_HAN_CHAR.findall(s))
             index = self._grams
-            for g in grams:
+            for g in _grams(s):
                 posting = index.get(g)
                 if posting is None:
                     index[g] = {i}
@@ -170,17 +182,18 @@ class Substrings:
 
     def containing(self, term: str) -> Iterator[int]:
         strings = self.strings
-        if len(term) < 2:
-            if _CJK.match(term):
-                return iter(self._grams.get(term, ()))
+        keys = _grams(term)
+        if not keys:  # one letter or digit: every string is a candidate
             return (i for i, s in enumerate(strings) if term in s)
         postings = []
-        for g in {term[j : j + 2] for j in range(len(term) - 1)}:
+        for g in keys:
             p = self._grams.get(g)
             if p is None:
                 return iter(())
             postings.append(p)
         postings.sort(key=len)
+        if len(term) == 1:  # one Chinese character: its posting is the answer
+            return iter(postings[0])
         candidates = postings[0].intersection(*postings[1:4])
         return (i for i in candidates if term in strings[i])
 
@@ -198,7 +211,7 @@ class TokenGroup:
         self._values: dict[str, int] = {}
         self._value_docs: list[set[int]] = []
         self._token_docs: list[set[int]] = []
-        self._char_docs: dict[str, tuple[set[int], set[int]]] = {}
+        self._char_docs: dict[str, tuple[array[int], array[int]]] = {}
 
     def add(self, value: str, doc: int, tokens: Iterable[str] | None = None) -> None:
         """Index ``doc`` under ``value``, whose tokens are ``tokens`` (default: its space-separated words)."""
@@ -232,8 +245,8 @@ class TokenGroup:
         strings = self.tokens.strings
         self._char_docs = {
             c: (
-                set().union(*(docs[i] for i in ids if strings[i][0] == c)),
-                set().union(*map(docs.__getitem__, ids)),
+                packed(set().union(*(docs[i] for i in ids if strings[i][0] == c))),
+                packed(set().union(*map(docs.__getitem__, ids))),
             )
             for c, ids in holding.items()
         }
@@ -241,10 +254,18 @@ class TokenGroup:
     def postings(self, term: str) -> Iterator[tuple[set[int], bool]]:
         """(documents, whether the token starts with ``term``) of every token containing ``term``."""
         if len(term) == 1 and term.isascii():
-            starting, containing = self._char_docs.get(term, (set(), set()))
-            return iter(((starting, True), (containing, False)))
+            starting, containing = self._char_docs.get(term, (_NONE, _NONE))
+            return iter(((set(starting), True), (set(containing), False)))
         strings, docs = self.tokens.strings, self._token_docs
         return ((docs[i], strings[i].startswith(term)) for i in self.tokens.containing(term))
+
+
+_NONE: array[int] = array("I")
+
+
+def packed(docs: set[int]) -> array[int]:
+    """A large, rarely used document set kept as an array (4 bytes a document, a tenth of a set's size)."""
+    return array("I", sorted(docs))
 
 
 def gather(postings: list[set[int]], within: set[int] | None) -> set[int]:
@@ -289,7 +310,7 @@ class PinyinRuns:
         self._suffixes: list[str] = []
         self._suffix_runs: list[int] = []
         self._keys = SortedKeys([], [])
-        self._short: dict[str, set[int]] = {}
+        self._short: dict[str, array[int]] = {}
 
     def add(self, run: str, pinyin: tuple[str, frozenset[int], str], doc: int) -> None:
         r = self._runs.get(run)
@@ -310,10 +331,10 @@ class PinyinRuns:
         for n in range(2, self.SHORT + 1):
             for prefix in {k[:n] for k in keys.keys if len(k) >= n}:
                 runs = set(keys.prefixed(prefix))
-                self._short[prefix] = set().union(*map(run_docs.__getitem__, runs))
+                self._short[prefix] = packed(set().union(*map(run_docs.__getitem__, runs)))
 
     def postings(self, term: str) -> list[set[int]]:
         if len(term) <= self.SHORT:
             found = self._short.get(term)
-            return [found] if found else []
+            return [set(found)] if found else []
         return [self._run_docs[r] for r in set(self._keys.prefixed(term))]

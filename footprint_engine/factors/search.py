@@ -249,38 +249,34 @@ class FactorIndex:
                     "duplicate factor id", repr(a.id), "index one version per factor id", field="factors"
                 )
         self._pinyin_of = pinyin = Pinyin()
-        memo: dict[str, tuple[list[str], str]] = {}
+        memo: dict[str, str] = {}  # value → its terms joined by spaces (values repeat: publishers, keys, …)
 
-        def norm(value: str | None) -> tuple[list[str], str]:
+        def norm(value: str | None) -> str:
             got = memo.get(value or "")
             if got is None:
-                value_terms = terms(value or "")
-                got = memo[value or ""] = (value_terms, " ".join(value_terms))
+                got = memo[value or ""] = " ".join(terms(value or ""))
             return got
 
         self._names = TokenGroup()  # name_zh, name_en: their terms, and the compact Chinese name
-        self._others = TokenGroup()  # id, key, cpcd_code, category, publisher
+        self._others = TokenGroup()  # id, cpcd_code, and key + category + publisher together
         self._runs = PinyinRuns()  # the Chinese runs of names, by their pinyin
         self._docs: list[_Doc] = []
         self._by_id: dict[str, int] = {}
-        postings: dict[str, dict[object, set[int]]] = {
-            k: {} for k in ("kind", "category", "geography", "year", "unit", "source_id")
-        }
         for n, f in enumerate(ordered):
-            zh_terms, zh = norm(f.name_zh)
-            en_terms, en = norm(f.name_en)
-            fields = (
-                norm(f.id)[1], zh, en, norm(f.key)[1], norm(f.cpcd_code)[1], norm(f.category)[1], norm(f.publisher)[1]
-            )  # fmt: skip
+            zh, en, key, code = norm(f.name_zh), norm(f.name_en), norm(f.key), norm(f.cpcd_code)
+            category, publisher = norm(f.category), norm(f.publisher)
+            fields = (norm(f.id), zh, en, key, code, category, publisher)
+            zh_terms, en_terms = zh.split(), en.split()
             zh_spaced, zh_compact = name_keys(zh_terms)
             en_spaced, en_compact = name_keys(en_terms)
             if zh:
                 self._names.add(zh, n, [*zh_terms, "".join(zh_terms)])
             if en:
                 self._names.add(en, n)
-            for value in fields[:1] + fields[3:]:
-                if value:
-                    self._others.add(value, n)
+            self._others.add(fields[0], n)
+            if code:
+                self._others.add(code, n)
+            self._others.add(f"{key} {category} {publisher}", n)  # one value: tokens of all three
             full, initials = "", ""
             for t in zh_terms:
                 if is_cjk(t):
@@ -288,32 +284,36 @@ class FactorIndex:
                     self._runs.add(t, run, n)
                     full += run[0]
                     initials += run[2]
-            lengths = [len(c) for c in (zh_compact, en_compact) if c]
+            shortest = min(len(zh_compact) or 1 << 30, len(en_compact) or 1 << 30)
             self._docs.append(
                 _Doc(
                     f,
                     fields,
                     (zh_spaced, zh_compact, en_spaced, en_compact),
-                    min(lengths) if lengths else 0,
+                    0 if shortest == 1 << 30 else shortest,
                     full,
                     initials,
                 )
             )
             self._by_id[f.id] = n
-            for key, posted in (
-                ("kind", f.kind),
-                ("category", (f.category or "").casefold() or None),
-                ("geography", f.geography.casefold()),
-                ("year", f.year),
-                ("unit", f.unit),
-                ("source_id", f.source_id),
-            ):
-                if posted is not None:
-                    posting = postings[key].get(posted)
+        postings: dict[str, dict[object, set[int]]] = {}
+        for name, values in (
+            ("kind", [f.kind for f in ordered]),
+            ("category", [(f.category or "").casefold() or None for f in ordered]),
+            ("geography", [f.geography.casefold() for f in ordered]),
+            ("year", [f.year for f in ordered]),
+            ("unit", [f.unit for f in ordered]),
+            ("source_id", [f.source_id for f in ordered]),
+        ):
+            by_value: dict[object, set[int]] = {}
+            for n, value in enumerate(values):
+                if value is not None:
+                    posting = by_value.get(value)
                     if posting is None:
-                        postings[key][posted] = {n}
+                        by_value[value] = {n}
                     else:
                         posting.add(n)
+            postings[name] = by_value
         self._names.freeze()
         self._others.freeze()
         docs_ = self._docs
