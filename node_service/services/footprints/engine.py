@@ -49,7 +49,12 @@ def _factor_entries(data: dict[str, Any], library: FactorLibrary) -> None:
         entry.setdefault("version", factor.version)
         if not redistributable(factor):
             kept = {k: entry[k] for k in _KEPT if k in entry}
-            entries[i] = {**kept, "source": PRIVATE_SOURCE, "sourceId": factor.source_id, "redistributable": False}
+            entries[i] = {
+                **kept,
+                "source": PRIVATE_SOURCE,
+                "sourceId": factor.source_id,
+                "redistributable": False,
+            }
 
 
 def calculate_activity(

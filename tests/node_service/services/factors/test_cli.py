@@ -58,7 +58,9 @@ def test_against_a_node_with_a_token(make_node: Any, tmp_path: Path) -> None:
             page = client.get("/factors", params={"q": "aluminium", "limit": 50})
             assert page.status_code == 200, page.text
             cpcd = [i for i in page.json()["items"] if i["sourceId"] == "cpcd"]
-            assert cpcd and all(i["cpcdCode"] and i["publisher"] and i["source"] and i["nameZh"] for i in cpcd)
+            assert cpcd and all(
+                i["cpcdCode"] and i["publisher"] and i["source"] and i["nameZh"] for i in cpcd
+            )
             assert "material/primary-aluminium-electrolytic/CN/2018" in {i["id"] for i in cpcd}
             assert client.get("/factors", headers={"Authorization": "Bearer nope"}).status_code == 401
             shown = client.get("/factors/material/primary-aluminium-electrolytic/CN/2018").json()
