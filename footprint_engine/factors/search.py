@@ -47,6 +47,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from typing import NamedTuple, get_args
 
@@ -68,6 +69,7 @@ from footprint_engine.factors._search_text import (
     variants,
 )
 from footprint_engine.factors.geography import PROVINCE_GRID, parents
+from footprint_engine.factors.library import FactorLibrary
 from footprint_engine.factors.model import Factor, FactorKind
 from footprint_engine.units import DIMENSIONS, check_unit, conversion_factor
 
@@ -241,6 +243,12 @@ class FactorIndex:
     def __init__(self, factors: Iterable[Factor]) -> None:
         with _collector_paused():
             self._build(sorted(factors, key=lambda f: f.id))  # doc number order is id order
+
+    @classmethod
+    @cache
+    def builtin(cls) -> FactorIndex:
+        """The index of :meth:`FactorLibrary.builtin` (built once per process; immutable)."""
+        return cls(FactorLibrary.builtin().factors())
 
     def _build(self, ordered: list[Factor]) -> None:
         for a, b in pairwise(ordered):

@@ -421,7 +421,9 @@ def test_match_sets_equal_the_reference_matcher():
 
 @pytest.fixture(scope="module")
 def builtin_index() -> FactorIndex:
-    return FactorIndex(FactorLibrary.builtin().factors())
+    index = FactorIndex.builtin()
+    assert index is FactorIndex.builtin() and len(index) == len(FactorLibrary.builtin())
+    return index
 
 
 def test_builtin_电解铝_finds_the_cpcd_row_first(builtin_index):
