@@ -1,5 +1,6 @@
-"""``/factors``: the factor library — search, show (with versions), import an organisation's table, publish,
-and the recompute notices a new factor version sends. Routes are thin: parse, call a service, shape the response.
+"""``/factors``: the factor library — search, show (with versions), which factor an account rule gives
+(resolve), import an organisation's table, publish, and the recompute notices a new factor version sends. Routes
+are thin: parse, call a service, shape the response.
 
 Reading the library is open to anonymous callers (the built-in library and published factors are public data);
 a caller presenting an API token also sees its own private factors, and a token that is not valid is a 401,
@@ -17,6 +18,7 @@ from node_service.api._deps import CurrentOrg, NodeDep
 from node_service.api.limits import UPLOAD_ROUTE
 from node_service.api.responses import problem_responses
 from node_service.errors import ValidationFailed
+from node_service.services.factors import resolve as resolving
 from node_service.services.factors import service
 from node_service.services.factors.table_import import MAX_IMPORT_BYTES
 from node_service.services.factors.views import factor_json, value_of
@@ -79,6 +81,30 @@ def search(
         "limit": page.limit,
         "items": [{**factor_json(h.factor), "score": h.score, "matched": list(h.matched)} for h in page.hits],
     }
+
+
+@router.get(
+    "/factors/resolve",
+    responses={
+        **READ_RESPONSES,
+        404: {"description": "no factor the rule allows for this geography and year"},
+    },
+)
+def resolve(
+    node: NodeDep,
+    viewer: Viewer,
+    rule: Annotated[
+        str, Query(max_length=100, description=f"account rule: {', '.join(resolving.RESOLVABLE_RULES)}")
+    ],
+    geography: Annotated[
+        str, Query(max_length=40, description="the site's ISO 3166-2:CN code (CN-YN), regional grid or CN")
+    ],
+    year: Annotated[int, Query(description="reporting year")],
+) -> dict[str, Any]:
+    """The grid-electricity factor an account rule gives a site in ``geography`` reporting ``year``, with the
+    rule's citations, every fallback step, and the line that says which factor, rule and version were used
+    (404: no factor the rule allows; 422 names the parameter)."""
+    return resolving.resolve_factor(node, viewer, rule, geography, year).as_json()
 
 
 def _notice(notice: Any, *, with_draft: bool) -> dict[str, Any]:

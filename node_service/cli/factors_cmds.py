@@ -1,9 +1,10 @@
-"""``tanlian factors search|show|import``: the factor library, offline (the built-in library shipped with the
-engine) or on a node (``--node URL``, with ``--token`` to include your own factors, required to import).
+"""``tanlian factors search|show|resolve|import``: the factor library, offline (the built-in library shipped with
+the engine) or on a node (``--node URL``, with ``--token`` to include your own factors, required to import).
 
-Output is a table whose columns are the factor's name, value, geography and year, and its source; ``--json``
-prints the API's JSON instead. A failure is one line on stderr and exit 1 (an import prints each of the table's
-problems on its own line first).
+Output is a table whose columns are the factor's name, value, geography and year, and its source (``resolve``:
+one line naming the rule, the factor, its version and source, then each fallback taken); ``--json`` prints the
+API's JSON instead. A failure is one line on stderr and exit 1 (an import prints each of the table's problems on
+its own line first).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ __all__ = ["factors_app", "register"]
 
 factors_app = typer.Typer(
     name="factors",
-    help="The factor library (排放因子库): search, show, import your own factors.",
+    help="The factor library (排放因子库): search, show, which factor a rule gives, import your own factors.",
     no_args_is_help=True,
 )
 
@@ -106,6 +107,17 @@ def _offline_show(factor_id: str) -> dict[str, Any]:
     if factor_id not in library:
         fail(f"show: no factor {factor_id!r} in the built-in library — find one with tanlian factors search")
     return factor_json(library.get(factor_id))
+
+
+def _offline_resolve(rule: str, geography: str, year: int) -> dict[str, Any]:
+    from footprint_engine.errors import FootprintEngineError
+    from footprint_engine.factors import FactorLibrary
+    from node_service.services.factors.resolve import resolve_in
+
+    try:
+        return resolve_in(FactorLibrary.builtin(), rule, geography, year).as_json()
+    except FootprintEngineError as exc:
+        fail(f"resolve: --{exc.field or 'rule'}: {exc.detail} — {exc.fix}")
 
 
 # -- rendering -------------------------------------------------------------------------------------------------
@@ -245,6 +257,38 @@ def show_command(
     for version in item.get("versions") or []:
         state = "current" if version["current"] else f"until {version['validTo']}"
         typer.echo(f"{'version ' + version['version']:>16}: {_value({**item, **version})} ({state})")
+
+
+@factors_app.command("resolve")
+def resolve_command(
+    rule: Annotated[
+        str,
+        typer.Option(
+            help="account rule, e.g. organisation-inventory/generic or product-footprint "
+            "(an unknown one is answered with the list)"
+        ),
+    ],
+    geography: Annotated[
+        str, typer.Option(help="the site's ISO 3166-2:CN code (CN-YN), regional grid or CN")
+    ],
+    year: Annotated[int, typer.Option(help="reporting year")],
+    as_json: JsonOption = False,
+    node: NodeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Which grid-electricity factor an account rule gives a site and year: one line with the factor, the rule
+    and the version, then each fallback the rule took."""
+    if node is None:
+        result = _offline_resolve(rule, geography, year)
+    else:
+        params = {"rule": rule, "geography": geography, "year": year}
+        result = _request(node, "GET", "/factors/resolve", token, "resolve", params=params)
+    if as_json:
+        print_json(result)
+        return
+    typer.echo(result["line"])
+    for sentence in result["fallbacks"]:
+        typer.echo(f"    fallback: {sentence}")
 
 
 @factors_app.command("import")

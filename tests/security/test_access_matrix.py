@@ -301,6 +301,12 @@ EXPECTATIONS: dict[str, list[Cell]] = {
     # organisation imports into its own namespace (owner_factor: the owner's import below), only the owner
     # publishes its private factor, nobody publishes a library factor
     "GET /factors": [Cell({"anonymous": "ok|401", **{p: OK for p in ORGS}})],
+    "GET /factors/resolve": [
+        with_query(
+            Cell({"anonymous": "ok|401", **{p: OK for p in ORGS}}),
+            "rule=organisation-inventory/generic&geography=CN-YN&year=2021",
+        )
+    ],
     "POST /factors/import": [with_body(any_org(), _factor_table)],
     "GET /factors/{factor_id}": [
         Cell({"anonymous": "ok|401", **{p: OK for p in ORGS}}, {"factor_id": "builtin_factor"}),
