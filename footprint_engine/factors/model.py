@@ -62,9 +62,13 @@ class Factor(BaseModel):
     name_en: str | None = None
     category: str | None = Field(default=None, description="Search category, e.g. 'metal', 'grid-co2'.")
     scope: str | None = Field(default=None, description="System boundary as published: cradle-to-gate, …")
-    version: str = Field(default="1", min_length=1, description="Version of this factor id; results record it.")
+    version: str = Field(
+        default="1", min_length=1, description="Version of this factor id; results record it."
+    )
     valid_from: date | None = Field(default=None, description="First day this version is in force.")
-    valid_to: date | None = Field(default=None, description="Last day this version is in force (None: current).")
+    valid_to: date | None = Field(
+        default=None, description="Last day this version is in force (None: current)."
+    )
     source_id: str | None = Field(
         default=None, description="Key of the data source (footprint_engine.factors.sources) and its terms."
     )
@@ -76,7 +80,9 @@ class Factor(BaseModel):
         default=True,
         description="False: licensed or private data; only the computed figure may leave the owner.",
     )
-    owner: str | None = Field(default=None, description="Organisation id of a private factor; None: the library.")
+    owner: str | None = Field(
+        default=None, description="Organisation id of a private factor; None: the library."
+    )
 
     @field_validator("unit")
     @classmethod
