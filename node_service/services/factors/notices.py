@@ -14,24 +14,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from footprint_engine.activity import ActivityData
-from node_service.db.models import Footprint, Organisation, Submission
-from node_service.errors import Conflict, NotFound, ValidationFailed
+from node_service.db.models import Footprint, Organisation
+from node_service.errors import NotFound, ValidationFailed
 from node_service.services.context import NodeResources
 from node_service.services.factors.library import organisation_library
 from node_service.services.factors.models import FactorRecomputeNotice, FactorUseRecord, FactorVersion
 from node_service.services.footprints.documents import upstream_for
 from node_service.services.footprints.engine import calculate_activity
+from node_service.services.footprints.recompute_draft import (
+    DRAFT_TYPE,
+    draft_body,
+    signed_activity,
+    store_draft,
+    validated_activity,
+)
 
 __all__ = ["DRAFT_TYPE", "STATUSES", "get_notice", "list_notices", "notify_new_version", "recompute"]
 
-DRAFT_TYPE = "RecomputedFootprintDraft"
 STATUSES = ("pending", "drafted")
 MAX_NOTICES = 500
 
@@ -128,21 +131,8 @@ def recompute(node: NodeResources, organisation: Organisation, notice_id: str) -
     with node.db.transaction() as session:
         # (1)
         notice = get_notice(session, organisation, notice_id)
-        footprint = session.get(Footprint, notice.footprint_id)
-        submission = session.get(Submission, footprint.submission_id) if footprint is not None else None
-        if footprint is None or submission is None:
-            raise NotFound(
-                f"footprint {notice.footprint_id} of the notice is gone", fix="nothing to recompute"
-            )
-        subject = (submission.credential or {}).get("credentialSubject") or {}
-        try:
-            activity = ActivityData.model_validate(subject)
-        except ValidationError as exc:
-            raise ValidationFailed(
-                f"the activity data of footprint {footprint.id} no longer validates: {exc.errors()[0]['msg']}",
-                field="credentialSubject",
-                fix="submit new activity data instead",
-            ) from exc
+        footprint, subject = signed_activity(session, notice.footprint_id)
+        activity = validated_activity(footprint.id, subject)
         # (2)
         upstream = upstream_for(session, activity, organisation)
         library = organisation_library(session, organisation.id).library
@@ -152,35 +142,24 @@ def recompute(node: NodeResources, organisation: Organisation, notice_id: str) -
     result = calculate_activity(node.settings, activity, upstream, library=library)
     now = datetime.now(UTC)
     used = next((f.get("version") for f in result.get("factors") or [] if f.get("id") == factor_id), None)
-    draft: dict[str, Any] = {
-        "type": DRAFT_TYPE,
-        "status": "draft",
-        "basedOn": based_on,
-        "basedOnVersion": based_on_version,
-        "productId": activity.product_identifier,
-        "organisation": organisation.did,
-        "reportingPeriod": {
-            "start": activity.reporting_period.start.isoformat(),
-            "end": activity.reporting_period.end.isoformat(),
-        },
-        "declaredUnit": activity.declared_unit,
-        "factor": {
-            "id": factor_id,
-            "oldVersion": old_version,
-            "newVersion": new_version,
-            "usedVersion": used,
-        },
-        "result": result,
-        "createdAt": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    own = {
+        "factor": {"id": factor_id, "oldVersion": old_version, "newVersion": new_version, "usedVersion": used}
     }
+    draft = draft_body(
+        based_on=based_on,
+        based_on_version=based_on_version,
+        activity=activity,
+        organisation_did=organisation.did,
+        own=own,
+        result=result,
+        now=now,
+    )
     # (4)
-    with node.db.transaction() as session:
-        notice = get_notice(session, organisation, notice_id)
-        if notice.new_version != new_version:
-            raise Conflict(f"notice {notice_id} changed meanwhile", fix="ask again")
-        notice.draft = draft
-        notice.status = "drafted"
-        notice.drafted_at = now
-        session.flush()
-        session.expunge(notice)
-    return notice
+    return store_draft(
+        node,
+        notice_id,
+        lambda session: get_notice(session, organisation, notice_id),
+        lambda notice: notice.new_version == new_version,
+        draft,
+        now,
+    )

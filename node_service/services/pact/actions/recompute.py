@@ -19,24 +19,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from footprint_engine.activity import ActivityData
 from footprint_engine.calculate import UpstreamFootprint
-from node_service.db.models import Footprint, FootprintShare, Organisation, Submission
-from node_service.errors import Conflict, NotFound, ValidationFailed
+from node_service.db.models import Footprint, FootprintShare, Organisation
+from node_service.errors import NotFound, ValidationFailed
 from node_service.services.context import NodeResources
 from node_service.services.factors.library import organisation_library
 from node_service.services.footprints.documents import cited_footprint
 from node_service.services.footprints.engine import calculate_activity
+from node_service.services.footprints.recompute_draft import (
+    DRAFT_TYPE,
+    draft_body,
+    signed_activity,
+    store_draft,
+    validated_activity,
+)
 from node_service.services.footprints.visibility import may_see_published
 from node_service.services.pact.models import PactCitation, PactFootprint, PactRecomputeNotice
 
 __all__ = ["DRAFT_TYPE", "get_notice", "list_notices", "notify_new_version", "recompute"]
 
-DRAFT_TYPE = "RecomputedFootprintDraft"
 MAX_NOTICES = 500
 
 
@@ -145,23 +150,9 @@ def _with_new_version(subject: dict[str, Any], product_id: str, version: int) ->
 def _inputs(session: Session, notice: PactRecomputeNotice) -> _Inputs:
     """Steps (1)-(3) of :func:`recompute`, inside one read transaction."""
     # (1)
-    footprint = session.get(Footprint, notice.footprint_id)
-    submission = session.get(Submission, footprint.submission_id) if footprint is not None else None
-    if footprint is None or submission is None:
-        raise NotFound(f"footprint {notice.footprint_id} of the notice is gone", fix="nothing to recompute")
-    subject = _with_new_version(
-        (submission.credential or {}).get("credentialSubject") or {},
-        notice.upstream_product_id,
-        notice.new_version,
-    )
-    try:
-        activity = ActivityData.model_validate(subject)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            f"the activity data of footprint {footprint.id} no longer validates: {exc.errors()[0]['msg']}",
-            field="credentialSubject",
-            fix="submit new activity data instead",
-        ) from exc
+    footprint, signed = signed_activity(session, notice.footprint_id)
+    subject = _with_new_version(signed, notice.upstream_product_id, notice.new_version)
+    activity = validated_activity(footprint.id, subject)
     # (2) + (3)
     upstream: dict[str, UpstreamFootprint] = {}
     for i, material in enumerate(activity.inputs.materials):
@@ -194,30 +185,21 @@ def recompute(node: NodeResources, organisation: Organisation, notice_id: str) -
     # (4)
     result = calculate_activity(node.settings, inputs.activity, inputs.upstream, library=library)
     now = datetime.now(UTC)
-    draft = {
-        "type": DRAFT_TYPE,
-        "status": "draft",
-        "basedOn": inputs.based_on.id,
-        "basedOnVersion": inputs.based_on.version,
-        "productId": inputs.activity.product_identifier,
-        "organisation": organisation.did,
-        "reportingPeriod": {
-            "start": inputs.activity.reporting_period.start.isoformat(),
-            "end": inputs.activity.reporting_period.end.isoformat(),
-        },
-        "declaredUnit": inputs.activity.declared_unit,
-        "upstream": {"footprintId": new_upstream_id, "version": new_version},
-        "result": result,
-        "createdAt": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
+    draft = draft_body(
+        based_on=inputs.based_on.id,
+        based_on_version=inputs.based_on.version,
+        activity=inputs.activity,
+        organisation_did=organisation.did,
+        own={"upstream": {"footprintId": new_upstream_id, "version": new_version}},
+        result=result,
+        now=now,
+    )
     # (5)
-    with node.db.transaction() as session:
-        notice = get_notice(session, organisation, notice_id)
-        if notice.new_upstream_id != new_upstream_id:
-            raise Conflict(f"notice {notice_id} changed meanwhile", fix="ask again")
-        notice.draft = draft
-        notice.status = "drafted"
-        notice.drafted_at = now
-        session.flush()
-        session.expunge(notice)
-    return notice
+    return store_draft(
+        node,
+        notice_id,
+        lambda session: get_notice(session, organisation, notice_id),
+        lambda notice: notice.new_upstream_id == new_upstream_id,
+        draft,
+        now,
+    )

@@ -1,0 +1,112 @@
+"""The recompute mechanism both kinds of recompute notice use: an upstream footprint's newer version
+(node_service.services.pact.actions.recompute) and a factor's newer version
+(node_service.services.factors.notices).
+
+* :func:`signed_activity` reads the footprint's own signed activity data back from its submission;
+* :func:`validated_activity` validates it (a 422 when it no longer does);
+* :func:`draft_body` shapes the engine's result as a ``RecomputedFootprintDraft``, the notice kind's own
+  fields (``upstream`` or ``factor``) between ``declaredUnit`` and ``result``;
+* :func:`store_draft` keeps the draft on the notice (status ``drafted``) unless the notice changed while the
+  engine ran. A draft is never a published footprint, never logged, never anchored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from footprint_engine.activity import ActivityData
+from node_service.db.models import Footprint, Submission
+from node_service.errors import Conflict, NotFound, ValidationFailed
+from node_service.services.context import NodeResources
+
+__all__ = ["DRAFT_TYPE", "DraftNotice", "draft_body", "signed_activity", "store_draft", "validated_activity"]
+
+DRAFT_TYPE = "RecomputedFootprintDraft"
+
+
+class DraftNotice(Protocol):
+    """A recompute notice: where its draft is kept."""
+
+    draft: dict[str, Any] | None
+    status: str
+    drafted_at: datetime | None
+
+
+NoticeT = TypeVar("NoticeT", bound=DraftNotice)
+
+
+def signed_activity(session: Session, footprint_id: str) -> tuple[Footprint, dict[str, Any]]:
+    """The footprint and the ``credentialSubject`` of its signed activity data (404 when either is gone)."""
+    footprint = session.get(Footprint, footprint_id)
+    submission = session.get(Submission, footprint.submission_id) if footprint is not None else None
+    if footprint is None or submission is None:
+        raise NotFound(f"footprint {footprint_id} of the notice is gone", fix="nothing to recompute")
+    return footprint, (submission.credential or {}).get("credentialSubject") or {}
+
+
+def validated_activity(footprint_id: str, subject: dict[str, Any]) -> ActivityData:
+    try:
+        return ActivityData.model_validate(subject)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            f"the activity data of footprint {footprint_id} no longer validates: {exc.errors()[0]['msg']}",
+            field="credentialSubject",
+            fix="submit new activity data instead",
+        ) from exc
+
+
+def draft_body(
+    *,
+    based_on: str,
+    based_on_version: int | None,
+    activity: ActivityData,
+    organisation_did: str,
+    own: Mapping[str, Any],
+    result: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    """The draft: the footprint it recomputes, the activity's product, period and unit, the notice kind's
+    ``own`` fields, the engine's result and when it was computed."""
+    return {
+        "type": DRAFT_TYPE,
+        "status": "draft",
+        "basedOn": based_on,
+        "basedOnVersion": based_on_version,
+        "productId": activity.product_identifier,
+        "organisation": organisation_did,
+        "reportingPeriod": {
+            "start": activity.reporting_period.start.isoformat(),
+            "end": activity.reporting_period.end.isoformat(),
+        },
+        "declaredUnit": activity.declared_unit,
+        **own,
+        "result": result,
+        "createdAt": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def store_draft(
+    node: NodeResources,
+    notice_id: str,
+    load: Callable[[Session], NoticeT],
+    unchanged: Callable[[NoticeT], bool],
+    draft: dict[str, Any],
+    now: datetime,
+) -> NoticeT:
+    """Keep ``draft`` on the notice ``load`` returns, in its own transaction; 409 when ``unchanged`` says the
+    notice was renewed while the engine ran (the draft would answer an older notice)."""
+    with node.db.transaction() as session:
+        notice = load(session)
+        if not unchanged(notice):
+            raise Conflict(f"notice {notice_id} changed meanwhile", fix="ask again")
+        notice.draft = draft
+        notice.status = "drafted"
+        notice.drafted_at = now
+        session.flush()
+        session.expunge(notice)
+    return notice
