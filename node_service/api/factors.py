@@ -22,6 +22,7 @@ from node_service.services.factors import resolve as resolving
 from node_service.services.factors import service
 from node_service.services.factors.table_import import MAX_IMPORT_BYTES
 from node_service.services.factors.views import factor_json, value_of
+from node_service.services.footprints.recompute_draft import notice_json
 from node_service.services.organisations.registration import authenticate_token
 from node_service.services.records import Organisation
 
@@ -108,19 +109,8 @@ def resolve(
 
 
 def _notice(notice: Any, *, with_draft: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": notice.id,
-        "footprintId": notice.footprint_id,
-        "factorId": notice.factor_id,
-        "oldVersion": notice.old_version,
-        "newVersion": notice.new_version,
-        "status": notice.status,
-        "createdAt": notice.created_at.isoformat(),
-        "draftedAt": notice.drafted_at.isoformat() if notice.drafted_at else None,
-    }
-    if with_draft:
-        body["draft"] = notice.draft
-    return body
+    own = {"factorId": notice.factor_id, "oldVersion": notice.old_version, "newVersion": notice.new_version}
+    return notice_json(notice, own, with_draft=with_draft)
 
 
 @router.get("/factors/recompute-notices")

@@ -13,6 +13,7 @@ from node_service.api.pact._route import (
     base_url,
 )
 from node_service.api.pact.state import pact_state
+from node_service.services.footprints.recompute_draft import notice_json
 from node_service.services.pact import service as pact
 from node_service.services.pact.actions import recompute
 
@@ -236,20 +237,13 @@ def outbox(org: CurrentOrg, node: NodeDep) -> dict[str, Any]:
 
 
 def _notice(notice: Any, *, with_draft: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": notice.id,
-        "footprintId": notice.footprint_id,
+    own = {
         "upstreamProductId": notice.upstream_product_id,
         "citedVersion": notice.cited_version,
         "newFootprintId": notice.new_upstream_id,
         "newVersion": notice.new_version,
-        "status": notice.status,
-        "createdAt": notice.created_at.isoformat(),
-        "draftedAt": notice.drafted_at.isoformat() if notice.drafted_at else None,
     }
-    if with_draft:
-        body["draft"] = notice.draft
-    return body
+    return notice_json(notice, own, with_draft=with_draft)
 
 
 @router.get("/recompute-notices")

@@ -7,7 +7,8 @@
 * :func:`draft_body` shapes the engine's result as a ``RecomputedFootprintDraft``, the notice kind's own
   fields (``upstream`` or ``factor``) between ``declaredUnit`` and ``result``;
 * :func:`store_draft` keeps the draft on the notice (status ``drafted``) unless the notice changed while the
-  engine ran. A draft is never a published footprint, never logged, never anchored.
+  engine ran. A draft is never a published footprint, never logged, never anchored;
+* :func:`notice_json` is a notice as the API shows it, the kind's own fields after ``footprintId``.
 """
 
 from __future__ import annotations
@@ -24,16 +25,27 @@ from node_service.db.models import Footprint, Submission
 from node_service.errors import Conflict, NotFound, ValidationFailed
 from node_service.services.context import NodeResources
 
-__all__ = ["DRAFT_TYPE", "DraftNotice", "draft_body", "signed_activity", "store_draft", "validated_activity"]
+__all__ = [
+    "DRAFT_TYPE",
+    "DraftNotice",
+    "draft_body",
+    "notice_json",
+    "signed_activity",
+    "store_draft",
+    "validated_activity",
+]
 
 DRAFT_TYPE = "RecomputedFootprintDraft"
 
 
 class DraftNotice(Protocol):
-    """A recompute notice: where its draft is kept."""
+    """A recompute notice of either kind: what both kinds hold, and where the draft is kept."""
 
-    draft: dict[str, Any] | None
+    id: str
+    footprint_id: str
     status: str
+    created_at: datetime
+    draft: dict[str, Any] | None
     drafted_at: datetime | None
 
 
@@ -110,3 +122,18 @@ def store_draft(
         session.flush()
         session.expunge(notice)
     return notice
+
+
+def notice_json(notice: DraftNotice, own: Mapping[str, Any], *, with_draft: bool) -> dict[str, Any]:
+    """The notice as the API shows it: ``own`` holds the kind's fields (what changed, old and new version)."""
+    body: dict[str, Any] = {
+        "id": notice.id,
+        "footprintId": notice.footprint_id,
+        **own,
+        "status": notice.status,
+        "createdAt": notice.created_at.isoformat(),
+        "draftedAt": notice.drafted_at.isoformat() if notice.drafted_at else None,
+    }
+    if with_draft:
+        body["draft"] = notice.draft
+    return body
