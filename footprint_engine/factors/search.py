@@ -49,7 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
-from typing import NamedTuple, get_args
+from typing import NamedTuple, TypedDict, Unpack, get_args
 
 import pint
 
@@ -80,6 +80,7 @@ __all__ = [
     "CombinedFactorIndex",
     "FactorIndex",
     "FactorSearchError",
+    "SearchFilters",
     "SearchHit",
     "SearchPage",
 ]
@@ -116,6 +117,21 @@ class SearchPage:
 # -- the query ------------------------------------------------------------------------------------------------
 
 
+class SearchFilters(TypedDict, total=False):
+    """The keyword arguments of every ``search`` (:meth:`FactorIndex.search`, :meth:`CombinedFactorIndex.search`
+    and the node's): each optional, all checked in one place (``_parse``); ``limit`` 20 and ``offset`` 0 unless
+    given."""
+
+    kind: str | None
+    category: str | None
+    geography: str | None
+    year: int | None
+    unit: str | None
+    source_id: str | None
+    limit: int
+    offset: int
+
+
 @dataclass(frozen=True, slots=True)
 class _Query:
     raw_id: str  # the trimmed, case-folded query, compared with ids
@@ -134,14 +150,15 @@ class _Query:
 
 def _parse(
     q: str | None,
-    kind: str | None,
-    category: str | None,
-    geography: str | None,
-    year: int | None,
-    unit: str | None,
-    source_id: str | None,
-    limit: int,
-    offset: int,
+    *,
+    kind: str | None = None,
+    category: str | None = None,
+    geography: str | None = None,
+    year: int | None = None,
+    unit: str | None = None,
+    source_id: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
 ) -> _Query:
     """Check every parameter and normalise the query (raises FactorSearchError naming the parameter)."""
     for name, value in (("q", q), ("category", category), ("geography", geography), ("source_id", source_id)):
@@ -366,21 +383,9 @@ class FactorIndex:
         """This index and ``others`` searched as one (no rebuild; factor ids must be distinct across them)."""
         return CombinedFactorIndex(self, *others)
 
-    def search(
-        self,
-        q: str | None = None,
-        *,
-        kind: str | None = None,
-        category: str | None = None,
-        geography: str | None = None,
-        year: int | None = None,
-        unit: str | None = None,
-        source_id: str | None = None,
-        limit: int = 20,
-        offset: int = 0,
-    ) -> SearchPage:
+    def search(self, q: str | None = None, **filters: Unpack[SearchFilters]) -> SearchPage:
         """One page of factors matching ``q`` and the filters, best first (see the module docstring)."""
-        query = _parse(q, kind, category, geography, year, unit, source_id, limit, offset)
+        query = _parse(q, **filters)
         total, top = self._top(query, query.offset + query.limit)
         return SearchPage(
             total=total,
@@ -574,21 +579,9 @@ class CombinedFactorIndex:
                 return f
         return None
 
-    def search(
-        self,
-        q: str | None = None,
-        *,
-        kind: str | None = None,
-        category: str | None = None,
-        geography: str | None = None,
-        year: int | None = None,
-        unit: str | None = None,
-        source_id: str | None = None,
-        limit: int = 20,
-        offset: int = 0,
-    ) -> SearchPage:
+    def search(self, q: str | None = None, **filters: Unpack[SearchFilters]) -> SearchPage:
         """As :meth:`FactorIndex.search`, over every index."""
-        query = _parse(q, kind, category, geography, year, unit, source_id, limit, offset)
+        query = _parse(q, **filters)
         k = query.offset + query.limit
         total = 0
         runs: list[list[tuple[float, str, int, FactorIndex]]] = []

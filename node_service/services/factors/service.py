@@ -8,12 +8,13 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Unpack
 
 from sqlalchemy import select
 
 from footprint_engine.errors import FootprintEngineError
 from footprint_engine.factors import Factor
-from footprint_engine.factors.search import SearchPage
+from footprint_engine.factors.search import SearchFilters, SearchPage
 from footprint_engine.factors.sources import data_source
 from node_service.db.models import Organisation
 from node_service.errors import AccessDenied, Conflict, NotFound, ValidationFailed
@@ -48,34 +49,13 @@ def _viewer_id(viewer: Organisation | None) -> str | None:
 
 
 def search_factors(
-    node: NodeResources,
-    viewer: Organisation | None,
-    q: str | None,
-    *,
-    kind: str | None = None,
-    category: str | None = None,
-    geography: str | None = None,
-    year: int | None = None,
-    unit: str | None = None,
-    source_id: str | None = None,
-    limit: int = 20,
-    offset: int = 0,
+    node: NodeResources, viewer: Organisation | None, q: str | None, **filters: Unpack[SearchFilters]
 ) -> SearchPage:
     """One page of the factors ``viewer`` may see, best first (footprint_engine.factors.search)."""
     with node.db.transaction() as session:
         index = organisation_library(session, _viewer_id(viewer)).index
     try:
-        return index.search(
-            q,
-            kind=kind,
-            category=category,
-            geography=geography,
-            year=year,
-            unit=unit,
-            source_id=source_id,
-            limit=limit,
-            offset=offset,
-        )
+        return index.search(q, **filters)
     except FootprintEngineError as exc:  # FactorSearchError, or UnitError for an unknown unit
         raise ValidationFailed(f"{exc.what}: {exc.detail}", fix=exc.fix, field=exc.field) from exc
 
