@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from node_service.cli._common import fail, print_json
+from node_service.cli._common import fail, print_json, problem_line
 
 __all__ = ["factors_app", "register"]
 
@@ -41,18 +41,6 @@ TIMEOUT = 60.0
 # -- talking to a node -----------------------------------------------------------------------------------------
 
 
-def _problem(resp: Any, what: str) -> str:
-    try:
-        body = resp.json()
-    except ValueError:
-        return f"{what}: HTTP {resp.status_code}: {resp.text[:200]}"
-    if not isinstance(body, dict):
-        return f"{what}: HTTP {resp.status_code}"
-    field = f" at {body['field']}" if body.get("field") else ""
-    fix = f" — {body['fix']}" if body.get("fix") else ""
-    return f"{what}: HTTP {resp.status_code}{field}: {body.get('detail', '')}{fix}"
-
-
 def _request(node: str, method: str, path: str, token: str | None, what: str, **kwargs: Any) -> Any:
     import httpx
 
@@ -71,7 +59,7 @@ def _request(node: str, method: str, path: str, token: str | None, what: str, **
                     err=True,
                 )
     if resp.status_code >= 400:
-        fail(_problem(resp, what))
+        fail(problem_line(resp, what, with_title=False))
     return resp.json()
 
 

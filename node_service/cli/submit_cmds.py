@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from node_service.cli._common import fail, print_json
+from node_service.cli._common import fail, print_json, problem_line
 from node_service.credentials.errors import CredentialError
 from node_service.credentials.vc import load_document
 from node_service.evidence import EvidenceError, cid_of_file
@@ -27,18 +27,6 @@ from node_service.evidence import EvidenceError, cid_of_file
 __all__ = ["register", "submit_command", "upload_evidence"]
 
 MAX_CREDENTIAL_BYTES = 16 * 1024 * 1024
-
-
-def _problem(resp: httpx.Response, what: str) -> str:
-    try:
-        body = resp.json()
-    except ValueError:
-        return f"{what}: HTTP {resp.status_code}: {resp.text[:200]}"
-    if not isinstance(body, dict):
-        return f"{what}: HTTP {resp.status_code}"
-    field = f" at {body['field']}" if body.get("field") else ""
-    fix = f" — {body['fix']}" if body.get("fix") else ""
-    return f"{what}: HTTP {resp.status_code} {body.get('title', '')}{field}: {body.get('detail', '')}{fix}"
 
 
 def upload_evidence(client: httpx.Client, path: Path, token: str) -> dict[str, Any]:
@@ -57,7 +45,7 @@ def upload_evidence(client: httpx.Client, path: Path, token: str) -> dict[str, A
             f"submit: the node at {client.base_url} has no evidence upload endpoint (POST /evidence) — submit without --evidence"
         )
     if resp.status_code not in (200, 201):
-        fail(_problem(resp, f"submit: evidence {path.name} refused"))
+        fail(problem_line(resp, f"submit: evidence {path.name} refused"))
     body: dict[str, Any] = resp.json()
     return body
 
@@ -122,7 +110,7 @@ def submit_command(
         except httpx.HTTPError as exc:
             fail(f"submit: node {node} unreachable: {exc} — check --node and that the node runs")
     if resp.status_code not in (200, 201):
-        fail(_problem(resp, "submit: refused"))
+        fail(problem_line(resp, "submit: refused"))
     print_json({"submission": resp.json(), "evidence": uploaded, "replayed": resp.status_code == 200})
 
 
@@ -149,7 +137,7 @@ def check_document(
     if resp.status_code == 404:
         fail(f"submit --check: the node at {node} has no dry run (POST /submissions/check) — update the node")
     if resp.status_code != 200:
-        fail(_problem(resp, "submit --check: refused"))
+        fail(problem_line(resp, "submit --check: refused"))
     body: dict[str, Any] = resp.json()
     problems = [
         p
