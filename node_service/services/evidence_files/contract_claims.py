@@ -37,7 +37,7 @@ from node_service.credentials.jcs import canonicalize
 from node_service.db import statements as dbapi
 from node_service.errors import ValidationFailed
 from node_service.services.evidence_files.errors import ContractClaimed
-from node_service.services.evidence_files.gec_claims import Claimant
+from node_service.services.evidence_files.gec_claims import Claimant, green_power_claims_of
 
 __all__ = [
     "ContractClaimRef",
@@ -72,12 +72,7 @@ class ContractClaimRef:
 
 def contract_claims_of(activity: ActivityData) -> list[tuple[str, ContractClaim]]:
     """Every green-power-contract claim of the activity data with its JSON path, in document order."""
-    out = []
-    for i, elec in enumerate(activity.inputs.electricity):
-        for j, claim in enumerate(elec.green_power_claims):
-            if isinstance(claim, ContractClaim):
-                out.append((f"credentialSubject.inputs.electricity[{i}].greenPowerClaims[{j}]", claim))
-    return out
+    return green_power_claims_of(activity, ContractClaim)
 
 
 def contract_claims(activity: ActivityData) -> list[ContractClaimRef]:

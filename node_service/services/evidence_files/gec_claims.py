@@ -31,7 +31,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -51,6 +51,7 @@ __all__ = [
     "canonical_gec_serial",
     "check_serials_free",
     "gec_claims_of",
+    "green_power_claims_of",
     "record_gec_claims",
     "serial_claims",
     "write_gec_claims",
@@ -92,6 +93,9 @@ class Claimant:
         )
 
 
+_Claim = TypeVar("_Claim", GecClaim, ContractClaim)
+
+
 @dataclass(frozen=True, slots=True)
 class SerialClaim:
     path: str  # JSON path of the claim, e.g. credentialSubject.inputs.electricity[0].greenPowerClaims[1]
@@ -105,14 +109,19 @@ class SerialClaim:
             object.__setattr__(self, "field", f"{self.path}.serial")
 
 
-def gec_claims_of(activity: ActivityData) -> list[tuple[str, GecClaim]]:
-    """Every GEC claim of the activity data with its JSON path, in document order."""
-    out = []
+def green_power_claims_of(activity: ActivityData, kind: type[_Claim]) -> list[tuple[str, _Claim]]:
+    """Every green-power claim of ``kind`` in the activity data with its JSON path, in document order."""
+    out: list[tuple[str, _Claim]] = []
     for i, elec in enumerate(activity.inputs.electricity):
         for j, claim in enumerate(elec.green_power_claims):
-            if isinstance(claim, GecClaim):
+            if isinstance(claim, kind):
                 out.append((f"credentialSubject.inputs.electricity[{i}].greenPowerClaims[{j}]", claim))
     return out
+
+
+def gec_claims_of(activity: ActivityData) -> list[tuple[str, GecClaim]]:
+    """Every GEC claim of the activity data with its JSON path, in document order."""
+    return green_power_claims_of(activity, GecClaim)
 
 
 def _entry_id(submission_id: str, serial: str) -> str:
@@ -121,14 +130,11 @@ def _entry_id(submission_id: str, serial: str) -> str:
 
 def bundled_serials_of(activity: ActivityData) -> list[tuple[str, str, str, ContractClaim]]:
     """Every GEC serial bundled with a green-power contract: (claim path, serial path, serial, contract)."""
-    out = []
-    for i, elec in enumerate(activity.inputs.electricity):
-        for j, claim in enumerate(elec.green_power_claims):
-            if isinstance(claim, ContractClaim):
-                path = f"credentialSubject.inputs.electricity[{i}].greenPowerClaims[{j}]"
-                for k, serial in enumerate(claim.bundled_gec_serials):
-                    out.append((path, f"{path}.bundledGecSerials[{k}]", serial, claim))
-    return out
+    return [
+        (path, f"{path}.bundledGecSerials[{k}]", serial, claim)
+        for path, claim in green_power_claims_of(activity, ContractClaim)
+        for k, serial in enumerate(claim.bundled_gec_serials)
+    ]
 
 
 def serial_claims(activity: ActivityData, submission_id: str) -> list[SerialClaim]:
