@@ -102,45 +102,77 @@ _GBT2589_COLUMNS = (
 )
 
 
-def _gbt2589() -> ReferenceTable:
-    rows, data = read_csv(_FACTOR_DATA, "energy_gbt2589.csv")
+def _factor_data_table(
+    name: str,
+    file: str,
+    columns: tuple[Column, ...],
+    key: str,
+    *,
+    title_zh: str,
+    title_en: str,
+    note: str,
+    publisher: str | None,
+    year: int | None,
+    review_note: str | None,
+    valid_from: date | None = None,
+) -> ReferenceTable:
+    """A read-only view of one of the factor library's files (footprint_engine/data/``file``).
+
+    Each row's ``source`` has its 'same' references written out (:func:`resolve_same`, rows named by ``key``);
+    a row is flagged for review when its source, or its ``note`` column where the file has one, says "check",
+    with ``review_note`` or, when that is None, what the row's note says.
+    """
+    rows, data = read_csv(_FACTOR_DATA, file)
     sha = sha256_of(data)
     out = []
-    for i, (row, source) in enumerate(zip(rows, resolve_same(rows, "source", "energy"), strict=True)):
-        review = bool(_CHECK.search(source))
+    for i, (row, source) in enumerate(zip(rows, resolve_same(rows, "source", key), strict=True)):
+        row_note = row.get("note", "").strip()
+        review = bool(_CHECK.search(row_note) or _CHECK.search(source))
         out.append(
             ReferenceRow(
-                frozen(typed_values(row, _GBT2589_COLUMNS, f"energy_gbt2589.csv:{i + 2}")),
+                frozen(typed_values(row, columns, f"{file}:{i + 2}")),
                 Provenance(
                     source=source,
-                    publisher=_SAMR_SAC,
-                    year=2020,
+                    publisher=publisher,
+                    year=year,
                     review=review,
-                    review_note=(
-                        "the source row says it is a secondary reproduction to check: compare with GB/T 2589-2020 "
-                        "Annex A before a result relies on it"
-                        if review
-                        else None
-                    ),
+                    review_note=(review_note or f"the row says: {row_note}") if review else None,
                 ),
-                valid_from=date(2021, 4, 1),
+                valid_from=valid_from,
             )
         )
     return ReferenceTable(
-        name="gbt2589-coefficients",
+        name=name,
+        title_zh=title_zh,
+        title_en=title_en,
+        version=_version(name, sha),
+        columns=columns,
+        rows=tuple(out),
+        origin=f"footprint_engine/data/{file}",
+        sha256=sha,
+        note=note,
+    )
+
+
+def _gbt2589() -> ReferenceTable:
+    return _factor_data_table(
+        "gbt2589-coefficients",
+        "energy_gbt2589.csv",
+        _GBT2589_COLUMNS,
+        "energy",
         title_zh="GB/T 2589-2020 综合能耗计算通则：各种能源折标准煤参考系数",
         title_en="GB/T 2589-2020 General rules for calculation of the comprehensive energy consumption: "
         "standard-coal coefficients of energy carriers",
-        version=_version("gbt2589-coefficients", sha),
-        columns=_GBT2589_COLUMNS,
-        rows=tuple(out),
-        origin="footprint_engine/data/energy_gbt2589.csv",
-        sha256=sha,
         note=(
             "Issued 2020-09-29, in force 2021-04-01, by SAMR and SAC (dates read at "
             "https://www.chinesestandards.org/standards/GB/T%202589-2020). The factor library reads the same file "
             "for its energy coefficients and fuel NCVs; this table is a read-only view of it."
         ),
+        publisher=_SAMR_SAC,
+        year=2020,
+        review_note="the source row says it is a secondary reproduction to check: compare with GB/T 2589-2020 "
+        "Annex A before a result relies on it",
+        valid_from=date(2021, 4, 1),
     )
 
 
@@ -156,41 +188,21 @@ _FUEL_COLUMNS = (
 
 
 def _fuel_defaults() -> ReferenceTable:
-    rows, data = read_csv(_FACTOR_DATA, "fuels_cn_default.csv")
-    sha = sha256_of(data)
-    out = []
-    for i, (row, source) in enumerate(zip(rows, resolve_same(rows, "source", "fuel"), strict=True)):
-        review = bool(_CHECK.search(source))
-        out.append(
-            ReferenceRow(
-                frozen(typed_values(row, _FUEL_COLUMNS, f"fuels_cn_default.csv:{i + 2}")),
-                Provenance(
-                    source=source,
-                    publisher=None,  # the row names the guides, not their issuer
-                    year=None,
-                    review=review,
-                    review_note=(
-                        "the source row says it is a secondary reproduction to check against the sector's MEE "
-                        "accounting guide"
-                        if review
-                        else None
-                    ),
-                ),
-            )
-        )
-    return ReferenceTable(
-        name="fuel-defaults-cn",
+    return _factor_data_table(
+        "fuel-defaults-cn",
+        "fuels_cn_default.csv",
+        _FUEL_COLUMNS,
+        "fuel",
         title_zh="化石燃料缺省参数（单位热值含碳量、碳氧化率）",
         title_en="Default fossil-fuel parameters of the Chinese GHG accounting guides",
-        version=_version("fuel-defaults-cn", sha),
-        columns=_FUEL_COLUMNS,
-        rows=tuple(out),
-        origin="footprint_engine/data/fuels_cn_default.csv",
-        sha256=sha,
         note=(
             "tco2_per_unit = carbon content × net calorific value × oxidation rate × 44/12, the NCV being the "
             "GB/T 2589-2020 one (natural gas: 38 931 kJ/m3). The factor library reads the same file."
         ),
+        publisher=None,  # the rows name the guides, not their issuer
+        year=None,
+        review_note="the source row says it is a secondary reproduction to check against the sector's MEE "
+        "accounting guide",
     )
 
 
@@ -205,34 +217,17 @@ _GWP_COLUMNS = (
 
 
 def _gwp100() -> ReferenceTable:
-    rows, data = read_csv(_FACTOR_DATA, "gwp100.csv")
-    sha = sha256_of(data)
-    out = []
-    for i, (row, source) in enumerate(zip(rows, resolve_same(rows, "source", "gas"), strict=True)):
-        note = row["note"].strip()
-        review = bool(_CHECK.search(note) or _CHECK.search(source))
-        out.append(
-            ReferenceRow(
-                frozen(typed_values(row, _GWP_COLUMNS, f"gwp100.csv:{i + 2}")),
-                Provenance(
-                    source=source,
-                    publisher="IPCC",
-                    year=2021,  # AR6 WGI; the AR5 values are of 2013
-                    review=review,
-                    review_note=f"the row says: {note}" if review else None,
-                ),
-            )
-        )
-    return ReferenceTable(
-        name="gwp100",
+    return _factor_data_table(
+        "gwp100",
+        "gwp100.csv",
+        _GWP_COLUMNS,
+        "gas",
         title_zh="全球增温潜势（100年，IPCC AR6 与 AR5）",
         title_en="100-year global warming potentials (IPCC AR6 and AR5)",
-        version=_version("gwp100", sha),
-        columns=_GWP_COLUMNS,
-        rows=tuple(out),
-        origin="footprint_engine/data/gwp100.csv",
-        sha256=sha,
         note="The engine characterises flows with these values (footprint_engine.factors.gwp reads the same file).",
+        publisher="IPCC",
+        year=2021,  # AR6 WGI; the AR5 values are of 2013
+        review_note=None,  # the row's own note says what to check
     )
 
 
