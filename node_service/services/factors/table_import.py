@@ -22,6 +22,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, get_args
@@ -265,6 +266,13 @@ class _Row:
     def fail(self, column: str, rule: str, message: str, fix: str) -> None:
         self.problems.append(RowProblem(self.number, column, rule, message, fix))
 
+    def one_of(self, column: str, value: str, allowed: Sequence[str], fix: str, *, shown: int = 20) -> bool:
+        """Whether ``value`` is one of ``allowed``; if not, the problem (rule: the column's name) is recorded."""
+        if value in allowed:
+            return True
+        self.fail(column, column, f"{column} {value[:shown]!r} is not one of {', '.join(allowed)}", fix)
+        return False
+
 
 def _number(row: _Row, column: str, *, required: bool) -> float | None:
     raw = row.text(column, required=required, fix="give a number such as 20300 or 1.82")
@@ -295,13 +303,7 @@ def _flow(row: _Row) -> tuple[str, float, str] | None:
         return None
     mass, gas_in_unit, per = m.groups()
     gas = row.text("gas") or gas_in_unit
-    if gas not in FLOW_GASES:
-        row.fail(
-            "gas",
-            "gas",
-            f"gas {gas[:20]!r} is not one of {', '.join(FLOW_GASES)}",
-            "give CO2e, CO2, CH4, N2O …",
-        )
+    if not row.one_of("gas", gas, FLOW_GASES, "give CO2e, CO2, CH4, N2O …"):
         return None
     if gas != gas_in_unit:
         row.fail(
@@ -312,13 +314,7 @@ def _flow(row: _Row) -> tuple[str, float, str] | None:
         )
         return None
     origin = row.text("origin") or "fossil"
-    if origin not in FLOW_ORIGINS:
-        row.fail(
-            "origin",
-            "origin",
-            f"origin {origin[:20]!r} is not one of {', '.join(FLOW_ORIGINS)}",
-            "leave it empty for fossil",
-        )
+    if not row.one_of("origin", origin, FLOW_ORIGINS, "leave it empty for fossil"):
         return None
     per = _UNIT_ALIASES.get(per, per)
     try:
@@ -391,13 +387,7 @@ def _factor(row: _Row, ns: str) -> Factor | None:
                 "give YYYY-MM-DD or leave it empty",
             )
     kind = row.text("kind") or "material"
-    if kind not in _KINDS:
-        row.fail(
-            "kind",
-            "kind",
-            f"kind {kind[:30]!r} is not one of {', '.join(_KINDS)}",
-            "leave it empty for material",
-        )
+    row.one_of("kind", kind, _KINDS, "leave it empty for material", shown=30)
     title = row.text(
         "source_title",
         required=True,
