@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from node_service.db.models import Footprint, Organisation
-from node_service.errors import NotFound, ValidationFailed
+from node_service.errors import NotFound
 from node_service.services.context import NodeResources
 from node_service.services.factors.library import organisation_library
 from node_service.services.factors.models import FactorRecomputeNotice, FactorUseRecord, FactorVersion
@@ -27,6 +27,8 @@ from node_service.services.footprints.documents import upstream_for
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.footprints.recompute_draft import (
     DRAFT_TYPE,
+    STATUSES,
+    check_status,
     draft_body,
     signed_activity,
     store_draft,
@@ -35,7 +37,6 @@ from node_service.services.footprints.recompute_draft import (
 
 __all__ = ["DRAFT_TYPE", "STATUSES", "get_notice", "list_notices", "notify_new_version", "recompute"]
 
-STATUSES = ("pending", "drafted")
 MAX_NOTICES = 500
 
 
@@ -98,13 +99,7 @@ def list_notices(
 ) -> list[FactorRecomputeNotice]:
     query = select(FactorRecomputeNotice).where(FactorRecomputeNotice.organisation_id == organisation.id)
     if status is not None:
-        if status not in STATUSES:
-            raise ValidationFailed(
-                f"status: got {status[:20]!r}, want pending or drafted",
-                field="status",
-                fix="give pending or drafted",
-            )
-        query = query.where(FactorRecomputeNotice.status == status)
+        query = query.where(FactorRecomputeNotice.status == check_status(status))
     order = (FactorRecomputeNotice.created_at.desc(), FactorRecomputeNotice.id)
     return list(session.execute(query.order_by(*order).limit(MAX_NOTICES)).scalars())
 

@@ -2,6 +2,7 @@
 (node_service.services.pact.actions.recompute) and a factor's newer version
 (node_service.services.factors.notices).
 
+* :func:`check_status` checks the status a list of notices is filtered by;
 * :func:`signed_activity` reads the footprint's own signed activity data back from its submission;
 * :func:`validated_activity` validates it (a 422 when it no longer does);
 * :func:`draft_body` shapes the engine's result as a ``RecomputedFootprintDraft``, the notice kind's own
@@ -36,6 +37,8 @@ __all__ = [
 ]
 
 DRAFT_TYPE = "RecomputedFootprintDraft"
+#: A notice is pending until a draft is stored on it.
+STATUSES = ("pending", "drafted")
 
 
 class DraftNotice(Protocol):
@@ -50,6 +53,17 @@ class DraftNotice(Protocol):
 
 
 NoticeT = TypeVar("NoticeT", bound=DraftNotice)
+
+
+def check_status(status: str) -> str:
+    """``status`` when it is one of :data:`STATUSES` (the filter of a list of notices); else a 422."""
+    if status not in STATUSES:
+        raise ValidationFailed(
+            f"status: got {status[:20]!r}, want pending or drafted",
+            field="status",
+            fix="give pending or drafted",
+        )
+    return status
 
 
 def signed_activity(session: Session, footprint_id: str) -> tuple[Footprint, dict[str, Any]]:

@@ -25,13 +25,14 @@ from sqlalchemy.orm import Session
 from footprint_engine.activity import ActivityData
 from footprint_engine.calculate import UpstreamFootprint
 from node_service.db.models import Footprint, FootprintShare, Organisation
-from node_service.errors import NotFound, ValidationFailed
+from node_service.errors import NotFound
 from node_service.services.context import NodeResources
 from node_service.services.factors.library import organisation_library
 from node_service.services.footprints.documents import cited_footprint
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.footprints.recompute_draft import (
     DRAFT_TYPE,
+    check_status,
     draft_body,
     signed_activity,
     store_draft,
@@ -114,9 +115,7 @@ def list_notices(
 ) -> list[PactRecomputeNotice]:
     query = select(PactRecomputeNotice).where(PactRecomputeNotice.organisation_id == organisation.id)
     if status is not None:
-        if status not in ("pending", "drafted"):
-            raise ValidationFailed(f"status: got {status[:20]!r}, want pending or drafted", field="status")
-        query = query.where(PactRecomputeNotice.status == status)
+        query = query.where(PactRecomputeNotice.status == check_status(status))
     order = (PactRecomputeNotice.created_at.desc(), PactRecomputeNotice.id)
     return list(session.execute(query.order_by(*order).limit(MAX_NOTICES)).scalars())
 
