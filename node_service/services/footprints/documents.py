@@ -104,18 +104,22 @@ def cited_footprint(
 
 
 def upstream_for(
-    session: Session, activity: ActivityData, viewer: Organisation
+    session: Session,
+    activity: ActivityData,
+    viewer: Organisation,
+    sees: Callable[[Session, Footprint, str], bool] = may_see,
 ) -> dict[str, UpstreamFootprint]:
     """The published footprints that ``activity``'s materials cite, as primary data for the engine: each citation
-    resolved by :func:`cited_footprint` (one footprint, of the product's owner; else refused naming the input).
-    The engine records each one's id and publisher in the result's ``upstreamSources``."""
+    resolved by :func:`cited_footprint` (one footprint, of the product's owner, that ``viewer`` ``sees``; else
+    refused naming the input). The engine records each one's id and publisher in the result's
+    ``upstreamSources``."""
     found: dict[str, UpstreamFootprint] = {}
     for i, material in enumerate(activity.inputs.materials):
         ref = material.upstream_footprint
         if ref is None:
             continue
         field = f"credentialSubject.inputs.materials[{i}].upstreamFootprint"
-        cited = cited_footprint(session, ref.identifier, ref.version, viewer.id, field)
+        cited = cited_footprint(session, ref.identifier, ref.version, viewer.id, field, sees=sees)
         found[f"{ref.identifier}@{ref.version}"] = cited.to_upstream(ref.version)
     return found
 

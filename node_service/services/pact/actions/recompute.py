@@ -28,7 +28,7 @@ from node_service.db.models import Footprint, FootprintShare, Organisation
 from node_service.errors import NotFound
 from node_service.services.context import NodeResources
 from node_service.services.factors.library import organisation_library
-from node_service.services.footprints.documents import cited_footprint
+from node_service.services.footprints.documents import upstream_for
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.footprints.recompute_draft import (
     DRAFT_TYPE,
@@ -146,23 +146,14 @@ def _with_new_version(subject: dict[str, Any], product_id: str, version: int) ->
     return changed
 
 
-def _inputs(session: Session, notice: PactRecomputeNotice) -> _Inputs:
+def _inputs(session: Session, notice: PactRecomputeNotice, organisation: Organisation) -> _Inputs:
     """Steps (1)-(3) of :func:`recompute`, inside one read transaction."""
     # (1)
     footprint, signed = signed_activity(session, notice.footprint_id)
     subject = _with_new_version(signed, notice.upstream_product_id, notice.new_version)
     activity = validated_activity(footprint.id, subject)
     # (2) + (3)
-    upstream: dict[str, UpstreamFootprint] = {}
-    for i, material in enumerate(activity.inputs.materials):
-        ref = material.upstream_footprint
-        if ref is None:
-            continue
-        field = f"credentialSubject.inputs.materials[{i}].upstreamFootprint"
-        cited = cited_footprint(
-            session, ref.identifier, ref.version, notice.organisation_id, field, sees=_sees
-        )
-        upstream[f"{ref.identifier}@{ref.version}"] = cited.to_upstream(ref.version)
+    upstream = upstream_for(session, activity, organisation, sees=_sees)
     session.expunge(footprint)
     return _Inputs(activity, upstream, footprint)
 
@@ -178,7 +169,7 @@ def recompute(node: NodeResources, organisation: Organisation, notice_id: str) -
     """
     with node.db.transaction() as session:
         notice = get_notice(session, organisation, notice_id)
-        inputs = _inputs(session, notice)
+        inputs = _inputs(session, notice, organisation)
         new_upstream_id, new_version = notice.new_upstream_id, notice.new_version
         library = organisation_library(session, organisation.id).library
     # (4)
