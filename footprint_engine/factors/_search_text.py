@@ -29,7 +29,7 @@ __all__ = [
     "variants",
 ]
 
-#: English spelling variants searched for each other (both directions).
+#: English spelling variants searched for each other (both directions), and one spelling for exact-name matches.
 SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("aluminium", "aluminum"),
     ("sulphur", "sulfur"),
@@ -42,8 +42,12 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("caesium", "cesium"),
 )
 
+#: Names practitioners use for the same product, searched for each other but not merged for exact-name ranking
+#: (电解铝 is primary aluminium, which CPCD also lists as 原铝: each name still ranks its own rows first).
+SAME_PRODUCT: tuple[tuple[str, ...], ...] = (("电解铝", "原铝"),)
+
 _CANON = {word: group[0] for group in SYNONYMS for word in group}
-_ALTERNATIVES = {word: group for group in SYNONYMS for word in group}
+_ALTERNATIVES = {word: group for group in (*SYNONYMS, *SAME_PRODUCT) for word in group}
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK unified ideographs, extension A, compatibility
 _CJK = re.compile(f"[{_HAN}]+")
 _HAN_CHAR = re.compile(f"[{_HAN}]")

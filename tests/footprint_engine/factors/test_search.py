@@ -437,3 +437,13 @@ def test_builtin_aluminium_lists_cpcd_rows_in_english(builtin_index):
     us, uk = builtin_index.search("aluminum", limit=50), builtin_index.search("aluminium", limit=50)
     assert ids(us) == ids(uk) and us.total >= 5
     assert any(h.factor.source_id == "cpcd" and h.factor.cpcd_code for h in uk.hits)
+
+
+def test_builtin_电解铝_also_finds_原铝_the_same_product(builtin_index):
+    """Practitioners call primary aluminium 电解铝; CPCD also lists it as 原铝: either name finds both."""
+    for q in ("电解铝", "原铝"):
+        names = [h.factor.name_zh for h in builtin_index.search(q, geography="CN").hits]
+        assert "电解铝" in names and "原铝" in names, q
+    # the exact name still ranks first
+    assert builtin_index.search("原铝").hits[0].factor.name_zh == "原铝"
+    assert builtin_index.search("电解铝").hits[0].factor.name_zh == "电解铝"
