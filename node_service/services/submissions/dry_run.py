@@ -189,6 +189,7 @@ def dry_run(node: NodeResources, org: Organisation, document: dict[str, Any]) ->
         with _collect(out, SUBJECT, "engine-refused"):
             result = calculate_activity(node.settings, activity, upstream, library=factor_library)
             out.preview = preview(result)
+            out.warnings.extend(illustrative_warnings(result))
     return out
 
 
@@ -427,6 +428,27 @@ def _factor_problem(exc: FootprintEngineError, path: str, item: Any, library: Fa
 
 
 # --- (9) the preview --------------------------------------------------------------------------------------------
+
+
+def illustrative_warnings(result: dict[str, Any]) -> list[Problem]:
+    """One warning per input that would use an illustrative factor (order of magnitude only): the footprint
+    would say so, and a published factor is usually there to pick instead."""
+    out = []
+    for factor in result.get("factors") or []:
+        if not factor.get("illustrative"):
+            continue
+        for path in factor.get("usedBy") or []:
+            out.append(
+                Problem(
+                    f"{SUBJECT}.{path}",
+                    "illustrative-factor",
+                    f"{factor['id']} is an illustrative value (order of magnitude only); the footprint will say so",
+                    "pick a published factor for this input (the portal's factor picker, or `tanlian factors "
+                    "search`) and give its id in factorId",
+                    {"factorId": factor["id"]},
+                )
+            )
+    return out
 
 
 def preview(result: dict[str, Any]) -> dict[str, Any]:

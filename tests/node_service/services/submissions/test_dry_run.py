@@ -78,6 +78,26 @@ def test_a_clean_document_is_ok_with_a_preview_and_nothing_is_stored(world: Any)
     assert total == pytest.approx(preview["totalKgCO2ePerDeclaredUnit"], rel=1e-12)
 
 
+def test_an_illustrative_factor_is_a_warning_naming_its_input(world: Any) -> None:
+    """The example's aluminium fluoride has no published factor (material/aluminium-fluoride/GLO/2022 is
+    illustrative): the document is acceptable, but the dry run says which input would carry the flag."""
+    client, _, org = world
+    subject = activity(org.did)
+    assert subject["inputs"]["materials"][2]["factorId"] == "material/aluminium-fluoride/GLO/2022"
+    body = _check(client, org, subject)
+    assert body["ok"], body["problems"]
+    warned = {w["field"]: w for w in body["warnings"] if w["code"] == "illustrative-factor"}
+    assert f"{SUBJECT}.inputs.materials[2]" in warned, body["warnings"]
+    assert warned[f"{SUBJECT}.inputs.materials[2]"]["params"] == {
+        "factorId": "material/aluminium-fluoride/GLO/2022"
+    }
+    assert "tanlian factors search" in warned[f"{SUBJECT}.inputs.materials[2]"]["fix"]
+    # a published factor instead: no warning for that input
+    subject["inputs"]["materials"][2]["factorId"] = "material/alumina/CN/2021"
+    body = _check(client, org, subject)
+    assert f"{SUBJECT}.inputs.materials[2]" not in {w["field"] for w in body["warnings"]}
+
+
 def test_unknown_factor_unit_mismatch_and_unknown_geography_are_all_reported(world: Any) -> None:
     client, node, org = world
     before = _counts(node)
@@ -202,7 +222,9 @@ def test_cli_check_exit_codes(world: Any, tmp_path: Any) -> None:
         good.write_text(json.dumps(build_credential(activity(org.did), org.did)))
         result = _cli("submit", str(good), "--check", "--node", server.url, "--token", org.token)
         assert result.exit_code == 0, result.output
-        assert result.output.startswith("ok: ") and "kgCO2e per t" in result.output
+        assert result.stdout.startswith("ok: ") and "kgCO2e per t" in result.stdout
+        # the example's illustrative aluminium fluoride is a warning on stderr, not a problem
+        assert "[illustrative-factor]" in result.stderr and "inputs.materials[2]" in result.stderr
         subject = activity(org.did)
         subject["inputs"]["materials"][2]["factorId"] = "material/nothing-like-it/CN/2024"
         subject["site"]["gridRegion"] = "Yunnan"
