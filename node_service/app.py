@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from node_service.api import cbam, evidence, exchange, factors, identity, log, pact, reports
+from node_service.api import cbam, evidence, exchange, factors, identity, log, pact, reference_tables, reports
 from node_service.api.limits import BodyLimits, Limits, refusal_renderers
 from node_service.api.pact.fastpath import PactReadFastPath
 from node_service.api.pact.state import pact_lifespan
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
     app.include_router(identity.router_for(the_node))
     app.include_router(reports.router)
     app.include_router(factors.router)
+    app.include_router(reference_tables.router)
     return app
 
 

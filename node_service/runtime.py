@@ -45,6 +45,7 @@ from node_service.log.append import TransparencyLog
 from node_service.log.heads import Deployment
 from node_service.log.tree_store import configure_subtree_cache
 from node_service.services.factors.builtin_sync import sync_builtin
+from node_service.services.factors.reference_tables import sync_reference_tables
 from node_service.services.organisations.resolution import make_resolver
 from node_service.services.submissions.group_commit import GroupCommit
 from node_service.settings import Settings
@@ -132,6 +133,7 @@ class Node:
         if not self.is_worker:
             upgrade_to_head(self.db.engine)
             sync_builtin(self.db)  # the built-in factor library, recorded with its versions
+            sync_reference_tables(self.db)  # and the engine's reference tables, the same way
         configure_subtree_cache(self.db.engine, s.log_tile_cache_mib << 20)
         self.tlog = TransparencyLog(self.db.writer_lock_file)
         try:

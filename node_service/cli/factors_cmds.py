@@ -1,5 +1,7 @@
-"""``tanlian factors search|show|resolve|import``: the factor library, offline (the built-in library shipped with
-the engine) or on a node (``--node URL``, with ``--token`` to include your own factors, required to import).
+"""``tanlian factors search|show|resolve|import|tables|table``: the factor library, offline (the built-in library
+shipped with the engine) or on a node (``--node URL``, with ``--token`` to include your own factors, required to
+import). ``tables`` and ``table NAME`` show the reference tables (offline: the package's; on a node: the versions
+it recorded, ``--version`` for an older one); a row flagged for review is marked "待复核 / needs review".
 
 Output is a table whose columns are the factor's name, value, geography and year, and its source (``resolve``:
 one line naming the rule, the factor, its version and source, then each fallback taken); ``--json`` prints the
@@ -329,6 +331,120 @@ def import_command(
         f"{len(result['created'])} new, {len(result['newVersions'])} new version(s), "
         f"{len(result['unchanged'])} unchanged; {result['notices']} recompute notice(s) sent"
     )
+
+
+def _offline_tables() -> list[dict[str, Any]]:
+    from footprint_engine.reference import reference_tables
+    from node_service.services.factors.reference_tables import summary_json, table_json
+
+    return [summary_json(table_json(t)) for t in reference_tables()]
+
+
+def _offline_table(name: str, version: str | None) -> dict[str, Any]:
+    from footprint_engine.reference import reference_table, reference_table_names
+    from node_service.services.factors.reference_tables import table_json
+
+    if name not in reference_table_names():
+        fail(
+            f"table: no reference table {name!r} — give one of {', '.join(reference_table_names())} "
+            "(tanlian factors tables)"
+        )
+    data = table_json(reference_table(name))
+    if version is not None and version != data["version"]:
+        fail(
+            f"table: --version {version}: the package has {name} {data['version']} only — "
+            "older versions are read on a node (--node URL)"
+        )
+    return {**data, "review": sum(1 for r in data["rows"] if r["provenance"]["review"])}
+
+
+@factors_app.command("tables")
+def tables_command(as_json: JsonOption = False, node: NodeOption = None) -> None:
+    """The reference tables (参考数据表): version, rows, how many need review, publishers."""
+    items = (
+        _offline_tables()
+        if node is None
+        else _request(node, "GET", "/reference-tables", None, "tables")["data"]
+    )
+    if as_json:
+        print_json(items)
+        return
+    for item in items:
+        review = f", {item['review']} {REVIEW}" if item["review"] else ""
+        typer.echo(f"{item['name']}  v{item['version']}  {item['rows']} rows{review}")
+        typer.echo(f"    {item['titleZh']}")
+        typer.echo(f"    {item['titleEn']}")
+        publishers = "; ".join(f"{s['publisher']} ({s['rows']})" for s in item["sources"])
+        typer.echo(f"    source: {_fit(publishers, 100).rstrip()}")
+    typer.echo(f"{len(items)} reference table(s); show one with: tanlian factors table NAME")
+
+
+@factors_app.command("table")
+def table_command(
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="e.g. energy-limit-levels (see: factors tables)")
+    ],
+    version: Annotated[
+        str | None, typer.Option("--version", help="a version the node recorded (default: the current one)")
+    ] = None,
+    as_json: JsonOption = False,
+    node: NodeOption = None,
+) -> None:
+    """One reference table: every row with its source, rows flagged for review marked "待复核 / needs review"."""
+    from urllib.parse import quote
+
+    if node is None:
+        table = _offline_table(name, version)
+    else:
+        params = {"version": version} if version else {}
+        table = _request(
+            node, "GET", f"/reference-tables/{quote(name, safe='')}", None, "table", params=params
+        )
+    if as_json:
+        print_json(table)
+        return
+    typer.echo(f"{table['name']}  v{table['version']}  sha256 {table['sha256'][:16]}…")
+    typer.echo(f"{table['titleZh']}\n{table['titleEn']}")
+    if table.get("note"):
+        typer.echo(f"note: {table['note']}")
+    review = table["review"]
+    flagged = (
+        f", {review} {REVIEW}: check them against the source before a result relies on them" if review else ""
+    )
+    typer.echo(f"{len(table['rows'])} rows{flagged}")
+    columns = table["columns"]
+    typer.echo("  ".join(_column_title(c) for c in columns))
+    notes: dict[str, int] = {}
+    for i, row in enumerate(table["rows"], start=1):
+        cells = [_cell(row["values"][c["name"]]) for c in columns]
+        typer.echo(f"{i:>3}. " + " | ".join(cells))
+        p = row["provenance"]
+        flag = f"  [{REVIEW}]" if p["review"] else ""
+        where = ", ".join(str(x) for x in (p["publisher"], p["year"]) if x)
+        typer.echo(f"     {_fit(p['source'], 90).rstrip()}" + (f" ({where})" if where else "") + flag)
+        if p["review"] and p["reviewNote"]:
+            notes.setdefault(p["reviewNote"], i)
+    for note, first in notes.items():
+        typer.echo(f"review (row {first} and others like it): {note}")
+    for v in table.get("versions") or []:
+        state = "current" if v["current"] else f"until {v['validTo']}"
+        typer.echo(f"version {v['version']}: {v['rows']} rows, recorded {v['recordedAt'][:10]} ({state})")
+
+
+REVIEW = "待复核 / needs review"
+
+
+def _column_title(column: dict[str, Any]) -> str:
+    unit = f" [{column['unit']}]" if column.get("unit") else ""
+    return f"{column['name']}{unit}"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return _fit(str(value), 40).rstrip()
 
 
 def register(app: typer.Typer) -> None:

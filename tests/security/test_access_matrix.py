@@ -319,6 +319,14 @@ EXPECTATIONS: dict[str, list[Cell]] = {
     "GET /factors/recompute-notices": [any_org()],
     "GET /factors/recompute-notices/{notice_id}": [only(notice_id="missing")],
     "POST /factors/recompute-notices/{notice_id}/recompute": [only(notice_id="missing")],
+    # reference tables: public data, the same for every caller (no credentials looked at, so no 401 either)
+    "GET /reference-tables": [public()],
+    "GET /reference-tables/{name}": [
+        public(name="reference_table"),
+        with_query(public(name="reference_table"), "version=2026-12"),
+        public(404, name="missing"),
+        with_query(public(404, name="reference_table"), "version=missing"),
+    ],
 }
 
 PACT_PATHS = ("/2/", "/3/", "/pact/receipts/")
@@ -355,6 +363,7 @@ def _value(world: World, name: str) -> str:
         "request": world.requests[0],
         "other_request": world.requests[1],
         "builtin_factor": "material/primary-aluminium-electrolytic/CN/2018",
+        "reference_table": "energy-limit-levels",
         "owner_factor": f"{namespace(world.owner.id)}/matrix-widget/CN/2024",
     }
     if name in special:

@@ -3,5 +3,6 @@ imported factors), what each footprint used, recompute notices, search and publi
 
 Modules: ``models`` (tables), ``versions`` (recording a version), ``builtin_sync``, ``library`` (an
 organisation's library and the visibility rule), ``uses``, ``notices``, ``table_import``, ``service`` (what the
-api and the CLI call), ``resolve`` (which factor an account rule gives), ``views`` (factor JSON).
+api and the CLI call), ``resolve`` (which factor an account rule gives), ``views`` (factor JSON), ``reference_tables`` (the engine's
+reference tables, versioned the same way).
 """

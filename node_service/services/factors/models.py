@@ -1,5 +1,6 @@
 """Tables of the factor library: every version of every factor, which versions each stored footprint used, the
-notices a new version sends, and the library's revision (what a cached organisation library is keyed by)."""
+notices a new version sends, the library's revision (what a cached organisation library is keyed by), and every
+version of every reference table shipped with the engine (``footprint_engine.reference``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from node_service.db.models import Base
 
-__all__ = ["FactorLibraryState", "FactorRecomputeNotice", "FactorUseRecord", "FactorVersion"]
+__all__ = [
+    "FactorLibraryState",
+    "FactorRecomputeNotice",
+    "FactorUseRecord",
+    "FactorVersion",
+    "ReferenceTableVersion",
+]
 
 
 class FactorVersion(Base):
@@ -82,3 +89,30 @@ class FactorLibraryState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     revision: Mapped[int] = mapped_column(Integer)
     token: Mapped[str] = mapped_column(String(32))
+
+
+class ReferenceTableVersion(Base):
+    """One version of one reference table, with its rows (``data``: the table as the API shows it, every row with
+    its provenance), so a result that cited "energy-limit-levels 2026-12" can be read again after the package
+    changed. ``sha256``: of the shipped file(s) (the engine's ``ReferenceTable.sha256``); ``content_sha256``: of
+    the RFC 8785 JSON of ``data`` without its version (what a new version is decided by). The current version
+    of a name has ``valid_to`` NULL; the next one sets it (the content never changes in place)."""
+
+    __tablename__ = "reference_table_versions"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(Integer)
+    review_count: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    current: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+Index("ix_reference_table_versions_current", ReferenceTableVersion.name, ReferenceTableVersion.current)

@@ -23,7 +23,15 @@ from node_service.credentials.jcs import canonicalize
 from node_service.errors import Conflict
 from node_service.services.factors.models import FactorLibraryState, FactorVersion
 
-__all__ = ["Recorded", "bump_revision", "content_hash", "current_row", "record_version", "revision"]
+__all__ = [
+    "Recorded",
+    "bump_revision",
+    "content_hash",
+    "current_row",
+    "next_label",
+    "record_version",
+    "revision",
+]
 
 _NOT_CONTENT = frozenset({"version", "valid_to"})
 
@@ -69,6 +77,12 @@ def _label(session: Session, factor_id: str, wanted: str) -> str:
     taken = set(
         session.execute(select(FactorVersion.version).where(FactorVersion.factor_id == factor_id)).scalars()
     )
+    return next_label(taken, wanted)
+
+
+def next_label(taken: set[str], wanted: str) -> str:
+    """The label a new version gets when ``taken`` are the labels recorded already (rule of :func:`_label`;
+    reference tables label their versions the same way)."""
     if wanted not in taken:
         return wanted
     if wanted.isdigit():
