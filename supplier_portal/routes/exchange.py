@@ -33,6 +33,7 @@ from supplier_portal.check_view import cell_errors, problem_view, summary_rows
 from supplier_portal.errors import FormInvalid
 from supplier_portal.factor_picker import pick_factors
 from supplier_portal.footprint_view import STAGE_LABELS, chart_data, factors_used, summary
+from supplier_portal.review_view import build_review
 from supplier_portal.web import Page, PagePost, PortalRoute, page
 
 __all__ = ["router"]
@@ -258,14 +259,17 @@ async def prepare(p: PagePost, request: Request) -> Response:
     return p.render(
         "review.html",
         credential=credential,
-        document=document,
-        product=product,
-        rows=rows,
-        header=header,
-        columns=COLUMNS,
+        review=build_review(credential, checked["preview"], p._, p.locale, document.get("productName")),
         preview=checked["preview"],
-        used=factors_used(checked["preview"], p.locale),
+        back_fields=await _back_fields(request),
     )
+
+
+async def _back_fields(request: Request) -> list[tuple[str, str]]:
+    """Every field of the grid's form as it was sent (rows, evidence references, header; any field name the
+    grid uses), for the review page's way back: nothing typed is lost after a failed signature or submission."""
+    form = await request.form()  # parsed once already: the same form
+    return [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k not in ("csrf_token", "edit")]
 
 
 @router.post("/submissions/check")
