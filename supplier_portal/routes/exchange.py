@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from node_service.api.limits import UPLOAD_ROUTE
 from node_service.credentials.errors import CredentialError
 from node_service.credentials.vc import MAX_DOCUMENT_BYTES, build_credential, load_document
 from node_service.errors import NotReady
@@ -19,6 +20,7 @@ from supplier_portal import catalogue
 from supplier_portal.activity_sheet import (
     COLUMN_LABELS,
     COLUMNS,
+    MAX_ROWS,
     MAX_UPLOAD_BYTES,
     SECTIONS,
     Header,
@@ -135,6 +137,7 @@ def _submit_page(
         errors=errors or {},
         problems=problems or [],
         max_upload_mib=MAX_UPLOAD_BYTES >> 20,
+        max_upload_rows=f"{MAX_ROWS:,}",
     )
 
 
@@ -158,11 +161,11 @@ def download_template(p: PageDep, kind: str) -> Response:
     p.signed_in()
     if kind == "xlsx":
         return p.file(
-            template_xlsx(),
+            template_xlsx(locale=p.locale),
             "tanlian-activity-template.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    return p.file(template_csv(), "tanlian-activity-template.csv", "text/csv; charset=utf-8")
+    return p.file(template_csv(locale=p.locale), "tanlian-activity-template.csv", "text/csv; charset=utf-8")
 
 
 def _header_from(form: dict[str, str]) -> dict[str, str]:
@@ -171,7 +174,7 @@ def _header_from(form: dict[str, str]) -> dict[str, str]:
 
 def _rows_from(form: dict[str, str]) -> list[dict[str, str]]:
     rows = []
-    count = min(int(form.get("rows", "0") or 0), 2000)
+    count = min(int(form.get("rows", "0") or 0), MAX_ROWS + EMPTY_ROWS)
     for i in range(count):
         row = {c: form.get(f"r{i}.{c}", "").strip() for c in COLUMNS}
         if any(row.values()):
@@ -189,14 +192,41 @@ def _cell_errors(p: Page, errors: list[Any]) -> dict[str, str]:
 
 
 async def _form_of(request: Request) -> tuple[dict[str, str], UploadFile | None]:
-    form = await request.form(max_part_size=1024 * 1024)
+    # the grid sends a field per cell: up to MAX_ROWS rows of it (Starlette's default stops at 1,000 fields)
+    form = await request.form(max_part_size=1024 * 1024, max_fields=(MAX_ROWS + EMPTY_ROWS) * 32 + 1000)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     upload = form.get("file")
     return fields, upload if isinstance(upload, UploadFile) else None
 
 
-@router.post("/submissions/upload")
+UPLOAD_PROBLEMS_SHOWN = 20
+
+
+def _upload_summary(p: Page, errors: list[Any], heading: str) -> str:
+    """One text for the upload box: how many problems, the first UPLOAD_PROBLEMS_SHOWN by row and column, and
+    how many more (each is also shown at its cell when the grid has one)."""
+    lines = [heading]
+    for e in errors[:UPLOAD_PROBLEMS_SHOWN]:
+        params = {
+            k: p._(COLUMN_LABELS[v]) if k == "column" and v in COLUMN_LABELS else v
+            for k, v in e.params.items()
+        }
+        text = p._(e.message, **params)
+        if e.row == 0:
+            lines.append(text)
+        else:
+            label = p._(COLUMN_LABELS[e.column]) if e.column in COLUMN_LABELS else e.column
+            lines.append(p._("Row {row}, {column}: {text}", row=e.row, column=label, text=text))
+    if len(errors) > UPLOAD_PROBLEMS_SHOWN:
+        lines.append(p._("… and {n} more.", n=len(errors) - UPLOAD_PROBLEMS_SHOWN))
+    return " ".join(lines)
+
+
+@router.post("/submissions/upload", openapi_extra=UPLOAD_ROUTE)
 async def upload_rows(p: PagePost, request: Request) -> Response:
+    """Fill the grid from an uploaded CSV/XLSX (activity_sheet.read_upload: encodings, both languages' headers,
+    limits); every problem is reported at once, at its cell and in a capped summary by the upload box. A
+    multipart upload route (TANLIAN_MAX_UPLOAD_BYTES at the door); the file itself is held to MAX_UPLOAD_BYTES."""
     p.signed_in("admin", "data_entry")
     form, upload = await _form_of(request)
     header = _header_from(form)
@@ -206,9 +236,22 @@ async def upload_rows(p: PagePost, request: Request) -> Response:
     try:
         rows = read_upload(upload.filename, data)
     except SheetInvalid as exc:
-        return _submit_page(p, header, _rows_from(form), _cell_errors(p, exc.errors), 422)
+        errors = _cell_errors(p, exc.errors)
+        errors["0.file"] = _upload_summary(
+            p,
+            exc.errors,
+            p._("The file was not read: {n} problem(s); nothing was filled in.", n=len(exc.errors)),
+        )
+        return _submit_page(p, header, _rows_from(form), errors, 422)
     problems = check_rows(rows)
-    return _submit_page(p, header, rows, _cell_errors(p, problems), 422 if problems else 200)
+    errors = _cell_errors(p, problems)
+    if problems:
+        errors["0.file"] = _upload_summary(
+            p,
+            problems,
+            p._("{n} problem(s) in the uploaded rows; each is shown next to its cell.", n=len(problems)),
+        )
+    return _submit_page(p, header, rows, errors, 422 if problems else 200)
 
 
 @router.post("/submissions/prepare")
