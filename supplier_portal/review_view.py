@@ -159,6 +159,7 @@ class ClaimRow:
     reference: str  # the serial or the contract id
     mwh: float | None
     details: tuple[str, ...]
+    factors: tuple[FactorRef, ...]
     evidence: tuple[str, ...]
 
 
@@ -225,10 +226,15 @@ def build_review(
     lists += [
         (name, name) for name in inputs if name not in known and inputs.get(name)
     ]  # shown, never dropped
+    materials = {  # input id -> name, for the transport legs that carry them
+        str(m.get("id")): str(m.get("name") or m.get("id"))
+        for m in [*(inputs.get("materials") or ()), *(inputs.get("packaging") or ())]
+        if isinstance(m, Mapping)
+    }
     sections = []
     for name, title in lists:
         rows = tuple(
-            _row(name, i, item, by_path, _, locale)
+            _row(name, i, item, by_path, materials, _, locale)
             for i, item in enumerate(inputs[name])
             if isinstance(item, Mapping)
         )
@@ -290,7 +296,9 @@ def _factors_by_path(
         if note is None:
             continue
         for path in factor.get("usedBy") or ():
-            match = re.match(r"(?:credentialSubject\.)?(inputs\.\w+\[\d+\])", str(path))
+            match = re.match(
+                r"(?:credentialSubject\.)?(inputs\.\w+\[\d+\](?:\.greenPowerClaims\[\d+\])?)", str(path)
+            )
             if match:
                 found = out.setdefault(match[1], [])
                 if note not in found:
@@ -308,6 +316,7 @@ def _row(
     index: int,
     item: Mapping[str, Any],
     by_path: dict[str, list[FactorNote]],
+    materials: Mapping[str, str],
     _: Translate,
     locale: str,
 ) -> ReviewRow:
@@ -317,7 +326,7 @@ def _row(
         mass = item.get("mass") or {}
         distance = item.get("distance") or {}
         amount, unit = mass.get("amount"), str(mass.get("unit") or "")
-        name = str(item.get("material") or "")
+        name = materials.get(str(item.get("material") or ""), str(item.get("material") or ""))
         details.append(_label(item.get("mode"), _))
         details.append(
             _("distance {amount} {unit}").format(
@@ -369,12 +378,14 @@ def _row(
         factors=tuple(factors),
         evidence=tuple(str(c) for c in item.get("evidence") or ()),
         claims=tuple(
-            _claim(c, _, locale) for c in item.get("greenPowerClaims") or () if isinstance(c, Mapping)
+            _claim(c, by_path.get(f"{path}.greenPowerClaims[{n}]", []), _)
+            for n, c in enumerate(item.get("greenPowerClaims") or ())
+            if isinstance(c, Mapping)
         ),
     )
 
 
-def _claim(claim: Mapping[str, Any], _: Translate, locale: str) -> ClaimRow:
+def _claim(claim: Mapping[str, Any], notes: list[FactorNote], _: Translate) -> ClaimRow:
     kind = str(claim.get("type") or "gec")
     mwh = claim.get("quantityMWh")
     details: list[str] = [_label(claim.get("generationType"), _)]
@@ -404,6 +415,7 @@ def _claim(claim: Mapping[str, Any], _: Translate, locale: str) -> ClaimRow:
         reference=reference,
         mwh=float(mwh) if isinstance(mwh, int | float) and not isinstance(mwh, bool) else None,
         details=tuple(d for d in details if d),
+        factors=tuple(FactorRef(n.id, n.name, n.source, False) for n in notes),
         evidence=tuple(str(c) for c in claim.get("evidence") or ()),
     )
 
