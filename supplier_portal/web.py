@@ -28,6 +28,7 @@ from node_service.db.models import Organisation
 from node_service.errors import NodeError
 from node_service.runtime import Node
 from supplier_portal.accounts import Actor, csrf_secret, session_actor
+from supplier_portal.check_view import node_error_text
 from supplier_portal.errors import CsrfFailed, NotSignedIn, PortalError
 from supplier_portal.i18n import HTML_LANG, LOCALES, negotiate, translations
 from supplier_portal.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token, csrf_valid
@@ -86,12 +87,10 @@ class Page:
 
     def error_text(self, error: PortalError | NodeError) -> str:
         if isinstance(error, PortalError):
-            return self._(error.detail, **error.params)
-        if error.problem == "database-unavailable":  # any page may meet it: said in the user's language
-            return self._(
-                "The exchange cannot save anything right now: nothing was stored. Try again in a few minutes."
-            )
-        return error.message  # the node's own messages are English
+            return error.text(self._)
+        return node_error_text(
+            self._, error
+        )  # the node's own messages are English: worded from the problem type
 
     # --- security --------------------------------------------------------------------------------------
     @property

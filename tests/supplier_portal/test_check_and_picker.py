@@ -214,5 +214,5 @@ def test_the_check_route_answers_the_review_page_in_its_language(portal: Any) ->
     assert body["ok"] is False
     problem = next(p for p in body["problems"] if p["field"].endswith("materials[0].factorId"))
     assert problem["code"] == "unknown-factor" and problem["text"].startswith("因子库中没有排放因子")
-    assert problem["where"] == "inputs.materials[0].factorId"
+    assert problem["where"] == "原材料 第 1 行，排放因子"  # the form's label, not the JSON path (issue 18)
     assert _counts(node) == before
