@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from footprint_engine.units import conversion_factor
 from node_service.credentials.jcs import canonicalize
@@ -260,7 +260,7 @@ def _header(
     period = subject.get("reportingPeriod") or {}
     site = subject.get("site") or {}
     region = str(site.get("gridRegion") or "")
-    lang = "en" if locale == "en" else "zh"
+    lang: Literal["zh", "en"] = "en" if locale == "en" else "zh"
     produced = subject.get("producedQuantity") or {}
     name = product_name or str(subject.get("productName") or "")
     rows = [

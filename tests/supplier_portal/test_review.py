@@ -123,6 +123,7 @@ def test_every_row_under_its_chinese_section_with_chinese_units_and_hand_compute
     assert rows["pfc-c2f6"][1].data_type == "初级数据（默认）"
     assert rows["alumina"][1].evidence == (CID,) and rows["anode"][1].evidence == ()
     assert rows["alumina"][1].factors[0].id == "material/alumina/CN/2021"
+    assert rows["alumina-rail"][1].name == "冶金级氧化铝"  # the material the leg carries, by its name
     assert (
         "铁路货运" in rows["alumina-rail"][1].details
         and "运输距离 1,200 千米" in rows["alumina-rail"][1].details
