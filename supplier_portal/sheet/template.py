@@ -283,7 +283,7 @@ def _instructions(sheet: Any, _: Translate, zh: bool, bold: Any, fill: Any, wrap
     offered = [(name, *UNIT_NAMES[name]) for name in UNIT_NAMES_OFFERED]
     table(
         [_("Unit as written"), _("Unit in the activity data"), _("Amount multiplied by")],
-        [[name if zh else unit, unit, f"10^{power}" if power else "1"] for name, unit, power in offered],
+        [[name if zh else unit, unit, str(10**power)] for name, unit, power in offered],
     )
     sheet.append(
         [_("Other units are accepted too, e.g. 公斤, 度, 公里, 方, or kg, kWh, km written in letters.")]
@@ -295,4 +295,4 @@ def _instructions(sheet: Any, _: Translate, zh: bool, bold: Any, fill: Any, wrap
                     "in an XLSX file the sheet with the header row is read, its cells' values only.")])  # fmt: skip
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 70
-    sheet.column_dimensions["C"].width = 40
+    sheet.column_dimensions["C"].width = 60
