@@ -52,6 +52,7 @@ __all__ = [
     "locate_field",
     "read_upload",
     "rows_from_activity",
+    "split_cids",
     "template_csv",
     "template_xlsx",
 ]
@@ -72,6 +73,7 @@ _FIELD_TO_COLUMN = {
     "generationType": "generation_type",
     "productionDate": "production_date",
     "cancellation": "cancellation_date",
+    "evidence": "evidence",
 }
 _HEADER_FIELDS = {
     "productIdentifier": "product",
@@ -81,6 +83,7 @@ _HEADER_FIELDS = {
     "declaredUnit": "product",
     "producedQuantity": "produced_quantity",
     "organisation": "product",
+    "evidence": "evidence",
 }
 
 
@@ -98,6 +101,7 @@ class Header:
     declared_unit: str
     produced_quantity: str
     comment: str | None = None
+    evidence: str = ""  # CIDs of the files supporting the whole document (佐证材料（整份活动数据）)
 
 
 # --- rows <-> document ------------------------------------------------------------------------------------
@@ -113,6 +117,7 @@ def rows_from_activity(document: dict[str, Any]) -> list[dict[str, str]]:
             row.update(section=section, id=item["id"], name=str(item.get("name") or ""))
             row["data_source"] = str(item.get("dataSource") or "")
             row["factor_id"] = str(item.get("factorId") or "")
+            row["evidence"] = " ".join(str(c) for c in item.get("evidence") or ())
             if section == "transport":
                 row.update(
                     reference=item["mode"],
@@ -141,6 +146,7 @@ def rows_from_activity(document: dict[str, Any]) -> list[dict[str, str]]:
                     production_date=claim["productionDate"],
                     cancellation_date=str(cancellation.get("date") or ""),
                     claimant=str(cancellation.get("claimant") or ""),
+                    evidence=" ".join(str(c) for c in claim.get("evidence") or ()),
                 )
                 rows.append(gec)
     return rows
@@ -169,6 +175,26 @@ def _number(text: str, row: int, column: str, errors: list[CellError], power: in
     else:
         value = float(cleaned)
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+_CID_SEPARATORS = re.compile(r"[\s,;，；、]+")
+_CID = re.compile(r"^(b[a-z2-7]{20,}|Qm[1-9A-HJ-NP-Za-km-z]{44}|z[1-9A-HJ-NP-Za-km-z]{20,})$")
+
+
+def split_cids(text: str) -> list[str]:
+    """The CIDs in an evidence cell: separated by spaces, commas, semicolons or 、 (duplicates dropped)."""
+    return list(dict.fromkeys(c for c in _CID_SEPARATORS.split(text.strip()) if c))
+
+
+def _evidence(text: str, row: int, errors: list[CellError]) -> list[str]:
+    """The evidence cell's CIDs; a word that is no CID is an error at the cell (the fix: upload the file)."""
+    cids = split_cids(text)
+    for cid in cids:
+        if not _CID.match(cid):
+            errors.append(CellError(row, "evidence", N_(
+                "“{value}” is not the CID of an uploaded file; attach the file with the Upload evidence button."
+            ), {"value": cid[:64]}))  # fmt: skip
+    return cids
 
 
 def _inputs(
@@ -218,6 +244,8 @@ def _inputs(
             item["dataSource"] = data_source_key(row["data_source"])
         if row.get("factor_id"):
             item["factorId"] = row["factor_id"]
+        if cids := _evidence(row.get("evidence", ""), n, errors):
+            item["evidence"] = cids
         where[(list_name, len(inputs.setdefault(list_name, [])))] = n
         inputs[list_name].append(item)
     # (2)
@@ -241,6 +269,8 @@ def _inputs(
                 "claimant": row.get("claimant") or organisation_id,
                 "date": row["cancellation_date"],
             }
+        if cids := _evidence(row.get("evidence", ""), n, errors):
+            claim["evidence"] = cids
         claims = inputs["electricity"][target].setdefault("greenPowerClaims", [])
         claims_at[(target, len(claims))] = n
         claims.append(claim)
@@ -278,6 +308,8 @@ def build_activity(header: Header, rows: list[dict[str, str]]) -> dict[str, Any]
         document["productName"] = header.product_name
     if header.comment:
         document["comment"] = header.comment
+    if cids := _evidence(header.evidence, 0, errors):
+        document["evidence"] = cids
     if errors:
         raise SheetInvalid(errors)
     # (3)

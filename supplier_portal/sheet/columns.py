@@ -58,6 +58,7 @@ COLUMNS = (
     "production_date",
     "cancellation_date",
     "claimant",
+    "evidence",
 )
 NUMBER_COLUMNS = ("amount", "distance_km")
 DATE_COLUMNS = ("production_date", "cancellation_date")
@@ -77,6 +78,7 @@ COLUMN_LABELS = {
     "production_date": N_("Production date"),
     "cancellation_date": N_("Cancellation date"),
     "claimant": N_("Claimant"),
+    "evidence": N_("Supporting evidence"),
     "product": N_("Product"),
     "period_start": N_("Reporting period start"),
     "period_end": N_("Reporting period end"),

@@ -91,6 +91,10 @@ _COLUMN_HELP = {
     "production_date": N_("GEC rows only: when the electricity was generated (YYYY-MM-DD)."),
     "cancellation_date": N_("GEC rows only: when the certificate was cancelled for you (YYYY-MM-DD)."),
     "claimant": N_("GEC rows only: who the certificate was cancelled for; empty means your organisation."),
+    "evidence": N_(
+        "CIDs of the supporting evidence files (bills, certificates, test reports), separated by spaces; "
+        "upload the files on the Evidence page first."
+    ),
 }
 _REQUIRED = ("section", "id", "amount", "unit")
 _SECTION_HELP = {

@@ -291,8 +291,13 @@ def test_review_page_shows_the_rows_and_back_keeps_every_field_after_a_failed_su
     for row in rows:
         row["claimant"] = ""
     assert len(rows) == 11  # the 9 inputs and their 2 GECs
-    # a field the grid may send that the review does not know (an evidence reference): carried back as sent
-    sent = _grid_form(client, rows, **{"r0.evidence": CID, "r5.evidence": CID})
+    # 佐证材料 cited by two rows (uploaded first: the node accepts only files the submitter uploaded)
+    uploaded = client.post(
+        "/portal/evidence",
+        files={"file": ("电费单.pdf", b"%PDF-1.4 bill " + uuid.uuid4().bytes, "application/pdf")},
+        headers={"X-CSRF-Token": _csrf(client, "/portal/evidence"), "Accept": "application/json"},
+    ).json()["cid"]
+    sent = _grid_form(client, rows, **{"r0.evidence": uploaded, "r5.evidence": uploaded})
     page = client.post("/portal/submissions/prepare", data=sent)
     assert page.status_code == 200, page.text[:800]
     text = page.text
@@ -345,6 +350,7 @@ def test_review_page_shows_the_rows_and_back_keeps_every_field_after_a_failed_su
     )
     for row in fresh:
         row["claimant"] = ""
+        row["evidence"] = ""  # the example's CID was never uploaded to this node
     english = client.post("/portal/submissions/prepare", data=_grid_form(client, fresh)).text
     assert "<h3>Materials</h3>" in english and "View the raw data to be signed (JSON)" in english
     assert '<td class="unit">kWh</td>' in english
