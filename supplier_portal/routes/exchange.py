@@ -15,8 +15,9 @@ from starlette.datastructures import UploadFile
 from node_service.api.limits import UPLOAD_ROUTE
 from node_service.credentials.errors import CredentialError
 from node_service.credentials.vc import MAX_DOCUMENT_BYTES, build_credential, load_document
-from node_service.errors import NotReady
-from supplier_portal import catalogue
+from node_service.errors import NotFound, NotReady
+from node_service.services.evidence_files.files import cited_cids
+from supplier_portal import catalogue, drafts
 from supplier_portal.activity_sheet import (
     COLUMN_LABELS,
     COLUMNS,
@@ -28,11 +29,13 @@ from supplier_portal.activity_sheet import (
     build_activity,
     check_rows,
     read_upload,
+    split_cids,
     template_csv,
     template_xlsx,
 )
 from supplier_portal.check_view import cell_errors, problem_view, summary_rows
 from supplier_portal.errors import FormInvalid
+from supplier_portal.evidence_view import evidence_names, footprint_evidence
 from supplier_portal.factor_picker import pick_factors
 from supplier_portal.footprint_view import STAGE_LABELS, chart_data, factors_used, summary
 from supplier_portal.review_view import build_review
@@ -112,18 +115,25 @@ def _default_header(product: dict[str, Any] | None) -> dict[str, str]:
         "grid_region": "",
         "produced_quantity": "",
         "comment": "",
+        "evidence": "",
     }
 
 
 def _submit_page(
     p: Page,
     header: dict[str, str],
-    rows: list[dict[str, str]],
+    all_rows: list[dict[str, str]],
     errors: dict[str, str] | None = None,
     status: int = 200,
     problems: list[dict[str, Any]] | None = None,
+    draft: drafts.DraftSummary | None = None,
+    offset: int = 0,
 ) -> Response:
+    """The grid: one page of the rows (drafts.PAGE_ROWS from ``offset``) as inputs, then empty rows; cells and
+    errors are numbered as in the spreadsheet (row 2 is the first row of data)."""
     actor = p.signed_in("admin", "data_entry")
+    offset = _page_start(min(offset, len(all_rows) - 1))
+    rows = all_rows[offset : offset + drafts.PAGE_ROWS]
     padded = rows + [dict.fromkeys(COLUMNS, "") for _ in range(EMPTY_ROWS)]
     return p.render(
         "submit.html",
@@ -138,14 +148,52 @@ def _submit_page(
         problems=problems or [],
         max_upload_mib=MAX_UPLOAD_BYTES >> 20,
         max_upload_rows=f"{MAX_ROWS:,}",
+        draft=draft,
+        drafts=drafts.list_drafts(p.node, actor),
+        offset=offset,
+        shown=len(rows),
+        total=len(all_rows),
+        page_rows=drafts.PAGE_ROWS,
+        evidence_names=evidence_names(
+            p.node,
+            p.organisation(),
+            [
+                *split_cids(header.get("evidence", "")),
+                *(c for r in rows for c in split_cids(r.get("evidence", ""))),
+            ],
+        ),
     )
 
 
+def _page_start(index: int) -> int:
+    return max(0, index) // drafts.PAGE_ROWS * drafts.PAGE_ROWS
+
+
 @router.get("/submissions/new")
-def new_submission(p: PageDep, product: str | None = None) -> Response:
+def new_submission(
+    p: PageDep, product: str | None = None, draft: str | None = None, fresh: int = 0, page: int = 1
+) -> Response:
+    """The grid with the organisation's latest draft (of ``product`` when given; reload-safe) unless
+    ``fresh=1``; ``draft``: that draft; ``page``: which page of a large draft."""
     actor = p.signed_in("admin", "data_entry")
+    if draft:
+        opened = drafts.load_draft(p.node, actor, draft)
+    else:
+        opened = None if fresh else drafts.latest_draft(p.node, actor, product)
+    if opened is not None:
+        offset = (max(page, 1) - 1) * drafts.PAGE_ROWS
+        header = {**_default_header(None), **opened.header}
+        return _submit_page(p, header, opened.rows, draft=opened.summary, offset=offset)
     chosen = catalogue.product(p.node, actor, product) if product else None
     return _submit_page(p, _default_header(chosen), [])
+
+
+@router.post("/submissions/drafts/{draft_id}/delete")
+def discard_draft(p: PagePost, draft_id: str) -> Response:
+    """Discard one of the organisation's drafts; the grid opens empty."""
+    actor = p.signed_in("admin", "data_entry")
+    drafts.delete_draft(p.node, actor, draft_id)
+    return p.redirect("/portal/submissions/new?fresh=1")
 
 
 @router.get("/factors/search")
@@ -226,8 +274,9 @@ def _upload_summary(p: Page, errors: list[Any], heading: str) -> str:
 async def upload_rows(p: PagePost, request: Request) -> Response:
     """Fill the grid from an uploaded CSV/XLSX (activity_sheet.read_upload: encodings, both languages' headers,
     limits); every problem is reported at once, at its cell and in a capped summary by the upload box. A
-    multipart upload route (TANLIAN_MAX_UPLOAD_BYTES at the door); the file itself is held to MAX_UPLOAD_BYTES."""
-    p.signed_in("admin", "data_entry")
+    multipart upload route (TANLIAN_MAX_UPLOAD_BYTES at the door); the file itself is held to MAX_UPLOAD_BYTES.
+    The rows read are saved as the draft of the header's product and period (drafts.save_draft)."""
+    actor = p.signed_in("admin", "data_entry")
     form, upload = await _form_of(request)
     header = _header_from(form)
     if upload is None or not upload.filename:
@@ -243,6 +292,10 @@ async def upload_rows(p: PagePost, request: Request) -> Response:
             p._("The file was not read: {n} problem(s); nothing was filled in.", n=len(exc.errors)),
         )
         return _submit_page(p, header, _rows_from(form), errors, 422)
+    try:
+        saved = drafts.save_draft(p.node, actor, header, rows, form.get("draft") or None)
+    except FormInvalid as exc:
+        return _submit_page(p, header, _rows_from(form), {f"0.{exc.field}": p.error_text(exc)}, 422)
     problems = check_rows(rows)
     errors = _cell_errors(p, problems)
     if problems:
@@ -251,22 +304,60 @@ async def upload_rows(p: PagePost, request: Request) -> Response:
             problems,
             p._("{n} problem(s) in the uploaded rows; each is shown next to its cell.", n=len(problems)),
         )
-    return _submit_page(p, header, rows, errors, 422 if problems else 200)
+    return _submit_page(
+        p, header, rows, errors, 422 if problems else 200, draft=saved, offset=_first_error_offset(errors)
+    )
+
+
+def _first_error_offset(errors: dict[str, str]) -> int:
+    """Where the page of the first row with a problem starts (0 when only header fields have problems)."""
+    numbers = [int(key.split(".", 1)[0]) for key in errors if key.split(".", 1)[0].isdigit()]
+    return _page_start(min((n for n in numbers if n >= 2), default=2) - 2)
+
+
+def _grid_of(p: Page, actor: Any, form: dict[str, str]) -> list[dict[str, str]]:
+    """The grid's rows: the rows the page sent, in place of the page of the draft it showed (fields ``draft``,
+    ``offset``, ``shown``) — a large draft is never sent whole."""
+    posted = _rows_from(form)
+    draft_id = form.get("draft", "")
+    if not draft_id:
+        return posted
+    offset, shown = _int(form.get("offset")), _int(form.get("shown"))
+    try:
+        stored = drafts.load_draft(p.node, actor, draft_id).rows
+    except NotFound:
+        if offset == 0 and _int(form.get("total")) <= shown:
+            return posted  # the draft went (submitted or discarded elsewhere); the page held all its rows
+        raise
+    return drafts.merge_page(stored, offset, shown, posted)
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 @router.post("/submissions/prepare")
 async def prepare(p: PagePost, request: Request) -> Response:
     """Build the activity-data document, check it with the node's dry run (every problem shown next to its row
     and column, nothing typed lost) and make the unsigned credential; the browser signs it on the next page.
-    ``edit=1`` (the review page's way back): the grid again, as it was, without checks."""
+    ``edit=1`` (the review page's way back) or ``goto=<row offset>`` (the grid's paging): the grid again, as it
+    was, without checks. The grid is saved as the draft first (drafts.save_draft): a large draft's rows come from
+    the server, the page sends only the rows it shows."""
     actor = p.signed_in("admin", "data_entry")
     form, _ = await _form_of(request)
     header = _header_from(form)
-    rows = _rows_from(form)
-    if form.get("edit") == "1":
-        return _submit_page(p, header, rows)
+    rows = _grid_of(p, actor, form)
+    try:
+        saved = drafts.save_draft(p.node, actor, header, rows, form.get("draft") or None)
+    except FormInvalid as exc:
+        return _submit_page(p, header, rows, {f"0.{exc.field}": p.error_text(exc)}, 422)
+    if form.get("edit") == "1" or form.get("goto"):
+        offset = _int(form.get("goto") or form.get("offset"))
+        return _submit_page(p, header, rows, draft=saved, offset=offset)
     if not header["product"]:
-        return _submit_page(p, header, rows, {"0.product": p._("Choose one of your products.")}, 422)
+        return _submit_page(
+            p, header, rows, {"0.product": p._("Choose one of your products.")}, 422, draft=saved
+        )
     product = catalogue.product(p.node, actor, header["product"])
     organisation_id = catalogue.organisation_identifier(p.node, actor)
     names = (
@@ -287,17 +378,20 @@ async def prepare(p: PagePost, request: Request) -> Response:
                 declared_unit=product["declared_unit"],
                 produced_quantity=header["produced_quantity"],
                 comment=header["comment"] or None,
+                evidence=header["evidence"],
             ),
             rows,
         )
     except SheetInvalid as exc:
-        return _submit_page(p, header, rows, _cell_errors(p, exc.errors), 422)
+        errors = _cell_errors(p, exc.errors)
+        return _submit_page(p, header, rows, errors, 422, draft=saved, offset=_first_error_offset(errors))
     checked = catalogue.check_draft(p.node, actor, document)
     if not checked["ok"]:
         problems = checked["problems"]
-        return _submit_page(
-            p, header, rows, cell_errors(p._, problems, rows), 422, summary_rows(p._, problems, rows)
-        )
+        errors = cell_errors(p._, problems, rows)
+        listed = summary_rows(p._, problems, rows)
+        offset = _first_error_offset(errors)
+        return _submit_page(p, header, rows, errors, 422, listed, draft=saved, offset=offset)
     credential = build_credential(document, actor.organisation_did, credential_id=f"urn:uuid:{uuid.uuid4()}")
     return p.render(
         "review.html",
@@ -305,6 +399,7 @@ async def prepare(p: PagePost, request: Request) -> Response:
         review=build_review(credential, checked["preview"], p._, p.locale, document.get("productName")),
         preview=checked["preview"],
         back_fields=await _back_fields(request),
+        evidence_names=evidence_names(p.node, p.organisation(), cited_cids(document)),
     )
 
 
@@ -355,6 +450,8 @@ async def submit(p: PagePost, request: Request) -> Response:
     actor = p.signed_in("admin", "data_entry")
     credential = await _json_body(request)
     accepted = catalogue.submit_signed(p.node, actor, credential)
+    if isinstance(subject := credential.get("credentialSubject"), dict):
+        drafts.delete_submitted(p.node, actor, subject)  # submitted: the draft of its product and period goes
     return p.json(
         {
             "submissionId": accepted.submission.id,
@@ -386,6 +483,7 @@ def footprint(p: PageDep, footprint_id: str) -> Response:
         may_publish=mine and actor.may("admin", "data_entry"),
         buyers=catalogue.buyers(p.node, actor) if mine else [],
         published=request_flag(p, "published"),
+        evidence=footprint_evidence(p.node, footprint_id, p.organisation(), p._),
     )
 
 
@@ -436,6 +534,7 @@ async def publish(p: PagePost, request: Request, footprint_id: str) -> Response:
             buyers=catalogue.buyers(p.node, actor),
             publish_error=p.error_text(exc),
             published=False,
+            evidence=footprint_evidence(p.node, footprint_id, p.organisation(), p._),
         )
     return p.redirect(f"/portal/footprints/{footprint_id}?published=1")
 
