@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
@@ -18,7 +20,7 @@ from node_service.credentials.didkey import verification_method_id
 from node_service.evidence.unixfs import cid_of_bytes
 from supplier_portal.activity_sheet import Header, build_activity, rows_from_activity
 from supplier_portal.sheet.columns import SheetInvalid
-from tests.node_service.helpers import registration
+from tests.node_service.helpers import registration, serve_example_identifiers
 from tests.supplier_portal.test_review import _csrf, _grid_form, portal, smelter_month
 
 __all__ = ["portal"]  # the review test's module fixture: a signed-in smelter admin with one product
@@ -178,3 +180,117 @@ def _org_session(client: TestClient, name: str, roles: list[str]) -> tuple[TestC
     )
     assert resp.status_code == 201, resp.text
     return other, str(resp.json()["did"])
+
+
+# --- in a real Chromium ----------------------------------------------------------------------------------------
+
+
+def test_in_the_browser_the_row_upload_fills_the_cid_and_the_footprint_lists_the_file(
+    served: Any, browser: Any, tmp_path: Path
+) -> None:
+    """The grid's 上传佐证材料 on the electricity row and for the whole document (a 3 MiB scan: progress shown),
+    the CIDs in the cells, signed, and the footprint page's 佐证材料 table; screenshots in zh-CN and en."""
+    from .test_browser_journey import register as register_in_browser
+    from .test_browser_journey import shot
+
+    base, run, prefix = served.url, uuid.uuid4().hex[:6], "88.118.4477"
+    with httpx.Client(base_url=base, timeout=30) as api:
+        serve_example_identifiers(api)
+    bill = tmp_path / BILL[0]
+    bill.write_bytes(BILL[1])
+    scan = tmp_path / "月度盘点表-扫描件.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + uuid.uuid4().bytes * (3 << 16))  # 3 MiB: several progress events
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        s = register_in_browser(page, base, name=f"云南绿铝 {run}", username=f"evidence-{run}", roles=["supplier"],
+                                backup=False, prefixes=prefix)  # fmt: skip
+        page.goto(f"{base}/portal/products")
+        page.fill("#identifier", f"{prefix}/AL-A00")
+        page.fill("#name_zh", "原铝锭 A00")
+        page.fill("#name_en", "Primary aluminium ingot A00")
+        page.select_option("#declared_unit", "t")
+        page.click("#add-product")
+        rows = [r for r in _rows(s["did"]) if r["section"] in ("material", "electricity", "gec")]
+        page.goto(f"{base}/portal/submissions/new?fresh=1")
+        page.select_option("#product", index=1)
+        for field, value in (
+            ("#period_start", "2024-03-01"),
+            ("#period_end", "2024-03-31"),
+            ("#site_name", "昆明电解铝厂"),
+            ("#grid_region", "CN-YN"),
+            ("#produced_quantity", "8000"),
+        ):
+            page.fill(field, value)  # fmt: skip
+        while page.locator("#sheet tbody tr").count() < len(rows):
+            page.click("#add-row")
+        for i, row in enumerate(rows):
+            for column, value in row.items():
+                if value and column == "section":
+                    page.select_option(f'select[name="r{i}.section"]', value)
+                elif value:
+                    page.fill(f'[name="r{i}.{column}"]', value)
+        electricity = next(i for i, r in enumerate(rows) if r["section"] == "electricity")
+        cell = page.locator(f'[name="r{electricity}.evidence"]').locator("xpath=..")
+        cell.locator(".evidence-file").set_input_files(str(bill))
+        page.wait_for_function(
+            f"() => document.querySelector('[name=\"r{electricity}.evidence\"]').value !== ''"
+        )
+        assert page.input_value(f'[name="r{electricity}.evidence"]') == _cid(BILL[1])
+        assert cell.locator(".evidence-names li").inner_text().endswith(BILL[0])
+        assert "已附上" in cell.locator(".evidence-status").inner_text()
+        status = "#document-evidence .evidence-status"
+        page.evaluate(
+            """s => { window.statuses = []; const n = document.querySelector(s);
+            new MutationObserver(() => window.statuses.push(n.textContent)).observe(n, {childList: true}); }""",
+            status,
+        )
+        page.locator("#document-evidence .evidence-file").set_input_files(str(scan))
+        page.wait_for_function("() => document.getElementById('doc-evidence').value !== ''")
+        statuses = page.evaluate("window.statuses")
+        assert any(t.endswith(" %") for t in statuses) and statuses[-1].endswith(scan.name), statuses
+        assert page.input_value("#doc-evidence") == _cid(scan.read_bytes())
+        page.evaluate("() => { document.getElementById('picker-list').hidden = true; }")  # not in the picture
+        page.locator(f'[name="r{electricity}.evidence"]').scroll_into_view_if_needed()
+        shot(page, "zh-CN", "grid-evidence")
+        page.click("#prepare")
+        page.wait_for_selector("#sign-submit")
+        assert BILL[0] in page.inner_text("#review-electricity")
+        page.click("#sign-submit")
+        page.wait_for_url("**/portal/footprints/**", timeout=60_000)
+        table = page.inner_text("#footprint-evidence")
+        assert (
+            BILL[0] in table
+            and scan.name in table
+            and "整份活动数据" in table
+            and "电力 · 电解及辅助用电" in table
+        )
+        page.locator("#evidence-section").scroll_into_view_if_needed()
+        shot(page, "zh-CN", "footprint-evidence", full=False)
+        page.goto(f"{base}/portal/lang/en")
+        page.go_back()
+        page.reload()
+        assert "The whole activity data" in page.inner_text("#footprint-evidence")
+        page.locator("#evidence-section").scroll_into_view_if_needed()
+        shot(page, "en", "footprint-evidence", full=False)
+        page.goto(f"{base}/portal/submissions/new?fresh=1")
+        page.select_option('select[name="r0.section"]', "electricity")
+        for column, value in (
+            ("id", "electricity"),
+            ("name", "电解及辅助用电"),
+            ("amount", "112500000"),
+            ("unit", "kWh"),
+        ):
+            page.fill(f'[name="r0.{column}"]', value)  # fmt: skip
+        page.locator('[name="r0.evidence"]').locator("xpath=..").locator(".evidence-file").set_input_files(
+            str(bill)
+        )
+        page.wait_for_function("() => document.querySelector('[name=\"r0.evidence\"]').value !== ''")
+        assert "Attached: " + BILL[0] in page.inner_text("#sheet")
+        page.locator('[name="r0.evidence"]').scroll_into_view_if_needed()
+        shot(page, "en", "grid-evidence", full=False)
+        assert not errors, errors
+    finally:
+        context.close()

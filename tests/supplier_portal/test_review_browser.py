@@ -28,6 +28,7 @@ def _grid_rows(did: str, serials: tuple[str, str]) -> list[dict[str, str]]:
     rows = rows_from_activity(smelter_month(did, serials))
     for row in rows:
         row["claimant"] = ""  # the signing organisation
+        row["evidence"] = ""  # the example's CID was never uploaded to this node
     return rows
 
 
