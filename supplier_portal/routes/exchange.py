@@ -176,6 +176,7 @@ def new_submission(
     """The grid with the organisation's latest draft (of ``product`` when given; reload-safe) unless
     ``fresh=1``; ``draft``: that draft; ``page``: which page of a large draft."""
     actor = p.signed_in("admin", "data_entry")
+    opened: drafts.Draft | None
     if draft:
         opened = drafts.load_draft(p.node, actor, draft)
     else:
