@@ -14,6 +14,7 @@ and column.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -49,6 +50,7 @@ __all__ = [
     "SheetInvalid",
     "build_activity",
     "check_rows",
+    "field_locator",
     "locate_field",
     "read_upload",
     "rows_from_activity",
@@ -352,8 +354,14 @@ def locate_field(path: str, rows: list[dict[str, str]]) -> tuple[int, str]:
     """The row (as numbered in the file, header = 1; 0 = the form's header fields) and column of the document
     built from ``rows`` (:func:`build_activity`) that a JSON path names, e.g. ``credentialSubject.inputs.
     materials[2].factorId`` → the third material row's ``factor_id``."""
+    return field_locator(rows)(path)
+
+
+def field_locator(rows: list[dict[str, str]]) -> Callable[[str], tuple[int, str]]:
+    """:func:`locate_field` for many paths of the same ``rows``: the rows are read once (a 20,000-row grid with
+    500 problems is placed in milliseconds, not minutes)."""
     _, where, claims_at, _ = _inputs(rows, "")
-    return _locate(path.removeprefix("credentialSubject."), where, claims_at)
+    return lambda path: _locate(path.removeprefix("credentialSubject."), where, claims_at)
 
 
 def _locate(

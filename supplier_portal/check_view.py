@@ -13,7 +13,7 @@ from typing import Any
 from identifier_resolver import IdentifierError, Uscc, parse_identifier
 from node_service.errors import NodeError
 from node_service.services.reports.field_labels import label_segments
-from supplier_portal.activity_sheet import COLUMN_LABELS, locate_field
+from supplier_portal.activity_sheet import COLUMN_LABELS, field_locator
 from supplier_portal.problem_texts import (
     ENGINE_RULES,
     FALLBACK,
@@ -123,13 +123,26 @@ def _where(_: Translate, row: int, column: str, field: str) -> str:
     return _("Row {row}, {column}", row=row, column=label) if row else label
 
 
-def problem_view(_: Translate, problem: dict[str, Any], rows: list[dict[str, str]] | None) -> dict[str, Any]:
+Locate = Callable[[str], tuple[int, str]]
+#: Problems about an input's factor: shown in the grid's factor column even when their path names the input.
+_FACTOR_CODES = frozenset({"unknown-factor", "illustrative-factor"})
+
+
+def problem_view(
+    _: Translate, problem: dict[str, Any], rows: list[dict[str, str]] | Locate | None
+) -> dict[str, Any]:
     """A problem as the pages and their scripts show it: its text, and where — the grid's row and column when
-    ``rows`` are the rows the document was built from, else the section and the input's id."""
+    ``rows`` are the rows the document was built from (or their :func:`field_locator`), else the section and
+    the input's id."""
     field = str(problem.get("field") or "")
     view = {"field": field, "code": problem.get("code"), "text": problem_text(_, problem)}
     if rows is not None:
-        row, column = locate_field(field, rows)
+        locate = rows if callable(rows) else field_locator(rows)
+        row, column = locate(field)
+        if (
+            column == "id" and problem.get("code") in _FACTOR_CODES
+        ):  # the input as a whole: its factor is missing
+            column = "factor_id"
         view.update(row=row, column=column, where=_where(_, row, column, field))
     else:
         view["where"] = path_label(_, field) if field else ""
@@ -140,8 +153,9 @@ def problem_view(_: Translate, problem: dict[str, Any], rows: list[dict[str, str
 def cell_errors(_: Translate, problems: list[dict[str, Any]], rows: list[dict[str, str]]) -> dict[str, str]:
     """The grid's errors (``"<row>.<column>"`` → text, as the submit page shows them) for the problems."""
     out: dict[str, str] = {}
+    locate = field_locator(rows)
     for problem in problems:
-        view = problem_view(_, problem, rows)
+        view = problem_view(_, problem, locate)
         key = f"{view['row']}.{view['column']}"
         out[key] = f"{out[key]} {view['text']}" if key in out else view["text"]
     return out
@@ -151,6 +165,7 @@ def summary_rows(
     _: Translate, problems: list[dict[str, Any]], rows: list[dict[str, str]]
 ) -> list[dict[str, Any]]:
     """Every problem with its place, in grid order (header fields first)."""
-    views = [problem_view(_, p, rows) for p in problems]
+    locate = field_locator(rows)
+    views = [problem_view(_, p, locate) for p in problems]
     order = list(COLUMN_LABELS)
     return sorted(views, key=lambda v: (v["row"], order.index(v["column"]) if v["column"] in order else 99))
