@@ -3,24 +3,41 @@
 One row per input; the ``section`` column says which kind. GEC claims are rows of section ``gec`` whose
 ``reference`` is the id of the electricity row they cover (1 GEC = 1 MWh, ``amount`` in MWh).
 
-Limits: uploads of at most ``MAX_UPLOAD_BYTES`` and ``MAX_ROWS`` data rows; CSV must be UTF-8 (a BOM is
-accepted, as Excel writes one); XLSX is read from its first sheet, values only (no formulas evaluated).
-Every problem is reported against its row (as numbered in the file, header = row 1) and column.
+The table's vocabulary and limits are in :mod:`supplier_portal.sheet.columns`, the template in
+:mod:`supplier_portal.sheet.template`, reading uploads (encodings, headers in either language, limits) in
+:mod:`supplier_portal.sheet.upload`; this module turns rows into the document and back. Units as people write
+them (吨, 千瓦时, 万立方米 …) become the engine's (footprint_engine.units.UNIT_NAMES), amounts scaled where the
+name carries a power of ten. Every problem is reported against its row (as numbered in the file, header = row 1)
+and column.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 
 from footprint_engine.activity import ActivityData
 from footprint_engine.errors import ActivityDataError
+from footprint_engine.units import canonical_unit
+from supplier_portal.sheet.columns import (
+    COLUMN_LABELS,
+    COLUMNS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    N_,
+    SECTIONS,
+    CellError,
+    SheetInvalid,
+    data_source_key,
+    section_key,
+)
+from supplier_portal.sheet.template import template_csv, template_xlsx
+from supplier_portal.sheet.upload import read_upload
 
 __all__ = [
     "COLUMNS",
@@ -33,72 +50,15 @@ __all__ = [
     "SheetInvalid",
     "build_activity",
     "check_rows",
+    "field_locator",
     "locate_field",
     "read_upload",
     "rows_from_activity",
+    "split_cids",
     "template_csv",
     "template_xlsx",
 ]
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 2000
-
-
-def N_(message: str) -> str:
-    return message
-
-
-COLUMNS = (
-    "section",
-    "id",
-    "name",
-    "reference",
-    "amount",
-    "unit",
-    "distance_km",
-    "data_source",
-    "factor_id",
-    "serial",
-    "generation_type",
-    "production_date",
-    "cancellation_date",
-    "claimant",
-)
-# what a person reads for each column and header field (msgids of the portal catalogs)
-COLUMN_LABELS = {
-    "section": N_("Section"),
-    "id": N_("Id"),
-    "name": N_("Name"),
-    "reference": N_("Reference"),
-    "amount": N_("Amount"),
-    "unit": N_("Unit"),
-    "distance_km": N_("Distance (km)"),
-    "data_source": N_("Data source"),
-    "factor_id": N_("Emission factor"),
-    "serial": N_("GEC serial"),
-    "generation_type": N_("Generation type"),
-    "production_date": N_("Production date"),
-    "cancellation_date": N_("Cancellation date"),
-    "claimant": N_("Claimant"),
-    "product": N_("Product"),
-    "period_start": N_("Reporting period start"),
-    "period_end": N_("Reporting period end"),
-    "site_name": N_("Site"),
-    "grid_region": N_("Grid region"),
-    "produced_quantity": N_("Quantity produced"),
-}
-# section -> (document list, name of the field the "reference" column fills)
-SECTIONS: dict[str, tuple[str, str | None]] = {
-    "material": ("materials", "identifier"),
-    "packaging": ("packaging", "material"),
-    "fuel": ("fuels", "fuel"),
-    "electricity": ("electricity", "gridRegion"),
-    "heat": ("heat", "carrier"),
-    "transport": ("transport", "mode"),
-    "process_emission": ("processEmissions", "gas"),
-    "waste": ("waste", "treatment"),
-    "gec": ("", None),
-}
 _LIST_TO_SECTION = {v[0]: k for k, v in SECTIONS.items() if v[0]}
 _FIELD_TO_COLUMN = {
     "id": "id",
@@ -115,6 +75,7 @@ _FIELD_TO_COLUMN = {
     "generationType": "generation_type",
     "productionDate": "production_date",
     "cancellation": "cancellation_date",
+    "evidence": "evidence",
 }
 _HEADER_FIELDS = {
     "productIdentifier": "product",
@@ -124,23 +85,8 @@ _HEADER_FIELDS = {
     "declaredUnit": "product",
     "producedQuantity": "produced_quantity",
     "organisation": "product",
+    "evidence": "evidence",
 }
-
-
-@dataclass(frozen=True)
-class CellError:
-    """A problem in one cell (row 0 = the form's header fields; column = a COLUMNS name or form field)."""
-
-    row: int
-    column: str
-    message: str  # a msgid of the portal catalogs, {placeholders} filled from params
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-class SheetInvalid(ValueError):
-    def __init__(self, errors: list[CellError]) -> None:
-        self.errors = errors
-        super().__init__(f"{len(errors)} problem(s) in the activity data")
 
 
 @dataclass
@@ -157,135 +103,7 @@ class Header:
     declared_unit: str
     produced_quantity: str
     comment: str | None = None
-
-
-# --- template -----------------------------------------------------------------------------------------
-
-_EXAMPLE_ROWS: list[dict[str, str]] = [
-    {"section": "material", "id": "alumina", "name": "smelter-grade alumina", "reference": "88.118.5/ALUMINA-SGA",
-     "amount": "192000", "unit": "t", "data_source": "secondary", "factor_id": "material/alumina/CN/2021"},
-    {"section": "fuel", "id": "natural-gas", "name": "natural gas", "reference": "natural_gas",
-     "amount": "3000000", "unit": "m3", "data_source": "primary"},
-    {"section": "electricity", "id": "electricity", "name": "potline electricity", "reference": "CN-YN",
-     "amount": "1350000", "unit": "MWh", "data_source": "primary"},
-    {"section": "gec", "id": "gec-1", "reference": "electricity", "amount": "300000", "serial": "GEC-2024-YN-HYD-000123",
-     "generation_type": "hydro", "production_date": "2024-04-15", "cancellation_date": "2025-01-20"},
-    {"section": "transport", "id": "alumina-rail", "name": "alumina", "reference": "rail", "amount": "192000",
-     "unit": "t", "distance_km": "1200"},
-    {"section": "process_emission", "id": "anode-co2", "name": "CO2 from anode oxidation", "reference": "CO2",
-     "amount": "150000", "unit": "t", "data_source": "primary"},
-    {"section": "waste", "id": "spl", "name": "spent pot lining", "reference": "landfill", "amount": "2500", "unit": "t"},
-]  # fmt: skip
-
-
-def template_csv(rows: list[dict[str, str]] | None = None) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in _EXAMPLE_ROWS if rows is None else rows:
-        writer.writerow({c: row.get(c, "") for c in COLUMNS})
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def template_xlsx(rows: list[dict[str, str]] | None = None) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "activity"
-    sheet.append(list(COLUMNS))
-    for row in _EXAMPLE_ROWS if rows is None else rows:
-        sheet.append([row.get(c, "") for c in COLUMNS])
-    sections = DataValidation(type="list", formula1='"' + ",".join(SECTIONS) + '"', allow_blank=False)
-    sheet.add_data_validation(sections)
-    sections.add(f"A2:A{MAX_ROWS + 1}")
-    for letter in "ABCDEFGHIJKLMN":
-        sheet.column_dimensions[letter].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-# --- reading uploads ------------------------------------------------------------------------------------
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _table(header: list[str], body: list[list[Any]]) -> list[dict[str, str]]:
-    names = [h.strip().lower() for h in header]
-    errors = []
-    unknown = [h for h in names if h and h not in COLUMNS]
-    for h in unknown:
-        errors.append(
-            CellError(1, h, N_("Unknown column {column}; use the template's columns."), {"column": h})
-        )
-    for required in ("section", "id", "amount"):
-        if required not in names:
-            errors.append(CellError(1, required, N_("The column {column} is missing."), {"column": required}))
-    if errors:
-        raise SheetInvalid(errors)
-    rows = []
-    for values in body:
-        cells = {names[i]: _cell_text(v) for i, v in enumerate(values) if i < len(names) and names[i]}
-        rows.append({c: cells.get(c, "") for c in COLUMNS})
-    while rows and not any(rows[-1].values()):
-        rows.pop()
-    if len(rows) > MAX_ROWS:
-        raise SheetInvalid([CellError(MAX_ROWS + 2, "section", N_("At most {n} rows."), {"n": MAX_ROWS})])
-    return rows
-
-
-def read_upload(filename: str, data: bytes) -> list[dict[str, str]]:
-    """The rows of an uploaded CSV or XLSX file (raises :class:`SheetInvalid`)."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise SheetInvalid(
-            [CellError(0, "file", N_("The file is larger than {n} MiB."), {"n": MAX_UPLOAD_BYTES >> 20})]
-        )
-    lower = filename.lower()
-    if lower.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for damaged files
-            raise SheetInvalid(
-                [
-                    CellError(
-                        0,
-                        "file",
-                        N_("The XLSX file cannot be read: {detail}"),
-                        {"detail": type(exc).__name__},
-                    )
-                ]
-            ) from exc
-        sheet = book.worksheets[0]
-        values = [list(r) for r in sheet.iter_rows(max_row=MAX_ROWS + 2, values_only=True)]
-        book.close()
-    elif lower.endswith(".csv") or lower.endswith(".txt"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SheetInvalid(
-                [CellError(0, "file", N_("The CSV file is not UTF-8; save it as CSV UTF-8."))]
-            ) from exc
-        values = [list(r) for r in csv.reader(io.StringIO(text))]
-    else:
-        raise SheetInvalid([CellError(0, "file", N_("Upload a .csv or .xlsx file made from the template."))])
-    if not values:
-        raise SheetInvalid([CellError(1, "section", N_("The file is empty."))])
-    return _table([_cell_text(h) for h in values[0]], values[1:])
+    evidence: str = ""  # CIDs of the files supporting the whole document (佐证材料（整份活动数据）)
 
 
 # --- rows <-> document ------------------------------------------------------------------------------------
@@ -301,6 +119,7 @@ def rows_from_activity(document: dict[str, Any]) -> list[dict[str, str]]:
             row.update(section=section, id=item["id"], name=str(item.get("name") or ""))
             row["data_source"] = str(item.get("dataSource") or "")
             row["factor_id"] = str(item.get("factorId") or "")
+            row["evidence"] = " ".join(str(c) for c in item.get("evidence") or ())
             if section == "transport":
                 row.update(
                     reference=item["mode"],
@@ -329,6 +148,7 @@ def rows_from_activity(document: dict[str, Any]) -> list[dict[str, str]]:
                     production_date=claim["productionDate"],
                     cancellation_date=str(cancellation.get("date") or ""),
                     claimant=str(cancellation.get("claimant") or ""),
+                    evidence=" ".join(str(c) for c in claim.get("evidence") or ()),
                 )
                 rows.append(gec)
     return rows
@@ -341,14 +161,42 @@ def _num(value: Any) -> str:
 _NUMBER = re.compile(r"[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
-def _number(text: str, row: int, column: str, errors: list[CellError]) -> float | int | None:
-    cleaned = text.replace(",", "").replace("\u00a0", "").strip()
+def _number(text: str, row: int, column: str, errors: list[CellError], power: int = 0) -> float | int | None:
+    """The number in a cell (thousands separators allowed), times 10^power (万 units); None after an error."""
+    cleaned = text.replace(",", "").replace("，", "").replace("\u00a0", "").strip()
     if not _NUMBER.fullmatch(cleaned):
         errors.append(CellError(row, column, N_("Enter a number that is zero or more (got “{value}”)."),
                                 {"value": text[:40]}))  # fmt: skip
         return None
-    value = float(cleaned)
+    if power:
+        try:
+            scaled = Decimal(cleaned).scaleb(power)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only decimal numbers
+            scaled = Decimal(0)
+        value = float(scaled)
+    else:
+        value = float(cleaned)
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+_CID_SEPARATORS = re.compile(r"[\s,;，；、]+")
+_CID = re.compile(r"^(b[a-z2-7]{20,}|Qm[1-9A-HJ-NP-Za-km-z]{44}|z[1-9A-HJ-NP-Za-km-z]{20,})$")
+
+
+def split_cids(text: str) -> list[str]:
+    """The CIDs in an evidence cell: separated by spaces, commas, semicolons or 、 (duplicates dropped)."""
+    return list(dict.fromkeys(c for c in _CID_SEPARATORS.split(text.strip()) if c))
+
+
+def _evidence(text: str, row: int, errors: list[CellError]) -> list[str]:
+    """The evidence cell's CIDs; a word that is no CID is an error at the cell (the fix: upload the file)."""
+    cids = split_cids(text)
+    for cid in cids:
+        if not _CID.match(cid):
+            errors.append(CellError(row, "evidence", N_(
+                "“{value}” is not the CID of an uploaded file; attach the file with the Upload evidence button."
+            ), {"value": cid[:64]}))  # fmt: skip
+    return cids
 
 
 def _inputs(
@@ -364,35 +212,42 @@ def _inputs(
     gec_rows: list[tuple[int, dict[str, str]]] = []
     # (1)
     for n, row in enumerate(rows, start=2):
-        section = row.get("section", "").strip().lower()
+        if not any(row.values()):
+            continue  # a blank line of the file keeps its number but is not an input
+        section = section_key(row.get("section", ""))
         if section not in SECTIONS:
-            errors.append(CellError(n, "section", N_("Unknown section “{value}”; use one of {allowed}."),
-                                    {"value": section[:40], "allowed": ", ".join(SECTIONS)}))  # fmt: skip
+            errors.append(CellError(n, "section", N_("Unknown section “{value}”; choose one from the list."),
+                                    {"value": section[:40]}))  # fmt: skip
             continue
         if not row.get("id"):
             errors.append(CellError(n, "id", N_("Every row needs an id.")))
-        amount = _number(row.get("amount", ""), n, "amount", errors)
+        unit, power = canonical_unit(row.get("unit", ""))
         if section == "gec":
+            if unit not in ("", "MWh"):
+                errors.append(CellError(n, "unit", N_("A GEC row's amount is in MWh (1 GEC = 1 MWh).")))
             gec_rows.append((n, row))
             continue
+        amount = _number(row.get("amount", ""), n, "amount", errors, power)
         list_name, reference = SECTIONS[section]
         item: dict[str, Any] = {"id": row["id"]}
         if section == "transport":
             distance = _number(row.get("distance_km", ""), n, "distance_km", errors)
             item.update(mode=row.get("reference", ""), distance={"amount": distance, "unit": "km"},
-                        mass={"amount": amount, "unit": row.get("unit") or "t"})  # fmt: skip
+                        mass={"amount": amount, "unit": unit or "t"})  # fmt: skip
             if row.get("name"):
                 item["material"] = row["name"]
         else:
-            item.update(amount=amount, unit=row.get("unit", ""))
+            item.update(amount=amount, unit=unit)
             if row.get("name"):
                 item["name"] = row["name"]
             if reference and row.get("reference"):
                 item[reference] = row["reference"]
         if row.get("data_source"):
-            item["dataSource"] = row["data_source"].strip().lower()
+            item["dataSource"] = data_source_key(row["data_source"])
         if row.get("factor_id"):
             item["factorId"] = row["factor_id"]
+        if cids := _evidence(row.get("evidence", ""), n, errors):
+            item["evidence"] = cids
         where[(list_name, len(inputs.setdefault(list_name, [])))] = n
         inputs[list_name].append(item)
     # (2)
@@ -407,7 +262,7 @@ def _inputs(
         claim: dict[str, Any] = {
             "type": "gec",
             "serial": row.get("serial", ""),
-            "quantityMWh": _number(row.get("amount", ""), n, "amount", []),
+            "quantityMWh": _number(row.get("amount", ""), n, "amount", errors),
             "generationType": row.get("generation_type", ""),
             "productionDate": row.get("production_date", ""),
         }
@@ -416,6 +271,8 @@ def _inputs(
                 "claimant": row.get("claimant") or organisation_id,
                 "date": row["cancellation_date"],
             }
+        if cids := _evidence(row.get("evidence", ""), n, errors):
+            claim["evidence"] = cids
         claims = inputs["electricity"][target].setdefault("greenPowerClaims", [])
         claims_at[(target, len(claims))] = n
         claims.append(claim)
@@ -453,6 +310,8 @@ def build_activity(header: Header, rows: list[dict[str, str]]) -> dict[str, Any]
         document["productName"] = header.product_name
     if header.comment:
         document["comment"] = header.comment
+    if cids := _evidence(header.evidence, 0, errors):
+        document["evidence"] = cids
     if errors:
         raise SheetInvalid(errors)
     # (3)
@@ -495,8 +354,14 @@ def locate_field(path: str, rows: list[dict[str, str]]) -> tuple[int, str]:
     """The row (as numbered in the file, header = 1; 0 = the form's header fields) and column of the document
     built from ``rows`` (:func:`build_activity`) that a JSON path names, e.g. ``credentialSubject.inputs.
     materials[2].factorId`` → the third material row's ``factor_id``."""
+    return field_locator(rows)(path)
+
+
+def field_locator(rows: list[dict[str, str]]) -> Callable[[str], tuple[int, str]]:
+    """:func:`locate_field` for many paths of the same ``rows``: the rows are read once (a 20,000-row grid with
+    500 problems is placed in milliseconds, not minutes)."""
     _, where, claims_at, _ = _inputs(rows, "")
-    return _locate(path.removeprefix("credentialSubject."), where, claims_at)
+    return lambda path: _locate(path.removeprefix("credentialSubject."), where, claims_at)
 
 
 def _locate(

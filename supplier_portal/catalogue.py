@@ -32,7 +32,7 @@ from node_service.services.receipts import build_receipt
 from node_service.services.submissions import Accepted, submit_credential
 from node_service.services.submissions.dry_run import dry_run
 from supplier_portal.accounts import Actor, audit
-from supplier_portal.errors import FormInvalid, PortalError
+from supplier_portal.errors import FormInvalid, IdentifierInvalid, PortalError
 from supplier_portal.models import PortalProduct, PortalRequest
 
 __all__ = [
@@ -90,9 +90,7 @@ def add_product(
     try:
         parsed = parse_identifier(identifier.strip())
     except IdentifierError as exc:
-        raise FormInvalid(
-            "Not an identifier the exchange knows: {detail}", field="identifier", detail=str(exc)
-        ) from exc
+        raise IdentifierInvalid(identifier.strip(), exc, field="identifier") from exc
     if not (name_zh.strip() or name_en.strip()):
         raise FormInvalid("Give the product a Chinese or an English name.", field="name_zh")
     if declared_unit not in DECLARED_UNITS:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node_service.db.models import Base
 
 __all__ = [
     "PortalAudit",
+    "PortalDraft",
     "PortalProduct",
     "PortalRequest",
     "PortalSecret",
@@ -118,3 +119,30 @@ class PortalSignInThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer)
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PortalDraft(Base):
+    """Activity data being entered: the grid's header and rows, saved on every upload and every check so nothing
+    is lost on Back, a reload or a failed signature. One per organisation, product and reporting period (any of
+    the organisation's data-entry users resumes it); deleted when that product and period is submitted. A draft
+    is no submission: it is never signed, logged or anchored. ``rows`` holds the rows as lists in the order of
+    ``columns`` (the grid's column keys when it was saved)."""
+
+    __tablename__ = "portal_drafts"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "product_id", "period_start", "period_end"),
+        Index("ix_portal_drafts_organisation_updated", "organisation_id", "updated_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    product_id: Mapped[str] = mapped_column(String(36))  # a PortalProduct id, "" before one is chosen
+    period_start: Mapped[str] = mapped_column(String(10))
+    period_end: Mapped[str] = mapped_column(String(10))
+    header: Mapped[dict[str, Any]] = mapped_column(JSON)
+    columns: Mapped[list[str]] = mapped_column(JSON)
+    rows: Mapped[list[list[str]]] = mapped_column(JSON)
+    row_count: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(80))  # the username
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

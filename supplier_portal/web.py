@@ -28,6 +28,7 @@ from node_service.db.models import Organisation
 from node_service.errors import NodeError
 from node_service.runtime import Node
 from supplier_portal.accounts import Actor, csrf_secret, session_actor
+from supplier_portal.check_view import node_error_text
 from supplier_portal.errors import CsrfFailed, NotSignedIn, PortalError
 from supplier_portal.i18n import HTML_LANG, LOCALES, negotiate, translations
 from supplier_portal.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token, csrf_valid
@@ -37,6 +38,10 @@ __all__ = ["CsrfPage", "Page", "PagePost", "PortalRoute", "body_refusal", "page"
 log = logging.getLogger("tanlian.portal")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_FORM_FIELD_BYTES = 1024 * 1024
+# the activity grid sends a field per cell (a page of 200 rows is ~5,000 fields; the body limit,
+# TANLIAN_MAX_BODY_BYTES, bounds any form). Starlette keeps the first parse of a form, so this one, made for the
+# CSRF field, is the one every route gets: its default of 1,000 fields cut grids of more than ~45 rows (400).
+MAX_FORM_FIELDS = 700_000
 
 
 @cache
@@ -86,12 +91,10 @@ class Page:
 
     def error_text(self, error: PortalError | NodeError) -> str:
         if isinstance(error, PortalError):
-            return self._(error.detail, **error.params)
-        if error.problem == "database-unavailable":  # any page may meet it: said in the user's language
-            return self._(
-                "The exchange cannot save anything right now: nothing was stored. Try again in a few minutes."
-            )
-        return error.message  # the node's own messages are English
+            return error.text(self._)
+        return node_error_text(
+            self._, error
+        )  # the node's own messages are English: worded from the problem type
 
     # --- security --------------------------------------------------------------------------------------
     @property
@@ -210,7 +213,7 @@ async def _checked_page(request: Request) -> Page:
     if presented is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        form = await request.form(max_part_size=MAX_FORM_FIELD_BYTES)
+        form = await request.form(max_part_size=MAX_FORM_FIELD_BYTES, max_fields=MAX_FORM_FIELDS)
         value = form.get("csrf_token")
         presented = value if isinstance(value, str) else None
     session_hash = the_page.actor.session_hash if the_page.actor else None

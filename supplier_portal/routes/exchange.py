@@ -12,13 +12,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from node_service.api.limits import UPLOAD_ROUTE
 from node_service.credentials.errors import CredentialError
 from node_service.credentials.vc import MAX_DOCUMENT_BYTES, build_credential, load_document
-from node_service.errors import NotReady
-from supplier_portal import catalogue
+from node_service.errors import NotFound, NotReady
+from node_service.services.evidence_files.files import cited_cids
+from supplier_portal import catalogue, drafts
 from supplier_portal.activity_sheet import (
     COLUMN_LABELS,
     COLUMNS,
+    MAX_ROWS,
     MAX_UPLOAD_BYTES,
     SECTIONS,
     Header,
@@ -26,13 +29,16 @@ from supplier_portal.activity_sheet import (
     build_activity,
     check_rows,
     read_upload,
+    split_cids,
     template_csv,
     template_xlsx,
 )
 from supplier_portal.check_view import cell_errors, problem_view, summary_rows
 from supplier_portal.errors import FormInvalid
+from supplier_portal.evidence_view import evidence_names, footprint_evidence
 from supplier_portal.factor_picker import pick_factors
 from supplier_portal.footprint_view import STAGE_LABELS, chart_data, factors_used, summary
+from supplier_portal.review_view import build_review
 from supplier_portal.web import Page, PagePost, PortalRoute, page
 
 __all__ = ["router"]
@@ -109,18 +115,25 @@ def _default_header(product: dict[str, Any] | None) -> dict[str, str]:
         "grid_region": "",
         "produced_quantity": "",
         "comment": "",
+        "evidence": "",
     }
 
 
 def _submit_page(
     p: Page,
     header: dict[str, str],
-    rows: list[dict[str, str]],
+    all_rows: list[dict[str, str]],
     errors: dict[str, str] | None = None,
     status: int = 200,
     problems: list[dict[str, Any]] | None = None,
+    draft: drafts.DraftSummary | None = None,
+    offset: int = 0,
 ) -> Response:
+    """The grid: one page of the rows (drafts.PAGE_ROWS from ``offset``) as inputs, then empty rows; cells and
+    errors are numbered as in the spreadsheet (row 2 is the first row of data)."""
     actor = p.signed_in("admin", "data_entry")
+    offset = _page_start(min(offset, len(all_rows) - 1))
+    rows = all_rows[offset : offset + drafts.PAGE_ROWS]
     padded = rows + [dict.fromkeys(COLUMNS, "") for _ in range(EMPTY_ROWS)]
     return p.render(
         "submit.html",
@@ -134,14 +147,54 @@ def _submit_page(
         errors=errors or {},
         problems=problems or [],
         max_upload_mib=MAX_UPLOAD_BYTES >> 20,
+        max_upload_rows=f"{MAX_ROWS:,}",
+        draft=draft,
+        drafts=drafts.list_drafts(p.node, actor),
+        offset=offset,
+        shown=len(rows),
+        total=len(all_rows),
+        page_rows=drafts.PAGE_ROWS,
+        evidence_names=evidence_names(
+            p.node,
+            p.organisation(),
+            [
+                *split_cids(header.get("evidence", "")),
+                *(c for r in rows for c in split_cids(r.get("evidence", ""))),
+            ],
+        ),
     )
 
 
+def _page_start(index: int) -> int:
+    return max(0, index) // drafts.PAGE_ROWS * drafts.PAGE_ROWS
+
+
 @router.get("/submissions/new")
-def new_submission(p: PageDep, product: str | None = None) -> Response:
+def new_submission(
+    p: PageDep, product: str | None = None, draft: str | None = None, fresh: int = 0, page: int = 1
+) -> Response:
+    """The grid with the organisation's latest draft (of ``product`` when given; reload-safe) unless
+    ``fresh=1``; ``draft``: that draft; ``page``: which page of a large draft."""
     actor = p.signed_in("admin", "data_entry")
+    opened: drafts.Draft | None
+    if draft:
+        opened = drafts.load_draft(p.node, actor, draft)
+    else:
+        opened = None if fresh else drafts.latest_draft(p.node, actor, product)
+    if opened is not None:
+        offset = (max(page, 1) - 1) * drafts.PAGE_ROWS
+        header = {**_default_header(None), **opened.header}
+        return _submit_page(p, header, opened.rows, draft=opened.summary, offset=offset)
     chosen = catalogue.product(p.node, actor, product) if product else None
     return _submit_page(p, _default_header(chosen), [])
+
+
+@router.post("/submissions/drafts/{draft_id}/delete")
+def discard_draft(p: PagePost, draft_id: str) -> Response:
+    """Discard one of the organisation's drafts; the grid opens empty."""
+    actor = p.signed_in("admin", "data_entry")
+    drafts.delete_draft(p.node, actor, draft_id)
+    return p.redirect("/portal/submissions/new?fresh=1")
 
 
 @router.get("/factors/search")
@@ -157,11 +210,11 @@ def download_template(p: PageDep, kind: str) -> Response:
     p.signed_in()
     if kind == "xlsx":
         return p.file(
-            template_xlsx(),
+            template_xlsx(locale=p.locale),
             "tanlian-activity-template.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    return p.file(template_csv(), "tanlian-activity-template.csv", "text/csv; charset=utf-8")
+    return p.file(template_csv(locale=p.locale), "tanlian-activity-template.csv", "text/csv; charset=utf-8")
 
 
 def _header_from(form: dict[str, str]) -> dict[str, str]:
@@ -170,7 +223,7 @@ def _header_from(form: dict[str, str]) -> dict[str, str]:
 
 def _rows_from(form: dict[str, str]) -> list[dict[str, str]]:
     rows = []
-    count = min(int(form.get("rows", "0") or 0), 2000)
+    count = min(int(form.get("rows", "0") or 0), MAX_ROWS + EMPTY_ROWS)
     for i in range(count):
         row = {c: form.get(f"r{i}.{c}", "").strip() for c in COLUMNS}
         if any(row.values()):
@@ -188,15 +241,43 @@ def _cell_errors(p: Page, errors: list[Any]) -> dict[str, str]:
 
 
 async def _form_of(request: Request) -> tuple[dict[str, str], UploadFile | None]:
-    form = await request.form(max_part_size=1024 * 1024)
+    # the grid sends a field per cell: up to MAX_ROWS rows of it (Starlette's default stops at 1,000 fields)
+    form = await request.form(max_part_size=1024 * 1024, max_fields=(MAX_ROWS + EMPTY_ROWS) * 32 + 1000)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     upload = form.get("file")
     return fields, upload if isinstance(upload, UploadFile) else None
 
 
-@router.post("/submissions/upload")
+UPLOAD_PROBLEMS_SHOWN = 20
+
+
+def _upload_summary(p: Page, errors: list[Any], heading: str) -> str:
+    """One text for the upload box: how many problems, the first UPLOAD_PROBLEMS_SHOWN by row and column, and
+    how many more (each is also shown at its cell when the grid has one)."""
+    lines = [heading]
+    for e in errors[:UPLOAD_PROBLEMS_SHOWN]:
+        params = {
+            k: p._(COLUMN_LABELS[v]) if k == "column" and v in COLUMN_LABELS else v
+            for k, v in e.params.items()
+        }
+        text = p._(e.message, **params)
+        if e.row == 0:
+            lines.append(text)
+        else:
+            label = p._(COLUMN_LABELS[e.column]) if e.column in COLUMN_LABELS else e.column
+            lines.append(p._("Row {row}, {column}: {text}", row=e.row, column=label, text=text))
+    if len(errors) > UPLOAD_PROBLEMS_SHOWN:
+        lines.append(p._("… and {n} more.", n=len(errors) - UPLOAD_PROBLEMS_SHOWN))
+    return " ".join(lines)
+
+
+@router.post("/submissions/upload", openapi_extra=UPLOAD_ROUTE)
 async def upload_rows(p: PagePost, request: Request) -> Response:
-    p.signed_in("admin", "data_entry")
+    """Fill the grid from an uploaded CSV/XLSX (activity_sheet.read_upload: encodings, both languages' headers,
+    limits); every problem is reported at once, at its cell and in a capped summary by the upload box. A
+    multipart upload route (TANLIAN_MAX_UPLOAD_BYTES at the door); the file itself is held to MAX_UPLOAD_BYTES.
+    The rows read are saved as the draft of the header's product and period (drafts.save_draft)."""
+    actor = p.signed_in("admin", "data_entry")
     form, upload = await _form_of(request)
     header = _header_from(form)
     if upload is None or not upload.filename:
@@ -205,24 +286,79 @@ async def upload_rows(p: PagePost, request: Request) -> Response:
     try:
         rows = read_upload(upload.filename, data)
     except SheetInvalid as exc:
-        return _submit_page(p, header, _rows_from(form), _cell_errors(p, exc.errors), 422)
+        errors = _cell_errors(p, exc.errors)
+        errors["0.file"] = _upload_summary(
+            p,
+            exc.errors,
+            p._("The file was not read: {n} problem(s); nothing was filled in.", n=len(exc.errors)),
+        )
+        return _submit_page(p, header, _rows_from(form), errors, 422)
+    try:
+        saved = drafts.save_draft(p.node, actor, header, rows, form.get("draft") or None)
+    except FormInvalid as exc:
+        return _submit_page(p, header, _rows_from(form), {f"0.{exc.field}": p.error_text(exc)}, 422)
     problems = check_rows(rows)
-    return _submit_page(p, header, rows, _cell_errors(p, problems), 422 if problems else 200)
+    errors = _cell_errors(p, problems)
+    if problems:
+        errors["0.file"] = _upload_summary(
+            p,
+            problems,
+            p._("{n} problem(s) in the uploaded rows; each is shown next to its cell.", n=len(problems)),
+        )
+    return _submit_page(
+        p, header, rows, errors, 422 if problems else 200, draft=saved, offset=_first_error_offset(errors)
+    )
+
+
+def _first_error_offset(errors: dict[str, str]) -> int:
+    """Where the page of the first row with a problem starts (0 when only header fields have problems)."""
+    numbers = [int(key.split(".", 1)[0]) for key in errors if key.split(".", 1)[0].isdigit()]
+    return _page_start(min((n for n in numbers if n >= 2), default=2) - 2)
+
+
+def _grid_of(p: Page, actor: Any, form: dict[str, str]) -> list[dict[str, str]]:
+    """The grid's rows: the rows the page sent, in place of the page of the draft it showed (fields ``draft``,
+    ``offset``, ``shown``) — a large draft is never sent whole."""
+    posted = _rows_from(form)
+    draft_id = form.get("draft", "")
+    if not draft_id:
+        return posted
+    offset, shown = _int(form.get("offset")), _int(form.get("shown"))
+    try:
+        stored = drafts.load_draft(p.node, actor, draft_id).rows
+    except NotFound:
+        if offset == 0 and _int(form.get("total")) <= shown:
+            return posted  # the draft went (submitted or discarded elsewhere); the page held all its rows
+        raise
+    return drafts.merge_page(stored, offset, shown, posted)
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 @router.post("/submissions/prepare")
 async def prepare(p: PagePost, request: Request) -> Response:
     """Build the activity-data document, check it with the node's dry run (every problem shown next to its row
     and column, nothing typed lost) and make the unsigned credential; the browser signs it on the next page.
-    ``edit=1`` (the review page's way back): the grid again, as it was, without checks."""
+    ``edit=1`` (the review page's way back) or ``goto=<row offset>`` (the grid's paging): the grid again, as it
+    was, without checks. The grid is saved as the draft first (drafts.save_draft): a large draft's rows come from
+    the server, the page sends only the rows it shows."""
     actor = p.signed_in("admin", "data_entry")
     form, _ = await _form_of(request)
     header = _header_from(form)
-    rows = _rows_from(form)
-    if form.get("edit") == "1":
-        return _submit_page(p, header, rows)
+    rows = _grid_of(p, actor, form)
+    try:
+        saved = drafts.save_draft(p.node, actor, header, rows, form.get("draft") or None)
+    except FormInvalid as exc:
+        return _submit_page(p, header, rows, {f"0.{exc.field}": p.error_text(exc)}, 422)
+    if form.get("edit") == "1" or form.get("goto"):
+        offset = _int(form.get("goto") or form.get("offset"))
+        return _submit_page(p, header, rows, draft=saved, offset=offset)
     if not header["product"]:
-        return _submit_page(p, header, rows, {"0.product": p._("Choose one of your products.")}, 422)
+        return _submit_page(
+            p, header, rows, {"0.product": p._("Choose one of your products.")}, 422, draft=saved
+        )
     product = catalogue.product(p.node, actor, header["product"])
     organisation_id = catalogue.organisation_identifier(p.node, actor)
     names = (
@@ -243,29 +379,36 @@ async def prepare(p: PagePost, request: Request) -> Response:
                 declared_unit=product["declared_unit"],
                 produced_quantity=header["produced_quantity"],
                 comment=header["comment"] or None,
+                evidence=header["evidence"],
             ),
             rows,
         )
     except SheetInvalid as exc:
-        return _submit_page(p, header, rows, _cell_errors(p, exc.errors), 422)
+        errors = _cell_errors(p, exc.errors)
+        return _submit_page(p, header, rows, errors, 422, draft=saved, offset=_first_error_offset(errors))
     checked = catalogue.check_draft(p.node, actor, document)
     if not checked["ok"]:
         problems = checked["problems"]
-        return _submit_page(
-            p, header, rows, cell_errors(p._, problems, rows), 422, summary_rows(p._, problems, rows)
-        )
+        errors = cell_errors(p._, problems, rows)
+        listed = summary_rows(p._, problems, rows)
+        offset = _first_error_offset(errors)
+        return _submit_page(p, header, rows, errors, 422, listed, draft=saved, offset=offset)
     credential = build_credential(document, actor.organisation_did, credential_id=f"urn:uuid:{uuid.uuid4()}")
     return p.render(
         "review.html",
         credential=credential,
-        document=document,
-        product=product,
-        rows=rows,
-        header=header,
-        columns=COLUMNS,
+        review=build_review(credential, checked["preview"], p._, p.locale, document.get("productName")),
         preview=checked["preview"],
-        used=factors_used(checked["preview"], p.locale),
+        back_fields=await _back_fields(request),
+        evidence_names=evidence_names(p.node, p.organisation(), cited_cids(document)),
     )
+
+
+async def _back_fields(request: Request) -> list[tuple[str, str]]:
+    """Every field of the grid's form as it was sent (rows, evidence references, header; any field name the
+    grid uses), for the review page's way back: nothing typed is lost after a failed signature or submission."""
+    form = await request.form()  # parsed once already: the same form
+    return [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k not in ("csrf_token", "edit")]
 
 
 @router.post("/submissions/check")
@@ -308,6 +451,8 @@ async def submit(p: PagePost, request: Request) -> Response:
     actor = p.signed_in("admin", "data_entry")
     credential = await _json_body(request)
     accepted = catalogue.submit_signed(p.node, actor, credential)
+    if isinstance(subject := credential.get("credentialSubject"), dict):
+        drafts.delete_submitted(p.node, actor, subject)  # submitted: the draft of its product and period goes
     return p.json(
         {
             "submissionId": accepted.submission.id,
@@ -339,6 +484,7 @@ def footprint(p: PageDep, footprint_id: str) -> Response:
         may_publish=mine and actor.may("admin", "data_entry"),
         buyers=catalogue.buyers(p.node, actor) if mine else [],
         published=request_flag(p, "published"),
+        evidence=footprint_evidence(p.node, footprint_id, p.organisation(), p._),
     )
 
 
@@ -389,6 +535,7 @@ async def publish(p: PagePost, request: Request, footprint_id: str) -> Response:
             buyers=catalogue.buyers(p.node, actor),
             publish_error=p.error_text(exc),
             published=False,
+            evidence=footprint_evidence(p.node, footprint_id, p.organisation(), p._),
         )
     return p.redirect(f"/portal/footprints/{footprint_id}?published=1")
 

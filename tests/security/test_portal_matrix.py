@@ -151,6 +151,13 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
                 follow_redirects=False,
             )
             assert signed_in.status_code == 303, signed_in.text
+            csrf = re.search(r'name="csrf-token" content="([0-9a-f]{64})"', admin.get("/portal/users").text)
+            assert csrf
+            grid = admin.post(  # a draft of the owner's (the grid saved without checks)
+                "/portal/submissions/prepare", data={"csrf_token": csrf.group(1), "edit": "1", "rows": "0"}
+            )
+            draft = re.search(r'name="draft" value="([0-9a-f-]{36})"', grid.text)
+            assert draft, grid.text[:300]
             yield Portal(
                 app=app,
                 browsers={
@@ -169,6 +176,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
                     "missing_cid": cid_of_bytes(b"bytes nobody stored").cid,
                     "cid": evidence["cid"],
                     "installation": installation["id"],
+                    "draft": draft.group(1),
                 },
             )
     finally:
@@ -223,7 +231,8 @@ PRIVATE = {"footprint_id": "private"}
 MISSING = {"footprint_id": "missing"}
 # the visibility rule: the owner's users and the buyer it shares with; nobody else is told anything exists
 FOOTPRINT = [owner_org("buyer", **SHARED), owner_org(**PRIVATE), nobody(**MISSING)]
-WRITER = {"viewer": 403}  # a viewer reads only
+WRITER = {"viewer": 403}
+MISSING_DRAFT = {"draft_id": "missing"}  # a viewer reads only
 
 EXPECTATIONS: dict[str, list[Cell]] = {
     "GET /portal/": [everyone()],
@@ -250,7 +259,23 @@ EXPECTATIONS: dict[str, list[Cell]] = {
     "GET /portal/dashboard": [signed_in()],
     "GET /portal/products": [signed_in()],
     "POST /portal/products": [form(signed_in("passes", viewer=403), name="")],
-    "GET /portal/submissions/new": [signed_in(viewer=403)],
+    "GET /portal/submissions/new": [
+        signed_in(viewer=403),
+        # a draft is the owner's data-entry users' (admin, data_entry); nobody else is told it exists
+        query(owner_org(viewer=403), "draft={draft}"),
+        query(
+            Cell({"anonymous": LOGIN, "viewer": 403, **dict.fromkeys(("buyer", "other", "admin"), 404)}),
+            "draft=00000000-0000-4000-8000-000000000000",
+        ),
+    ],
+    # discarding: the owner's draft (its admin last: it goes), a missing one
+    "POST /portal/submissions/drafts/{draft_id}/delete": [
+        owner_org(viewer=403, draft_id="draft"),
+        Cell(
+            {"anonymous": LOGIN, "viewer": 403, **dict.fromkeys(("buyer", "other", "admin"), 404)},
+            MISSING_DRAFT,
+        ),
+    ],
     "GET /portal/template.{kind}": [signed_in(kind="csv")],
     "POST /portal/submissions/upload": [signed_in("passes", viewer=403)],
     "POST /portal/submissions/prepare": [signed_in("passes", viewer=403)],
@@ -365,7 +390,8 @@ def test_portal_access_matrix(portal: Portal) -> None:
             path = template
             for name, value in cell.path.items():
                 path = path.replace(f"{{{name}}}", portal.values.get(value, value))
-            url = f"{path}?{cell.query}" if cell.query else path
+            text = cell.query.replace("{draft}", portal.values["draft"])
+            url = f"{path}?{text}" if text else path
             variants = (True, False) if method == "POST" else (True,)
             for csrf in variants:
                 resp = _request(portal, visitor, method, url, cell, csrf=csrf)

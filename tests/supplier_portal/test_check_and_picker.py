@@ -214,5 +214,21 @@ def test_the_check_route_answers_the_review_page_in_its_language(portal: Any) ->
     assert body["ok"] is False
     problem = next(p for p in body["problems"] if p["field"].endswith("materials[0].factorId"))
     assert problem["code"] == "unknown-factor" and problem["text"].startswith("因子库中没有排放因子")
-    assert problem["where"] == "inputs.materials[0].factorId"
+    assert problem["where"] == "原材料 第 1 行，排放因子"  # the form's label, not the JSON path (issue 18)
     assert _counts(node) == before
+
+
+def test_a_missing_factor_of_a_whole_input_is_placed_in_the_factor_column() -> None:
+    """An input without factorId whose key finds no factor: the node names the input, the grid shows the problem
+    in the emission-factor column (not the id column), in grid order, and many problems are placed quickly."""
+    from supplier_portal.check_view import cell_errors, summary_rows
+    from tests.supplier_portal.test_problem_texts import ZH as _
+
+    rows = _rows("did:key:z6MkexampleexampleexampleexampleexampleexampleexamplE")
+    material = next(i for i, r in enumerate(rows) if r["section"] == "material")
+    problems = [
+        {"field": f"credentialSubject.inputs.materials[{material}]", "code": "unknown-factor", "params": {}}
+    ]
+    errors = cell_errors(_, problems, rows)
+    assert list(errors) == [f"{material + 2}.factor_id"], errors
+    assert summary_rows(_, problems, rows)[0]["column"] == "factor_id"

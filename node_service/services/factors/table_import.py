@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from footprint_engine.errors import FootprintEngineError
 from footprint_engine.factors import FLOW_GASES, FLOW_ORIGINS, Factor, flow_key
 from footprint_engine.factors.model import FactorKind
-from footprint_engine.units import check_unit
+from footprint_engine.units import canonical_unit, check_unit
 from node_service.errors import ValidationFailed
 
 __all__ = [
@@ -75,7 +75,6 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-/]{0,199}")
 _UNIT = re.compile(r"(kg|t|g)([A-Za-z0-9\-]+)/(.+)")
 _THOUSANDS = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
 _MASS = {"kg": 1.0, "t": 1000.0, "g": 0.001}
-_UNIT_ALIASES = {"m2": "m^2", "㎡": "m^2", "m³": "m3", "吨": "t", "千克": "kg", "公斤": "kg", "度": "kWh"}
 _GEO_ALIASES = {"GLOBAL": "GLO", "WORLD": "GLO"}
 
 
@@ -316,7 +315,9 @@ def _flow(row: _Row) -> tuple[str, float, str] | None:
     origin = row.text("origin") or "fossil"
     if not row.one_of("origin", origin, FLOW_ORIGINS, "leave it empty for fossil"):
         return None
-    per = _UNIT_ALIASES.get(per, per)
+    # the activity unit as written (吨, 千瓦时, 万立方米 …): per 万立方米 means per 10^4 m3, so the factor per m3 is
+    # 10^4 times smaller (footprint_engine.units.UNIT_NAMES, the table the portal's uploads use too)
+    per, power = canonical_unit(per)
     try:
         check_unit(per, field="unit")
     except FootprintEngineError as exc:
@@ -327,7 +328,7 @@ def _flow(row: _Row) -> tuple[str, float, str] | None:
             "give a unit such as t, kg, kWh, MWh, m3, tkm",
         )
         return None
-    return flow_key(gas, origin), _MASS[mass], per
+    return flow_key(gas, origin), _MASS[mass] / 10**power, per
 
 
 def _factor(row: _Row, ns: str) -> Factor | None:

@@ -19,6 +19,7 @@ from typing import Any
 from footprint_engine.calculate import FootprintResult
 from node_service.services.reports._verification import verification_section
 from node_service.services.reports.factor_notes import factor_notes, rule_notes
+from node_service.services.reports.glossary import fuel_name
 from node_service.services.reports.messages import Catalogue, Lang
 from node_service.services.reports.model import (
     BarChart,
@@ -333,7 +334,7 @@ def _energy(c: Catalogue, r: FootprintResult) -> Section:
 def _carrier(c: Catalogue, key: str) -> str:
     kind, _, name = key.partition(":")
     if kind == "fuel" and name:
-        return c.t("carrier_fuel", name=name)
+        return c.t("carrier_fuel", name=fuel_name(name, c.lang))
     if c.has(f"carrier_{key}"):
         return c.t(f"carrier_{key}")
     return key

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from footprint_engine.factors.geography import PROVINCE_GRID, REGION_NAMES, SPLIT_PROVINCE, parents
+from node_service.services.reports.field_labels import field_label
 
 __all__ = [
     "SOURCE_NAMES",
@@ -165,7 +166,7 @@ class FactorNote:
     geography: str
     year: str
     unit: str
-    used_by: tuple[str, ...]
+    used_by: tuple[str, ...]  # the inputs, as the form names them (field_labels)
     fallbacks: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -227,7 +228,7 @@ def factor_notes(result: Mapping[str, Any], lang: Lang) -> list[FactorNote]:
                 geography=str(f.get("geography") or "–"),
                 year=str(f.get("year") or "–"),
                 unit=str(f.get("unit") or ""),
-                used_by=tuple(str(u) for u in f.get("usedBy") or ()),
+                used_by=tuple(field_label(str(u), lang) for u in f.get("usedBy") or ()),
                 fallbacks=tuple(fallback_sentence(s, lang) for s in steps),
             )
         )
@@ -247,5 +248,6 @@ def rule_notes(result: Mapping[str, Any], lang: Lang) -> list[str]:
         for d in rule.get("deviations") or []:
             code, path = str(d.get("code")), str(d.get("path") or "")
             dkey = f"deviation:{code}"
-            lines.append(_t(dkey if dkey in _T else "deviation", lang, code=code, path=path))
+            where = field_label(path, lang) if path else ""
+            lines.append(_t(dkey if dkey in _T else "deviation", lang, code=code, path=where))
     return lines

@@ -1,7 +1,8 @@
 """The report's message catalogue: every label in Simplified Chinese (zh-CN) and English.
 
 Keys are stable identifiers; values are ``(zh, en)`` pairs whose ``{placeholders}`` must match (tested).
-Terms follow GB/T 24067-2024 (Chinese) and ISO 14067:2018 (English).
+Terms follow GB/T 24067-2024 (Chinese) and ISO 14067:2018 (English); the exchange's own terms (log entry hash,
+credential id …) come from the glossary (node_service.services.reports.glossary) that the portal uses too.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from node_service.services.reports.errors import ReportLanguageInvalid
+from node_service.services.reports.glossary import TERMS
 
 __all__ = ["LANGUAGES", "MESSAGES", "Catalogue", "Lang", "parse_lang"]
 
@@ -36,7 +38,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "reporting_period": ("数据时间范围", "Reporting period"),
     "declared_unit": ("声明单位", "Declared unit"),
     "footprint_id": ("碳足迹编号", "Footprint id"),
-    "submission_id": ("活动数据凭证编号", "Activity-data credential id"),
+    "submission_id": (TERMS["credential-id"].zh, "Activity-data credential id"),
     "computed_at": ("计算时间", "Computed at"),
     "generated_at": ("报告生成时间", "Report generated at"),
     "engine": ("计算引擎", "Calculation engine"),
@@ -252,8 +254,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "blockchain. Anyone can check it with the steps below, without trusting this software.",
     ),
     "log_entry": ("日志条目", "Log entry"),
-    "leaf_index": ("叶子序号", "Leaf index"),
-    "leaf_hash": ("叶子哈希", "Leaf hash"),
+    "leaf_index": (TERMS["leaf-index"].zh, "Leaf index"),
+    "leaf_hash": (TERMS["leaf-hash"].zh, "Leaf hash"),
     "entry_json": (
         "条目（哈希按其 RFC 8785 规范化 JSON 计算）",
         "Entry (hashed as its RFC 8785 canonical JSON)",
@@ -279,11 +281,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "and compute SHA-256: it equals the entry's sha256 {sha}.",
     ),
     "step_2": (
-        "叶子哈希 = SHA-256(0x00 ‖ RFC 8785(条目))，应等于 {leaf}。",
+        f"{TERMS['leaf-hash'].zh} = SHA-256(0x00 ‖ RFC 8785(条目))，应等于 {{leaf}}。",
         "Leaf hash = SHA-256(0x00 ‖ RFC 8785(entry)): it equals {leaf}.",
     ),
     "step_3": (
-        "用审计路径从叶子（序号 {index}）按 RFC 9162 第 2.1.3.2 节逐级计算，应在树大小 {size} 处得到树根 {root}。",
+        "用审计路径从该日志条目（序号 {index}）按 RFC 9162 第 2.1.3.2 节逐级计算，应在树大小 {size} 处得到树根 {root}。",
         "From the leaf (index {index}), the audit path gives, by RFC 9162 section 2.1.3.2, the root {root} at "
         "tree size {size}.",
     ),

@@ -141,4 +141,6 @@ def test_the_rule_and_its_deviations() -> None:
     rules = [{"id": "product-footprint", "applied": [], "deviations": [deviation], "followed": False}]
     zh = rule_notes(_result(rules=rules), "zh")
     assert zh[0].startswith("产品碳足迹核算规则（GB/T 24067-2024）")
-    assert zh[1] == "inputs.electricity[0]：活动数据自行指定了电网因子，未采用规则规定的因子"
+    assert (
+        zh[1] == "电力 第 1 行：活动数据自行指定了电网因子，未采用规则规定的因子"
+    )  # the form's label, not the path
