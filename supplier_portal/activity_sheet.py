@@ -34,6 +34,7 @@ from supplier_portal.sheet.columns import (
     CellError,
     SheetInvalid,
     data_source_key,
+    generation_type_key,
     section_key,
 )
 from supplier_portal.sheet.template import template_csv, template_xlsx
@@ -263,7 +264,7 @@ def _inputs(
             "type": "gec",
             "serial": row.get("serial", ""),
             "quantityMWh": _number(row.get("amount", ""), n, "amount", errors),
-            "generationType": row.get("generation_type", ""),
+            "generationType": generation_type_key(row.get("generation_type", "")),
             "productionDate": row.get("production_date", ""),
         }
         if row.get("cancellation_date"):

@@ -23,7 +23,6 @@ from supplier_portal.activity_sheet import (
     COLUMNS,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
-    SECTIONS,
     Header,
     SheetInvalid,
     build_activity,
@@ -39,6 +38,12 @@ from supplier_portal.evidence_view import evidence_names, footprint_evidence
 from supplier_portal.factor_picker import pick_factors
 from supplier_portal.footprint_view import STAGE_LABELS, chart_data, factors_used, summary
 from supplier_portal.review_view import build_review
+from supplier_portal.sheet.columns import (
+    data_source_choices,
+    generation_type_choices,
+    section_choices,
+    unit_choices,
+)
 from supplier_portal.web import Page, PagePost, PortalRoute, page
 
 __all__ = ["router"]
@@ -143,7 +148,7 @@ def _submit_page(
         rows=padded,
         columns=COLUMNS,
         column_labels=COLUMN_LABELS,
-        sections=list(SECTIONS),
+        sections=section_choices(p.locale),
         errors=errors or {},
         problems=problems or [],
         max_upload_mib=MAX_UPLOAD_BYTES >> 20,
@@ -154,6 +159,9 @@ def _submit_page(
         shown=len(rows),
         total=len(all_rows),
         page_rows=drafts.PAGE_ROWS,
+        unit_names=unit_choices(p.locale),
+        data_sources=data_source_choices(p.locale),
+        generation_types=generation_type_choices(p.locale),
         evidence_names=evidence_names(
             p.node,
             p.organisation(),

@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from footprint_engine.units import UNIT_NAMES, UNIT_NAMES_OFFERED
+
 __all__ = [
     "COLUMNS",
     "COLUMN_LABELS",
     "DATA_SOURCE_NAMES",
     "DATE_COLUMNS",
+    "GENERATION_TYPE_NAMES",
     "MAX_CELL_CHARS",
     "MAX_ROWS",
     "MAX_UPLOAD_BYTES",
@@ -24,11 +27,17 @@ __all__ = [
     "N_",
     "SECTIONS",
     "SECTION_NAMES",
+    "SECTION_NAMES_EN",
     "CellError",
     "SheetInvalid",
     "column_for_header",
+    "data_source_choices",
     "data_source_key",
+    "generation_type_choices",
+    "generation_type_key",
+    "section_choices",
     "section_key",
+    "unit_choices",
 ]
 
 #: Limits of an upload, stated on the page and in the template's instructions. 20,000 rows of the template
@@ -110,6 +119,38 @@ SECTION_NAMES: dict[str, str] = {
     "waste": "废弃物",
     "gec": "绿证",
 }
+#: The English name of each section, as the en pages show it (the option's value stays the section key).
+SECTION_NAMES_EN: dict[str, str] = {
+    "material": "Material",
+    "packaging": "Packaging",
+    "fuel": "Fuel",
+    "electricity": "Electricity",
+    "heat": "Heat",
+    "transport": "Transport",
+    "process_emission": "Process emission",
+    "waste": "Waste",
+    "gec": "GEC (green certificate)",
+}
+#: Generation types of green power as practitioners name them (the engine's keys: footprint_engine data
+#: electricity-generation/<type>); typed or uploaded in Chinese, stored as the key.
+GENERATION_TYPE_NAMES: dict[str, str] = {
+    "hydro": "水电",
+    "wind": "风电",
+    "pv": "光伏",
+    "biomass": "生物质发电",
+    "nuclear": "核电",
+    "csp": "光热",
+    "geothermal": "地热",
+}
+_GENERATION_BY_NAME = {name: key for key, name in GENERATION_TYPE_NAMES.items()} | {
+    "水力发电": "hydro",
+    "风力发电": "wind",
+    "光伏发电": "pv",
+    "太阳能光伏": "pv",
+    "生物质": "biomass",
+    "核能发电": "nuclear",
+    "光热发电": "csp",
+}
 #: GB/T 24067's terms for primary and secondary data.
 DATA_SOURCE_NAMES: dict[str, str] = {"primary": "初级数据", "secondary": "次级数据"}
 _SECTION_BY_NAME = {name: key for key, name in SECTION_NAMES.items()} | {
@@ -167,3 +208,38 @@ def _headers() -> dict[str, str]:
 def column_for_header(text: str) -> str | None:
     """The column a header cell names: its key (``amount``), English label (Amount) or Chinese label (数量)."""
     return _headers().get(_header_text(text))
+
+
+def section_choices(locale: str) -> list[tuple[str, str]]:
+    """(section key, its name in ``locale``) for the grid's section list."""
+    names = SECTION_NAMES if locale.startswith("zh") else SECTION_NAMES_EN
+    return [(key, names[key]) for key in SECTIONS]
+
+
+def unit_choices(locale: str) -> list[tuple[str, str]]:
+    """(what the grid offers in its unit list, the unit the engine takes) in ``locale``: Chinese unit names for
+    zh (mapped to canonical units when the document is built), the canonical units for en."""
+    offered = [(name, UNIT_NAMES[name][0]) for name in UNIT_NAMES_OFFERED]
+    if locale.startswith("zh"):
+        return offered
+    return [(unit, unit) for unit in dict.fromkeys(unit for _, unit in offered)]
+
+
+def generation_type_key(text: str) -> str:
+    """``hydro`` for ``hydro`` or 水电 / 水力发电; anything else stripped, lower-cased (the engine judges it)."""
+    stripped = text.strip()
+    return _GENERATION_BY_NAME.get(stripped, stripped.lower())
+
+
+def data_source_choices(locale: str) -> list[tuple[str, str]]:
+    """(what the grid offers for the data-source column, its meaning) in ``locale``."""
+    if locale.startswith("zh"):
+        return [(name, key) for key, name in DATA_SOURCE_NAMES.items()]
+    return [(key, key) for key in DATA_SOURCE_NAMES]
+
+
+def generation_type_choices(locale: str) -> list[tuple[str, str]]:
+    """(what the grid offers for a GEC row's generation type, the engine's key) in ``locale``."""
+    if locale.startswith("zh"):
+        return [(name, key) for key, name in GENERATION_TYPE_NAMES.items()]
+    return [(key, key) for key in GENERATION_TYPE_NAMES]

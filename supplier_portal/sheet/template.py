@@ -25,6 +25,7 @@ from supplier_portal.sheet.columns import (
     COLUMNS,
     DATA_SOURCE_NAMES,
     DATE_COLUMNS,
+    GENERATION_TYPE_NAMES,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
     N_,
@@ -132,7 +133,16 @@ def _shown(row: dict[str, str], locale: str) -> dict[str, str]:
 def _examples(locale: str) -> list[dict[str, str]]:
     if not locale.startswith("zh"):
         return EXAMPLE_ROWS
-    return [r | {"name": _EXAMPLE_NAMES_ZH.get(r["id"], r.get("name", ""))} for r in EXAMPLE_ROWS]
+    return [
+        r
+        | {"name": _EXAMPLE_NAMES_ZH.get(r["id"], r.get("name", ""))}
+        | (
+            {"generation_type": GENERATION_TYPE_NAMES[r["generation_type"]]}
+            if r.get("generation_type")
+            else {}
+        )
+        for r in EXAMPLE_ROWS
+    ]
 
 
 def template_csv(rows: list[dict[str, str]] | None = None, *, locale: str = "en") -> bytes:

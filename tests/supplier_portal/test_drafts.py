@@ -222,7 +222,7 @@ def test_a_large_upload_is_paged_and_checked_from_the_stored_rows(portal: Any) -
     second = client.post("/portal/submissions/prepare", data=form)
     assert second.status_code == 200, second.text[-3000:]
     assert "共 500 行，显示第 201–400 行" in second.text
-    assert 'aria-label="amount 202"' in second.text  # numbered as in the spreadsheet
+    assert 'aria-label="数量 202"' in second.text  # numbered as in the spreadsheet, labelled in Chinese
     stored = re.search(r'name="r0.id" value="([^"]+)"', second.text)
     assert stored and stored.group(1) == rows[200]["id"]
     # "Check and continue" from page 3 with one broken row there: every row is checked, the broken one shown

@@ -112,3 +112,51 @@ def test_download_fill_upload_gives_the_same_rows(portal: Any, kind: str) -> Non
 def test_the_english_template_round_trips_exactly() -> None:
     rows = sheet.rows_from_activity(load_example("aluminium-ingot-yunnan"))
     assert sheet.read_upload("a.xlsx", sheet.template_xlsx(rows, locale="en")) == rows
+
+
+def test_the_grid_offers_sections_and_units_in_the_pages_language(portal: Any) -> None:  # noqa: F811
+    """Why 1: the grid's section list read `material`, `gec` …, and units had to be typed as pint knows them.
+    Now sections show 原材料 … (values stay the keys) and the unit cells offer 吨, 千瓦时 … mapped to t, kWh."""
+    page = portal.get("/portal/submissions/new").text
+    assert (
+        '<option value="material" >原材料</option>' in page
+        or '<option value="material">原材料</option>' in page
+    )
+    assert ">gec<" not in page and ">material<" not in page
+    assert '<datalist id="unit-choices">' in page
+    assert (
+        '<option value="吨" label="t"></option>' in page
+        and '<option value="千瓦时" label="kWh"></option>' in page
+    )
+    assert (
+        '<option value="初级数据"></option>' in page
+        and '<option value="水电" label="hydro"></option>' in page
+    )
+    assert (
+        "类别为 gec" not in page and "reference 为" not in page
+    )  # the intro names the columns as the grid does
+    assert 'aria-label="unit ' not in page and 'aria-label="section ' not in page  # labels, not column keys
+    portal.cookies.set("lang", "en")
+    try:
+        page = portal.get("/portal/submissions/new").text
+        assert ">Material</option>" in page and ">GEC (green certificate)</option>" in page
+        assert (
+            '<option value="kWh" label="kWh"></option>' in page
+            and "吨" not in page.split("unit-choices")[1][:400]
+        )
+    finally:
+        portal.cookies.set("lang", "zh_CN")
+
+
+def test_generation_types_in_chinese_become_the_engines_keys() -> None:
+    """A GEC row typed 水电 / 风力发电 in the grid or the template is the engine's hydro / wind."""
+    rows = sheet.rows_from_activity(load_example("aluminium-ingot-yunnan"))
+    gec = [r for r in rows if r["section"] == "gec"]
+    assert gec, "the example claims GECs"
+    names = iter(["水力发电", "风电"])
+    typed = [{**r, "generation_type": next(names, "光伏")} if r["section"] == "gec" else r for r in rows]
+    claims = [
+        c for e in sheet.build_activity(HEADER, typed)["inputs"]["electricity"] for c in e["greenPowerClaims"]
+    ]
+    assert {c["generationType"] for c in claims} <= {"hydro", "wind"}
+    assert claims[0]["generationType"] == "hydro"
