@@ -19,16 +19,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from node_service.db.models import Footprint, Organisation
-from node_service.errors import NotFound
 from node_service.services.context import NodeResources
 from node_service.services.factors.library import organisation_library
 from node_service.services.factors.models import FactorRecomputeNotice, FactorUseRecord, FactorVersion
+from node_service.services.footprints import recompute_draft
 from node_service.services.footprints.documents import upstream_for
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.footprints.recompute_draft import (
     DRAFT_TYPE,
     STATUSES,
-    check_status,
     draft_body,
     signed_activity,
     store_draft,
@@ -36,8 +35,6 @@ from node_service.services.footprints.recompute_draft import (
 )
 
 __all__ = ["DRAFT_TYPE", "STATUSES", "get_notice", "list_notices", "notify_new_version", "recompute"]
-
-MAX_NOTICES = 500
 
 
 def notify_new_version(session: Session, factor_id: str, new_version: str, now: datetime) -> int:
@@ -97,21 +94,18 @@ def notify_new_version(session: Session, factor_id: str, new_version: str, now: 
 def list_notices(
     session: Session, organisation: Organisation, status: str | None
 ) -> list[FactorRecomputeNotice]:
-    query = select(FactorRecomputeNotice).where(FactorRecomputeNotice.organisation_id == organisation.id)
-    if status is not None:
-        query = query.where(FactorRecomputeNotice.status == check_status(status))
-    order = (FactorRecomputeNotice.created_at.desc(), FactorRecomputeNotice.id)
-    return list(session.execute(query.order_by(*order).limit(MAX_NOTICES)).scalars())
+    return recompute_draft.list_notices(session, FactorRecomputeNotice, organisation.id, status)
 
 
 def get_notice(session: Session, organisation: Organisation, notice_id: str) -> FactorRecomputeNotice:
-    notice = session.get(FactorRecomputeNotice, notice_id) if len(notice_id) <= 36 else None
-    if notice is None or notice.organisation_id != organisation.id:
-        raise NotFound(
-            f"no factor recompute notice {notice_id[:60]} of yours",
-            fix="list them at GET /factors/recompute-notices",
-        )
-    return notice
+    return recompute_draft.get_notice(
+        session,
+        FactorRecomputeNotice,
+        organisation.id,
+        notice_id,
+        what="factor recompute notice",
+        fix="list them at GET /factors/recompute-notices",
+    )
 
 
 def recompute(node: NodeResources, organisation: Organisation, notice_id: str) -> FactorRecomputeNotice:

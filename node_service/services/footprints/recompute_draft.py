@@ -2,7 +2,8 @@
 (node_service.services.pact.actions.recompute) and a factor's newer version
 (node_service.services.factors.notices).
 
-* :func:`check_status` checks the status a list of notices is filtered by;
+* :func:`check_status` checks the status a list of notices is filtered by; :func:`list_notices` and
+  :func:`get_notice` read one organisation's notices of a kind;
 * :func:`signed_activity` reads the footprint's own signed activity data back from its submission;
 * :func:`validated_activity` validates it (a 422 when it no longer does);
 * :func:`draft_body` shapes the engine's result as a ``RecomputedFootprintDraft``, the notice kind's own
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from footprint_engine.activity import ActivityData
@@ -30,6 +32,8 @@ __all__ = [
     "DRAFT_TYPE",
     "DraftNotice",
     "draft_body",
+    "get_notice",
+    "list_notices",
     "notice_json",
     "signed_activity",
     "store_draft",
@@ -37,6 +41,8 @@ __all__ = [
 ]
 
 DRAFT_TYPE = "RecomputedFootprintDraft"
+#: The most notices one list answers.
+MAX_NOTICES = 500
 #: A notice is pending until a draft is stored on it.
 STATUSES = ("pending", "drafted")
 
@@ -45,6 +51,7 @@ class DraftNotice(Protocol):
     """A recompute notice of either kind: what both kinds hold, and where the draft is kept."""
 
     id: str
+    organisation_id: str
     footprint_id: str
     status: str
     created_at: datetime
@@ -64,6 +71,27 @@ def check_status(status: str) -> str:
             fix="give pending or drafted",
         )
     return status
+
+
+def list_notices(
+    session: Session, model: type[NoticeT], organisation_id: str, status: str | None
+) -> list[NoticeT]:
+    """The organisation's notices of one kind (``model``), newest first, optionally of one status."""
+    query = select(model).where(model.organisation_id == organisation_id)  # type: ignore[arg-type]
+    if status is not None:
+        query = query.where(model.status == check_status(status))  # type: ignore[arg-type]
+    order = (model.created_at.desc(), model.id)  # type: ignore[attr-defined]
+    return list(session.execute(query.order_by(*order).limit(MAX_NOTICES)).scalars())
+
+
+def get_notice(
+    session: Session, model: type[NoticeT], organisation_id: str, notice_id: str, *, what: str, fix: str
+) -> NoticeT:
+    """The organisation's notice ``notice_id`` of one kind; a 404 naming ``what`` when it is not theirs."""
+    notice = session.get(model, notice_id) if len(notice_id) <= 36 else None
+    if notice is None or notice.organisation_id != organisation_id:
+        raise NotFound(f"no {what} {notice_id[:60]} of yours", fix=fix)
+    return notice
 
 
 def signed_activity(session: Session, footprint_id: str) -> tuple[Footprint, dict[str, Any]]:

@@ -25,14 +25,13 @@ from sqlalchemy.orm import Session
 from footprint_engine.activity import ActivityData
 from footprint_engine.calculate import UpstreamFootprint
 from node_service.db.models import Footprint, FootprintShare, Organisation
-from node_service.errors import NotFound
 from node_service.services.context import NodeResources
 from node_service.services.factors.library import organisation_library
+from node_service.services.footprints import recompute_draft
 from node_service.services.footprints.documents import upstream_for
 from node_service.services.footprints.engine import calculate_activity
 from node_service.services.footprints.recompute_draft import (
     DRAFT_TYPE,
-    check_status,
     draft_body,
     signed_activity,
     store_draft,
@@ -42,8 +41,6 @@ from node_service.services.footprints.visibility import may_see_published
 from node_service.services.pact.models import PactCitation, PactFootprint, PactRecomputeNotice
 
 __all__ = ["DRAFT_TYPE", "get_notice", "list_notices", "notify_new_version", "recompute"]
-
-MAX_NOTICES = 500
 
 
 def _sees(session: Session, footprint: Footprint, organisation_id: str) -> bool:
@@ -113,20 +110,18 @@ def notify_new_version(session: Session, published: PactFootprint) -> int:
 def list_notices(
     session: Session, organisation: Organisation, status: str | None
 ) -> list[PactRecomputeNotice]:
-    query = select(PactRecomputeNotice).where(PactRecomputeNotice.organisation_id == organisation.id)
-    if status is not None:
-        query = query.where(PactRecomputeNotice.status == check_status(status))
-    order = (PactRecomputeNotice.created_at.desc(), PactRecomputeNotice.id)
-    return list(session.execute(query.order_by(*order).limit(MAX_NOTICES)).scalars())
+    return recompute_draft.list_notices(session, PactRecomputeNotice, organisation.id, status)
 
 
 def get_notice(session: Session, organisation: Organisation, notice_id: str) -> PactRecomputeNotice:
-    notice = session.get(PactRecomputeNotice, notice_id) if len(notice_id) <= 36 else None
-    if notice is None or notice.organisation_id != organisation.id:
-        raise NotFound(
-            f"no recompute notice {notice_id[:60]} of yours", fix="list them at GET /pact/recompute-notices"
-        )
-    return notice
+    return recompute_draft.get_notice(
+        session,
+        PactRecomputeNotice,
+        organisation.id,
+        notice_id,
+        what="recompute notice",
+        fix="list them at GET /pact/recompute-notices",
+    )
 
 
 @dataclass(frozen=True)
