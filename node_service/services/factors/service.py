@@ -123,11 +123,11 @@ def import_factor_table(
     return _record_all(node, organisation, factors)
 
 
-#: Formats of licensed background databases, read with Brightway's importers (footprint_engine.factors.lci_import).
+#: Formats of licensed background databases, read with Brightway's importers (footprint_engine.factors.lci).
 LCI_FORMATS = ("ecospold2", "simapro-csv", "brightway-excel")
 MAX_LCI_BYTES = (
     64 * 1024 * 1024
-)  # footprint_engine.factors.lci_import.MAX_LCI_BYTES (imported lazily: Brightway)
+)  # footprint_engine.factors.lci.MAX_LCI_BYTES (imported lazily: Brightway)
 _LCI_SUFFIX = {"ecospold2": ".zip", "simapro-csv": ".csv", "brightway-excel": ".xlsx"}
 
 
@@ -145,7 +145,7 @@ def import_lci_database(
     """A licensed LCI database (ecospold2 as a .zip or one .spold, SimaPro CSV, Brightway Excel) read with
     bw2io under the node's Brightway lock, characterised later with the library's GWP set; its factors are the
     organisation's (ids and keys under ``org/<12 hex>/lci/``), licensed: never published, never shown."""
-    from footprint_engine.factors.lci_import import import_lci
+    from footprint_engine.factors.lci import import_lci
 
     if fmt not in LCI_FORMATS:
         raise ValidationFailed(

@@ -17,7 +17,7 @@ import pytest
 from footprint_engine.activity import parse_activity
 from footprint_engine.calculate import calculate
 from footprint_engine.errors import FactorLibraryError
-from footprint_engine.factors import FactorLibrary, lci, lci_import
+from footprint_engine.factors import FactorLibrary, lci
 from footprint_engine.factors.lci import LciImport, flow_key_of, import_lci
 from footprint_engine.factors.lci import source as lci_source
 from footprint_engine.factors.lci.result import slug
@@ -269,13 +269,6 @@ def test_footprint_with_an_imported_factor(imported, fmt):
     assert footprint.emissions.fossil == pytest.approx(1050 * fossil, rel=1e-9)
     used = [f for f in footprint.factors if f.id == ingot.id]
     assert used and used[0].redistributable is False
-
-
-def test_the_old_module_path_re_exports_the_package():
-    # node_service.services.factors imports footprint_engine.factors.lci_import; the names are the package's own
-    assert lci_import.__all__ == lci.__all__
-    for name in lci.__all__:
-        assert getattr(lci_import, name) is getattr(lci, name), name
 
 
 # -- Brightway state ----------------------------------------------------------------------------------------
