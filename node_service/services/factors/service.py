@@ -125,9 +125,7 @@ def import_factor_table(
 
 #: Formats of licensed background databases, read with Brightway's importers (footprint_engine.factors.lci).
 LCI_FORMATS = ("ecospold2", "simapro-csv", "brightway-excel")
-MAX_LCI_BYTES = (
-    64 * 1024 * 1024
-)  # footprint_engine.factors.lci.MAX_LCI_BYTES (imported lazily: Brightway)
+MAX_LCI_BYTES = 64 * 1024 * 1024  # footprint_engine.factors.lci.MAX_LCI_BYTES (imported lazily: Brightway)
 _LCI_SUFFIX = {"ecospold2": ".zip", "simapro-csv": ".csv", "brightway-excel": ".xlsx"}
 
 
